@@ -1,0 +1,330 @@
+// Package gradienttest is an in-memory emulator of Synthesize serving both
+// the vendor API (what Mesh calls) and the partner API (what the wizard
+// calls) over real HTTP. Tests use NewServer; the sandbox mounts Handler.
+package gradienttest
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base32"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/meshgradient/mesh-gradient/gradient"
+)
+
+// PSA is the emulated PSA's side: companies, products and agreements.
+type PSA struct {
+	Companies  []gradient.Company `json:"companies"`
+	Products   []gradient.Product `json:"products"`
+	Agreements []Agreement        `json:"agreements"`
+}
+
+// Agreement is the PSA's billed quantity of one product for one company.
+type Agreement struct {
+	CompanyID string  `json:"company_id"`
+	ProductID string  `json:"product_id"`
+	Quantity  float64 `json:"quantity"`
+}
+
+// Option configures an Emulator.
+type Option func(*Emulator)
+
+// WithPSA seeds the PSA side.
+func WithPSA(p PSA) Option { return func(e *Emulator) { e.seed = p } }
+
+// WithPartnerToken sets the partner API bearer token (default: random).
+func WithPartnerToken(t string) Option { return func(e *Emulator) { e.partnerToken = t } }
+
+// WithVendorKey sets the vendor's key, the first half of GRADIENT-TOKEN
+// (default: random).
+func WithVendorKey(k string) Option { return func(e *Emulator) { e.vendorKey = k } }
+
+// WithProductServices tells which vendor service (SKU name) belongs to which
+// product key, so the partner service list shows only chosen products.
+func WithProductServices(m map[string]string) Option {
+	return func(e *Emulator) { e.productServices = m }
+}
+
+// WithRateLimit sets the vendor API's requests per second (default 100,
+// as the real service; 0 turns it off).
+func WithRateLimit(perSecond int) Option { return func(e *Emulator) { e.rateLimit = perSecond } }
+
+// WithLatency delays every answer.
+func WithLatency(d time.Duration) Option { return func(e *Emulator) { e.latency = d } }
+
+// WithFaults queues faults from the start (see Inject).
+func WithFaults(f ...Fault) Option { return func(e *Emulator) { e.faults = append(e.faults, f...) } }
+
+// WithClock replaces time.Now (for stable snapshot times in tests).
+func WithClock(now func() time.Time) Option { return func(e *Emulator) { e.now = now } }
+
+// Emulator holds Synthesize's state in memory, safe for concurrent use.
+type Emulator struct {
+	partnerToken    string
+	vendorKey       string
+	productServices map[string]string
+	rateLimit       int
+	latency         time.Duration
+	now             func() time.Time
+	seed            PSA
+	mux             *http.ServeMux
+
+	mu         sync.Mutex
+	faults     []Fault
+	rateSecond int64
+	rateCount  int
+	throttled  int
+
+	vendor       gradient.Vendor
+	skuSeq       int
+	integ        integration
+	accounts     map[string]*account
+	accountMap   map[string]gradient.AccountMapping
+	serviceMap   map[string]string // service id → product id
+	usage        map[usageKey]snapshot
+	alerts       map[string]alertRecord
+	companies    map[string]gradient.Company
+	products     map[string]gradient.Product
+	agreements   map[agreementKey]float64
+	companyOrder []string
+	productOrder []string
+}
+
+type integration struct {
+	connected   bool
+	status      string
+	products    []string
+	types       []string
+	keyHash     [32]byte // the key itself is never kept, as a real service would not
+	keyHint     string
+	id          string
+	connectedAt *time.Time
+	lastSyncAt  *time.Time
+}
+
+type account struct {
+	gradient.VendorAccount
+	active bool
+}
+
+type usageKey struct{ account, service string }
+
+type agreementKey struct{ company, product string }
+
+type snapshot struct {
+	units float64
+	at    time.Time
+}
+
+type alertRecord struct {
+	accountID string
+	alert     gradient.Alert
+	ticketID  string
+}
+
+// New builds an emulator; serve it with Handler or NewServer.
+func New(opts ...Option) *Emulator {
+	e := &Emulator{rateLimit: 100, now: time.Now}
+	for _, o := range opts {
+		o(e)
+	}
+	if e.partnerToken == "" {
+		e.partnerToken = "pt_" + randomToken(20)
+	}
+	if e.vendorKey == "" {
+		e.vendorKey = "vk_" + randomToken(20)
+	}
+	e.vendor = gradient.Vendor{
+		ID: "vendor-mesh", Name: "Mesh", Description: "Mesh email security",
+		IntegrationPortalURL: "https://hub-us.emailsecurity.app",
+		VendorSupportPageURL: "https://emailsecurity.app/support",
+		Modules:              []gradient.Module{{Variation: gradient.TypeBilling}, {Variation: gradient.TypeAlerts}},
+		SKUs:                 []gradient.SKU{},
+	}
+	e.companies = map[string]gradient.Company{}
+	e.products = map[string]gradient.Product{}
+	e.agreements = map[agreementKey]float64{}
+	for _, c := range e.seed.Companies {
+		e.companies[c.ID] = c
+		e.companyOrder = append(e.companyOrder, c.ID)
+	}
+	for _, p := range e.seed.Products {
+		e.products[p.ID] = p
+		e.productOrder = append(e.productOrder, p.ID)
+	}
+	for _, a := range e.seed.Agreements {
+		e.agreements[agreementKey{a.CompanyID, a.ProductID}] = a.Quantity
+	}
+	e.resetIntegration()
+	e.routes()
+	return e
+}
+
+// resetIntegration forgets everything the connection made: key, accounts,
+// mappings, usage and alerts. PSA data and the vendor's SKUs stay.
+func (e *Emulator) resetIntegration() {
+	e.integ = integration{status: gradient.StatusInactive}
+	e.accounts = map[string]*account{}
+	e.accountMap = map[string]gradient.AccountMapping{}
+	e.serviceMap = map[string]string{}
+	e.usage = map[usageKey]snapshot{}
+	e.alerts = map[string]alertRecord{}
+}
+
+// PartnerToken is the bearer token of the partner API.
+func (e *Emulator) PartnerToken() string { return e.partnerToken }
+
+// Throttled counts the 429s the vendor API's rate limit has answered.
+func (e *Emulator) Throttled() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.throttled
+}
+
+// VendorKey is the vendor's half of GRADIENT-TOKEN.
+func (e *Emulator) VendorKey() string { return e.vendorKey }
+
+// Handler serves /api/vendor-api/... and /api/partner/v1/....
+func (e *Emulator) Handler() http.Handler { return http.HandlerFunc(e.serve) }
+
+// Server is an emulator listening on loopback.
+type Server struct {
+	*Emulator
+	*httptest.Server
+}
+
+// NewServer starts an emulator on a free loopback port; Close stops it.
+func NewServer(opts ...Option) *Server {
+	e := New(opts...)
+	return &Server{Emulator: e, Server: httptest.NewServer(e.Handler())}
+}
+
+func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
+	if e.latency > 0 {
+		select {
+		case <-time.After(e.latency):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if e.applyFault(w, r) {
+		return
+	}
+	e.mux.ServeHTTP(w, r)
+}
+
+func (e *Emulator) routes() {
+	m := http.NewServeMux()
+	v := func(pattern string, h func(http.ResponseWriter, *http.Request)) {
+		method, path, _ := strings.Cut(pattern, " ")
+		m.HandleFunc(method+" /api/vendor-api"+path, e.vendorAuth(h))
+	}
+	v("GET ", e.getVendor)
+	v("POST /service", e.postService)
+	v("GET /organization", e.getOrganization)
+	v("PATCH /organization/status/{status}", e.patchStatus)
+	v("GET /organization/accounts", e.getVendorAccounts)
+	v("POST /organization/accounts", e.postVendorAccounts)
+	v("PATCH /organization/accounts/{accountId}", e.patchVendorAccount)
+	v("POST /service/{serviceId}/count", e.postCount)
+	v("POST /alerting/{accountId}", e.postAlert)
+	v("GET /alerting/debug/{messageId}", e.getAlertDebug)
+
+	p := func(pattern string, h func(http.ResponseWriter, *http.Request)) {
+		method, path, _ := strings.Cut(pattern, " ")
+		m.HandleFunc(method+" /api/partner/v1"+path, e.partnerAuth(h))
+	}
+	p("GET /integrations", e.listIntegrations)
+	p("GET /integrations/{vendor}", e.getIntegration)
+	p("POST /integrations/{vendor}/connect", e.connect)
+	p("POST /integrations/{vendor}/key", e.rotateKey)
+	p("GET /integrations/{vendor}/accounts", e.listAccounts)
+	p("GET /integrations/{vendor}/services", e.listServices)
+	p("GET /psa/companies", e.listCompanies)
+	p("GET /psa/products", e.listProducts)
+	p("GET /integrations/{vendor}/mappings", e.getMappings)
+	p("PUT /integrations/{vendor}/mappings", e.putMappings)
+	p("GET /billing", e.listBilling)
+	p("POST /billing/reconcile", e.reconcile)
+	p("DELETE /integrations/{vendor}", e.disconnect)
+	m.HandleFunc("/api/vendor-api/", func(w http.ResponseWriter, r *http.Request) {
+		vendorError(w, http.StatusNotFound, "Cannot "+r.Method+" "+r.URL.Path)
+	})
+	m.HandleFunc("/api/partner/v1/", func(w http.ResponseWriter, r *http.Request) {
+		partnerError(w, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path)
+	})
+	e.mux = m
+}
+
+// ---- helpers shared by both APIs ----
+
+func randomToken(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic("gradienttest: no randomness: " + err.Error())
+	}
+	return strings.ToLower(strings.TrimRight(base32.StdEncoding.EncodeToString(b), "="))
+}
+
+func hashKey(k string) [32]byte { return sha256.Sum256([]byte(k)) }
+
+func equalSecret(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+func (e *Emulator) stamp() *time.Time {
+	t := e.now().UTC()
+	return &t
+}
+
+// billable reports whether counts for the account land: it is mapped to a
+// company and not marked "do not bill".
+func (e *Emulator) billable(accountID string) (gradient.AccountMapping, bool) {
+	m, ok := e.accountMap[accountID]
+	return m, ok && !m.Ignored && m.CompanyID != ""
+}
+
+// chosenServices are the SKUs of the integration's chosen products (all
+// SKUs whose product is unknown are shown too: better seen than lost).
+func (e *Emulator) chosenServices() []gradient.SKU {
+	chosen := map[string]bool{}
+	for _, p := range e.integ.products {
+		if name, ok := e.productServices[p]; ok {
+			chosen[strings.ToLower(name)] = true
+		}
+	}
+	known := map[string]bool{}
+	for _, name := range e.productServices {
+		known[strings.ToLower(name)] = true
+	}
+	var out []gradient.SKU
+	for _, s := range e.vendor.SKUs {
+		n := strings.ToLower(s.Name)
+		if chosen[n] || !known[n] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (e *Emulator) skuByID(id string) (gradient.SKU, bool) {
+	for _, s := range e.vendor.SKUs {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return gradient.SKU{}, false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

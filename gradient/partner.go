@@ -1,0 +1,133 @@
+package gradient
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+)
+
+// PartnerClient calls the partner API (what the wizard does in Synthesize).
+// Gradient publishes no such API; ours is in ../shared/API.md §2.
+type PartnerClient struct {
+	t      *transport
+	vendor string // the integration's slug, "mesh"
+}
+
+// NewPartnerClient talks to {baseURL}/api/partner/v1 with a bearer token.
+func NewPartnerClient(baseURL, token string, opts Options) (*PartnerClient, error) {
+	t, err := newTransport(baseURL, "/api/partner/v1", opts, func(h http.Header) {
+		h.Set("Authorization", "Bearer "+token)
+	}, []string{token})
+	if err != nil {
+		return nil, err
+	}
+	return &PartnerClient{t: t, vendor: "mesh"}, nil
+}
+
+// Forget adds a secret (an issued key) that must never appear in errors or logs.
+func (c *PartnerClient) Forget(secret string) { c.t.addSecret(secret) }
+
+func (c *PartnerClient) integrationPath(suffix string) string {
+	return "/integrations/" + url.PathEscape(c.vendor) + suffix
+}
+
+// Integrations lists every integration card.
+func (c *PartnerClient) Integrations(ctx context.Context) ([]Integration, error) {
+	var out []Integration
+	err := c.t.do(ctx, call{op: "list integrations", method: http.MethodGet, path: "/integrations", idempotent: true}, &out)
+	return out, err
+}
+
+// Integration returns the Mesh card with counts; Connected is false when
+// not connected.
+func (c *PartnerClient) Integration(ctx context.Context) (IntegrationDetail, error) {
+	var out IntegrationDetail
+	err := c.t.do(ctx, call{op: "get integration", method: http.MethodGet, path: c.integrationPath(""), idempotent: true}, &out)
+	return out, err
+}
+
+// Connect connects the integration and returns the one-time key. It is not
+// retried once the request may have reached the server: a second connect
+// would answer 409 and the first key would be lost anyway.
+func (c *PartnerClient) Connect(ctx context.Context, products, types []string) (Connection, error) {
+	var out Connection
+	err := c.t.do(ctx, call{op: "connect", method: http.MethodPost, path: c.integrationPath("/connect"),
+		body: ConnectRequest{Products: products, Types: types}}, &out)
+	if err == nil {
+		c.Forget(out.APIKey)
+	}
+	return out, err
+}
+
+// RotateKey issues a new key; the old one stops working.
+func (c *PartnerClient) RotateKey(ctx context.Context) (string, error) {
+	var out struct {
+		APIKey string `json:"api_key"`
+	}
+	err := c.t.do(ctx, call{op: "issue new key", method: http.MethodPost, path: c.integrationPath("/key")}, &out)
+	if err == nil {
+		c.Forget(out.APIKey)
+	}
+	return out.APIKey, err
+}
+
+// Accounts lists every vendor account, all pages.
+func (c *PartnerClient) Accounts(ctx context.Context) ([]Account, error) {
+	return listAll[Account](ctx, c.t, "list accounts", c.integrationPath("/accounts"), nil)
+}
+
+// Services lists the vendor services of the chosen products, all pages.
+func (c *PartnerClient) Services(ctx context.Context) ([]Service, error) {
+	return listAll[Service](ctx, c.t, "list services", c.integrationPath("/services"), nil)
+}
+
+// Companies lists every PSA company, all pages.
+func (c *PartnerClient) Companies(ctx context.Context) ([]Company, error) {
+	return listAll[Company](ctx, c.t, "list PSA companies", "/psa/companies", nil)
+}
+
+// Products lists every PSA product, all pages.
+func (c *PartnerClient) Products(ctx context.Context) ([]Product, error) {
+	return listAll[Product](ctx, c.t, "list PSA products", "/psa/products", nil)
+}
+
+// Mappings returns the current account and service mappings.
+func (c *PartnerClient) Mappings(ctx context.Context) (Mappings, error) {
+	var out Mappings
+	err := c.t.do(ctx, call{op: "get mappings", method: http.MethodGet, path: c.integrationPath("/mappings"), idempotent: true}, &out)
+	return out, err
+}
+
+// PutMappings replaces the whole mapping set (idempotent). A 422 names
+// every unknown id in APIError.Unknown.
+func (c *PartnerClient) PutMappings(ctx context.Context, m Mappings) error {
+	if m.Accounts == nil {
+		m.Accounts = []AccountMapping{}
+	}
+	if m.Services == nil {
+		m.Services = []ServiceMapping{}
+	}
+	return c.t.do(ctx, call{op: "write mappings", method: http.MethodPut, path: c.integrationPath("/mappings"), body: m, idempotent: true}, nil)
+}
+
+// Billing returns the billing rows of this vendor, all pages.
+func (c *PartnerClient) Billing(ctx context.Context) ([]BillingRow, error) {
+	return listAll[BillingRow](ctx, c.t, "list billing", "/billing", url.Values{"vendor": {c.vendor}})
+}
+
+// Reconcile sets the PSA quantity of each row to its usage and answers the
+// updated rows. Setting a quantity to a value is idempotent, so it retries.
+func (c *PartnerClient) Reconcile(ctx context.Context, items []BillingKey) ([]BillingRow, error) {
+	var out []BillingRow
+	err := c.t.do(ctx, call{op: "reconcile", method: http.MethodPost, path: "/billing/reconcile",
+		body: struct {
+			Items []BillingKey `json:"items"`
+		}{items}, idempotent: true}, &out)
+	return out, err
+}
+
+// Disconnect revokes the key and deletes every mapping and vendor account.
+// Doing it twice is harmless.
+func (c *PartnerClient) Disconnect(ctx context.Context) error {
+	return c.t.do(ctx, call{op: "disconnect", method: http.MethodDelete, path: c.integrationPath(""), idempotent: true}, nil)
+}

@@ -1,0 +1,109 @@
+package meshtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/meshgradient/mesh-gradient/gradient/gradienttest"
+	"github.com/meshgradient/mesh-gradient/mesh"
+)
+
+// SandboxOptions configure a sandbox.
+type SandboxOptions struct {
+	// Listen is Synthesize's address; the portal takes the next port (or
+	// a free one when the port is 0). Default 127.0.0.1:0.
+	Listen   string
+	Scenario *Scenario // default Demo()
+	// Emulator options added after the sandbox's own (faults, tokens).
+	EmulatorOptions []gradienttest.Option
+}
+
+// Sandbox is the Synthesize emulator and the Mesh portal emulator, each on
+// its own loopback listener.
+type Sandbox struct {
+	Emulator    *gradienttest.Emulator
+	Portal      *Portal
+	Scenario    *Scenario
+	GradientURL string
+	PortalURL   string
+	servers     []*http.Server
+	done        chan error
+}
+
+// StartSandbox listens and serves until Close.
+func StartSandbox(opts SandboxOptions) (*Sandbox, error) {
+	if opts.Listen == "" {
+		opts.Listen = "127.0.0.1:0"
+	}
+	if opts.Scenario == nil {
+		opts.Scenario = Demo()
+	}
+	host, portStr, err := net.SplitHostPort(opts.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: --listen %q: want HOST:PORT (for example 127.0.0.1:0)", opts.Listen)
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil || port < 0 || port > 65534 {
+		return nil, fmt.Errorf("sandbox: --listen %q: port must be 0 to 65534", opts.Listen)
+	}
+	gl, err := net.Listen("tcp", opts.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: cannot listen on %s: %w", opts.Listen, err)
+	}
+	portalPort := 0
+	if port != 0 {
+		portalPort = port + 1
+	}
+	pl, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(portalPort)))
+	if err != nil {
+		gl.Close()
+		return nil, fmt.Errorf("sandbox: cannot listen for the Mesh portal on %s: %w", net.JoinHostPort(host, strconv.Itoa(portalPort)), err)
+	}
+	emuOpts := append([]gradienttest.Option{
+		gradienttest.WithPSA(opts.Scenario.PSA),
+		gradienttest.WithProductServices(mesh.ProductServices()),
+	}, opts.EmulatorOptions...)
+	emu := gradienttest.New(emuOpts...)
+	s := &Sandbox{
+		Emulator:    emu,
+		Scenario:    opts.Scenario,
+		GradientURL: "http://" + gl.Addr().String(),
+		PortalURL:   "http://" + pl.Addr().String(),
+		done:        make(chan error, 2),
+	}
+	s.Portal = NewPortal(PortalConfig{GradientURL: s.GradientURL, VendorKey: emu.VendorKey(), Scenario: opts.Scenario})
+	for _, pair := range []struct {
+		l net.Listener
+		h http.Handler
+	}{{gl, emu.Handler()}, {pl, s.Portal}} {
+		srv := &http.Server{Handler: pair.h, ReadHeaderTimeout: 10 * time.Second}
+		s.servers = append(s.servers, srv)
+		go func(l net.Listener) {
+			if err := srv.Serve(l); !errors.Is(err, http.ErrServerClosed) {
+				s.done <- err
+			}
+		}(pair.l)
+	}
+	return s, nil
+}
+
+// Done reports a listener that stopped on its own.
+func (s *Sandbox) Done() <-chan error { return s.done }
+
+// Close stops both servers, waiting briefly for requests in flight.
+func (s *Sandbox) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	var first error
+	for _, srv := range s.servers {
+		if err := srv.Shutdown(ctx); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}

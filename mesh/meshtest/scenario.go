@@ -1,0 +1,260 @@
+package meshtest
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/meshgradient/mesh-gradient/gradient/gradienttest"
+	"github.com/meshgradient/mesh-gradient/mesh"
+)
+
+// Scenario seeds both emulators: Mesh's customers, usage and alerts, and
+// the PSA's companies, products and agreements (API.md §4).
+type Scenario struct {
+	Mesh MeshData         `json:"mesh"`
+	PSA  gradienttest.PSA `json:"psa"`
+}
+
+// MeshData is Mesh's side of a scenario.
+type MeshData struct {
+	Accounts []ScenarioAccount `json:"accounts"`
+	Alerts   []ScenarioAlert   `json:"alerts"`
+}
+
+// ScenarioAccount is a Mesh customer: Usage is the snapshot Mesh pushes,
+// CycleUsage the start-of-cycle count Mesh's own portal shows.
+type ScenarioAccount struct {
+	ID          string             `json:"id"`
+	Name        string             `json:"name"`
+	Description string             `json:"description,omitempty"`
+	Usage       map[string]float64 `json:"usage"`
+	CycleUsage  map[string]float64 `json:"cycle_usage,omitempty"`
+}
+
+// ScenarioAlert is an alert Mesh raises at a Gradient Sync.
+type ScenarioAlert struct {
+	AccountID   string `json:"account_id"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	Severity    string `json:"severity"`
+}
+
+// ScenarioError names the file, the field and the reason.
+type ScenarioError struct {
+	File   string
+	Field  string
+	Reason string
+}
+
+func (e *ScenarioError) Error() string {
+	if e.Field == "" {
+		return fmt.Sprintf("scenario %s: %s", e.File, e.Reason)
+	}
+	return fmt.Sprintf("scenario %s: %s: %s", e.File, e.Field, e.Reason)
+}
+
+//go:embed demo.json
+var demoJSON []byte
+
+// Demo is the built-in scenario: 40 Mesh customers whose names resemble,
+// but do not equal, 50 PSA companies; all three products; some quantities
+// that differ from usage and from the cycle count.
+func Demo() *Scenario {
+	s, err := ParseScenario("built-in demo", demoJSON)
+	if err != nil {
+		panic(err) // the embedded file is tested; this cannot happen at run time
+	}
+	return s
+}
+
+// LoadScenario reads and validates a scenario file.
+func LoadScenario(path string) (*Scenario, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &ScenarioError{File: path, Reason: err.Error()}
+	}
+	return ParseScenario(path, b)
+}
+
+// ParseScenario decodes strictly (unknown fields are errors) and validates.
+func ParseScenario(name string, data []byte) (*Scenario, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var s Scenario
+	if err := dec.Decode(&s); err != nil {
+		return nil, decodeError(name, data, err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, &ScenarioError{File: name, Reason: "more than one JSON value in the file"}
+	}
+	if err := s.validate(name); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+func decodeError(name string, data []byte, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		line, col := position(data, syn.Offset)
+		return &ScenarioError{File: name, Reason: fmt.Sprintf("line %d, column %d: %s", line, col, syn.Error())}
+	case errors.As(err, &typ):
+		line, col := position(data, typ.Offset)
+		return &ScenarioError{File: name, Field: typ.Field,
+			Reason: fmt.Sprintf("line %d, column %d: expected %s, found %s", line, col, typ.Type, typ.Value)}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &ScenarioError{File: name, Field: field, Reason: "unknown field (see API.md §4 for the format)"}
+	case errors.Is(err, io.EOF):
+		return &ScenarioError{File: name, Reason: "the file is empty"}
+	}
+	return &ScenarioError{File: name, Reason: err.Error()}
+}
+
+func position(data []byte, offset int64) (line, col int) {
+	if offset > int64(len(data)) {
+		offset = int64(len(data))
+	}
+	before := data[:offset]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = int(offset) - bytes.LastIndexByte(before, '\n')
+	return line, col
+}
+
+func (s *Scenario) validate(file string) error {
+	fail := func(field, format string, args ...any) error {
+		return &ScenarioError{File: file, Field: field, Reason: fmt.Sprintf(format, args...)}
+	}
+	accounts := map[string]bool{}
+	for i, a := range s.Mesh.Accounts {
+		f := fmt.Sprintf("mesh.accounts[%d]", i)
+		if strings.TrimSpace(a.ID) == "" {
+			return fail(f+".id", "is required")
+		}
+		if strings.TrimSpace(a.Name) == "" {
+			return fail(f+".name", "is required")
+		}
+		if accounts[a.ID] {
+			return fail(f+".id", "duplicate id %q", a.ID)
+		}
+		accounts[a.ID] = true
+		for _, part := range []struct {
+			name   string
+			counts map[string]float64
+		}{{"usage", a.Usage}, {"cycle_usage", a.CycleUsage}} {
+			for _, key := range sortedKeys(part.counts) {
+				if _, ok := mesh.ProductByKey(key); !ok {
+					return fail(f+"."+part.name+"."+key, "unknown product (use gateway, m365 or unified)")
+				}
+				if n := part.counts[key]; n < 0 {
+					return fail(f+"."+part.name+"."+key, "negative count %v", n)
+				}
+			}
+		}
+	}
+	for i, al := range s.Mesh.Alerts {
+		f := fmt.Sprintf("mesh.alerts[%d]", i)
+		if !accounts[al.AccountID] {
+			return fail(f+".account_id", "no Mesh account with id %q", al.AccountID)
+		}
+		if strings.TrimSpace(al.Title) == "" {
+			return fail(f+".title", "is required")
+		}
+		if _, ok := mesh.Priority(al.Severity); !ok {
+			return fail(f+".severity", "%q is not low, medium, high or critical", al.Severity)
+		}
+	}
+	companies := map[string]bool{}
+	for i, c := range s.PSA.Companies {
+		f := fmt.Sprintf("psa.companies[%d]", i)
+		switch {
+		case strings.TrimSpace(c.ID) == "":
+			return fail(f+".id", "is required")
+		case strings.TrimSpace(c.Name) == "":
+			return fail(f+".name", "is required")
+		case companies[c.ID]:
+			return fail(f+".id", "duplicate id %q", c.ID)
+		}
+		companies[c.ID] = true
+	}
+	products := map[string]bool{}
+	for i, p := range s.PSA.Products {
+		f := fmt.Sprintf("psa.products[%d]", i)
+		switch {
+		case strings.TrimSpace(p.ID) == "":
+			return fail(f+".id", "is required")
+		case strings.TrimSpace(p.Name) == "":
+			return fail(f+".name", "is required")
+		case products[p.ID]:
+			return fail(f+".id", "duplicate id %q", p.ID)
+		case p.UnitPrice < 0:
+			return fail(f+".unit_price", "negative price %v", p.UnitPrice)
+		}
+		products[p.ID] = true
+	}
+	agreed := map[[2]string]bool{}
+	for i, a := range s.PSA.Agreements {
+		f := fmt.Sprintf("psa.agreements[%d]", i)
+		switch {
+		case !companies[a.CompanyID]:
+			return fail(f+".company_id", "no PSA company with id %q", a.CompanyID)
+		case !products[a.ProductID]:
+			return fail(f+".product_id", "no PSA product with id %q", a.ProductID)
+		case a.Quantity < 0:
+			return fail(f+".quantity", "negative quantity %v", a.Quantity)
+		case agreed[[2]string{a.CompanyID, a.ProductID}]:
+			return fail(f, "duplicate agreement for company %q and product %q", a.CompanyID, a.ProductID)
+		}
+		agreed[[2]string{a.CompanyID, a.ProductID}] = true
+	}
+	return nil
+}
+
+// MeshAccounts converts the scenario's customers for a Gradient Sync.
+func (s *Scenario) MeshAccounts() []mesh.Account {
+	out := make([]mesh.Account, len(s.Mesh.Accounts))
+	for i, a := range s.Mesh.Accounts {
+		out[i] = mesh.Account{ID: a.ID, Name: a.Name, Description: a.Description, Usage: a.Usage}
+	}
+	return out
+}
+
+// MeshAlerts converts the scenario's alerts for a Gradient Sync.
+func (s *Scenario) MeshAlerts() []mesh.Alert {
+	out := make([]mesh.Alert, len(s.Mesh.Alerts))
+	for i, a := range s.Mesh.Alerts {
+		out[i] = mesh.Alert{AccountID: a.AccountID, Title: a.Title, Description: a.Description,
+			Severity: a.Severity, AlertID: fmt.Sprintf("mesh-alert-%d", i+1)}
+	}
+	return out
+}
+
+// CycleUsage returns the start-of-cycle count Mesh's portal shows for an
+// account and product, when the scenario knows it.
+func (s *Scenario) CycleUsage(accountID, product string) (float64, bool) {
+	for _, a := range s.Mesh.Accounts {
+		if a.ID == accountID {
+			n, ok := a.CycleUsage[product]
+			return n, ok
+		}
+	}
+	return 0, false
+}
+
+func sortedKeys(m map[string]float64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

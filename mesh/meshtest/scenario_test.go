@@ -1,0 +1,83 @@
+package meshtest_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/meshgradient/mesh-gradient/mesh/meshtest"
+)
+
+func TestDemoScenarioIsRealistic(t *testing.T) {
+	sc := meshtest.Demo()
+	if n := len(sc.Mesh.Accounts); n < 35 || n > 45 {
+		t.Fatalf("%d Mesh accounts, want about 40", n)
+	}
+	if n := len(sc.PSA.Companies); n < 45 || n > 55 {
+		t.Fatalf("%d PSA companies, want about 50", n)
+	}
+	companies := map[string]bool{}
+	for _, c := range sc.PSA.Companies {
+		companies[strings.ToLower(c.Name)] = true
+	}
+	products := map[string]bool{}
+	cycles := 0
+	for _, a := range sc.Mesh.Accounts {
+		if companies[strings.ToLower(a.Name)] {
+			t.Errorf("account %q equals a company name; the demo should need fuzzy matching", a.Name)
+		}
+		for p := range a.Usage {
+			products[p] = true
+		}
+		cycles += len(a.CycleUsage)
+	}
+	if len(products) != 3 || cycles == 0 {
+		t.Fatalf("products used %v, cycle counts %d", products, cycles)
+	}
+}
+
+func TestScenarioValidationNamesFileFieldAndReason(t *testing.T) {
+	cases := []struct {
+		name, json, field, reason string
+	}{
+		{"unknown field", `{"mesh":{"accounts":[{"id":"a","name":"A","usage":{},"colour":"red"}]}}`, "colour", "unknown field"},
+		{"duplicate account", `{"mesh":{"accounts":[{"id":"a","name":"A","usage":{}},{"id":"a","name":"B","usage":{}}]}}`, "mesh.accounts[1].id", `duplicate id "a"`},
+		{"negative usage", `{"mesh":{"accounts":[{"id":"a","name":"A","usage":{"gateway":-2}}]}}`, "mesh.accounts[0].usage.gateway", "negative count -2"},
+		{"unknown product", `{"mesh":{"accounts":[{"id":"a","name":"A","usage":{"fax":1}}]}}`, "mesh.accounts[0].usage.fax", "unknown product"},
+		{"alert to missing account", `{"mesh":{"accounts":[],"alerts":[{"account_id":"zz","title":"x","severity":"low"}]}}`, "mesh.alerts[0].account_id", `no Mesh account with id "zz"`},
+		{"agreement to missing company", `{"psa":{"companies":[],"products":[{"id":"p","name":"P","unit_price":1}],"agreements":[{"company_id":"c-9","product_id":"p","quantity":1}]}}`, "psa.agreements[0].company_id", `no PSA company with id "c-9"`},
+		{"agreement to missing product", `{"psa":{"companies":[{"id":"c","name":"C"}],"products":[],"agreements":[{"company_id":"c","product_id":"p-9","quantity":1}]}}`, "psa.agreements[0].product_id", `no PSA product with id "p-9"`},
+		{"duplicate company", `{"psa":{"companies":[{"id":"c","name":"C"},{"id":"c","name":"D"}]}}`, "psa.companies[1].id", `duplicate id "c"`},
+		{"negative quantity", `{"psa":{"companies":[{"id":"c","name":"C"}],"products":[{"id":"p","name":"P"}],"agreements":[{"company_id":"c","product_id":"p","quantity":-1}]}}`, "psa.agreements[0].quantity", "negative quantity"},
+		{"wrong type", `{"mesh":{"accounts":[{"id":"a","name":"A","usage":{"gateway":"lots"}}]}}`, "usage", "expected float64"},
+		{"syntax", "{\n  \"mesh\": {,\n}", "", "line 2, column"},
+		{"bad severity", `{"mesh":{"accounts":[{"id":"a","name":"A","usage":{}}],"alerts":[{"account_id":"a","title":"t","severity":"meh"}]}}`, "mesh.alerts[0].severity", "not low, medium, high or critical"},
+	}
+	dir := t.TempDir()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "-")+".json")
+			if err := os.WriteFile(path, []byte(c.json), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := meshtest.LoadScenario(path)
+			var se *meshtest.ScenarioError
+			if !errors.As(err, &se) {
+				t.Fatalf("want ScenarioError, got %v", err)
+			}
+			msg := err.Error()
+			if se.File != path || !strings.Contains(se.Field, c.field) || !strings.Contains(msg, c.reason) {
+				t.Fatalf("error %q: want file %s, field ~%q, reason ~%q", msg, path, c.field, c.reason)
+			}
+		})
+	}
+}
+
+func TestScenarioMissingFile(t *testing.T) {
+	_, err := meshtest.LoadScenario(filepath.Join(t.TempDir(), "nope.json"))
+	if err == nil || !strings.Contains(err.Error(), "nope.json") {
+		t.Fatalf("want an error naming the file, got %v", err)
+	}
+}
