@@ -7,13 +7,18 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/term"
 
+	"github.com/meshgradient/mesh-gradient/gradient"
 	"github.com/meshgradient/mesh-gradient/mesh/meshtest"
+	"github.com/meshgradient/mesh-gradient/store"
 	"github.com/meshgradient/mesh-gradient/wizard"
 )
 
@@ -45,13 +50,12 @@ Flags:
 
 // options are the flags every command takes.
 type options struct {
-	state      string
-	sandbox    bool
-	scenario   string
-	noBrowser  bool
-	accessible bool
-	debug      string
-	listen     string
+	state     string
+	sandbox   bool
+	scenario  string
+	noBrowser bool
+	debug     string
+	listen    string
 }
 
 func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
@@ -61,7 +65,6 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&o.sandbox, "sandbox", false, "use the embedded sandbox even when GRADIENT_URL is set")
 	fs.StringVar(&o.scenario, "scenario", "", "seed the sandbox from this scenario `FILE` (JSON, see README)")
 	fs.BoolVar(&o.noBrowser, "no-browser", false, "never open a browser; print the portal URL")
-	fs.BoolVar(&o.accessible, "accessible", false, "plain prompts instead of the full-screen interface")
 	fs.StringVar(&o.debug, "debug", "", "write a debug log to `FILE` (no secrets)")
 	if name == "sandbox" {
 		fs.StringVar(&o.listen, "listen", "127.0.0.1:8725", "Synthesize emulator `ADDR`; the Mesh portal takes the next port (:0 picks free ports)")
@@ -137,23 +140,104 @@ func runSandbox(o options, scenario *meshtest.Scenario, stdout, stderr io.Writer
 	}
 }
 
+// runWizard opens the state, picks the real Synthesize or the embedded
+// sandbox, and runs the full-screen wizard.
 func runWizard(o options, scenario *meshtest.Scenario, stderr io.Writer) int {
-	gradientURL, token := os.Getenv("GRADIENT_URL"), os.Getenv("GRADIENT_TOKEN")
-	portalURL := os.Getenv("MESH_PORTAL_URL")
-	sandbox := o.sandbox || gradientURL == "" || token == ""
-	if sandbox {
-		sb, err := meshtest.StartSandbox(meshtest.SandboxOptions{Scenario: scenario})
-		if err != nil {
-			fmt.Fprintln(stderr, "mesh-gradient:", err)
-			return exitError
-		}
-		defer sb.Close()
-		gradientURL, portalURL = sb.GradientURL, sb.PortalURL
+	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
+		fmt.Fprintln(stderr, "mesh-gradient: the wizard needs a terminal (stdin and stdout are not both one). "+
+			"Run it in a terminal, or see --help for the commands that work without one.")
+		return exitUsage
 	}
-	p := tea.NewProgram(wizard.New(wizard.Config{GradientURL: gradientURL, PortalURL: portalURL, Sandbox: sandbox}), tea.WithAltScreen())
-	if _, err := p.Run(); err != nil {
+	env, code := openEnv(o, scenario, stderr)
+	if env == nil {
+		return code
+	}
+	defer env.close()
+	st, err := env.store.Load("mesh")
+	if err != nil {
 		fmt.Fprintln(stderr, "mesh-gradient:", err)
 		return exitError
 	}
+	w := wizard.New(wizard.Config{Partner: env.partner, Store: env.store, Sandbox: env.sandbox != nil,
+		PortalURL: env.portalURL, NoBrowser: o.noBrowser, Terminal: os.Stdout}, st)
+	_, runErr := tea.NewProgram(w, tea.WithAltScreen()).Run()
+	if err := w.Close(); err != nil {
+		fmt.Fprintln(stderr, "mesh-gradient:", err)
+		return exitError
+	}
+	if runErr != nil {
+		fmt.Fprintln(stderr, "mesh-gradient:", runErr)
+		return exitError
+	}
+	fmt.Fprintf(stderr, "mesh-gradient: stopped at %q; everything so far is saved in %s. Run it again to resume.\n", w.Step(), env.store.Path())
 	return exitOK
+}
+
+// env is what every command but sandbox needs: the state file and a
+// Synthesize to talk to.
+type env struct {
+	store     *store.Store
+	partner   *gradient.PartnerClient
+	sandbox   *meshtest.Sandbox
+	portalURL string
+	logFile   *os.File
+}
+
+func (e *env) close() {
+	if e.sandbox != nil {
+		e.sandbox.Close()
+	}
+	e.store.Close()
+	if e.logFile != nil {
+		e.logFile.Close()
+	}
+}
+
+func openEnv(o options, scenario *meshtest.Scenario, stderr io.Writer) (*env, int) {
+	path := o.state
+	if path == "" {
+		var err error
+		if path, err = store.DefaultPath(); err != nil {
+			fmt.Fprintln(stderr, "mesh-gradient:", err)
+			return nil, exitUsage
+		}
+	}
+	st, err := store.Open(path)
+	if err != nil {
+		fmt.Fprintln(stderr, "mesh-gradient:", err)
+		return nil, exitError
+	}
+	e := &env{store: st}
+	gopts := gradient.Options{}
+	if o.debug != "" {
+		f, err := os.OpenFile(o.debug, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			st.Close()
+			fmt.Fprintln(stderr, "mesh-gradient: --debug:", err)
+			return nil, exitUsage
+		}
+		e.logFile = f
+		gopts.Logger = slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	gradientURL, token := os.Getenv("GRADIENT_URL"), os.Getenv("GRADIENT_TOKEN")
+	e.portalURL = os.Getenv("MESH_PORTAL_URL")
+	if o.sandbox || gradientURL == "" || token == "" {
+		// The sandbox keeps its emulated Synthesize beside the state file,
+		// so quitting and resuming finds the same integration.
+		sb, err := meshtest.StartSandbox(meshtest.SandboxOptions{Scenario: scenario,
+			StateFile: filepath.Join(filepath.Dir(path), "sandbox-synthesize.json")})
+		if err != nil {
+			st.Close()
+			fmt.Fprintln(stderr, "mesh-gradient:", err)
+			return nil, exitError
+		}
+		e.sandbox = sb
+		gradientURL, token, e.portalURL = sb.GradientURL, sb.Emulator.PartnerToken(), sb.PortalURL
+	}
+	if e.partner, err = gradient.NewPartnerClient(gradientURL, token, gopts); err != nil {
+		e.close()
+		fmt.Fprintln(stderr, "mesh-gradient: GRADIENT_URL:", err)
+		return nil, exitUsage
+	}
+	return e, exitOK
 }

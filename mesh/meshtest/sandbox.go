@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/meshgradient/mesh-gradient/gradient/gradienttest"
@@ -21,6 +23,10 @@ type SandboxOptions struct {
 	Scenario *Scenario // default Demo()
 	// Emulator options added after the sandbox's own (faults, tokens).
 	EmulatorOptions []gradienttest.Option
+	// StateFile, when set, keeps Synthesize's emulated state between runs
+	// (it holds a hash of the key, never the key). The portal's pasted key
+	// is kept in memory only, as a browser session would.
+	StateFile string
 }
 
 // Sandbox is the Synthesize emulator and the Mesh portal emulator, each on
@@ -69,6 +75,15 @@ func StartSandbox(opts SandboxOptions) (*Sandbox, error) {
 		gradienttest.WithProductServices(mesh.ProductServices()),
 	}, opts.EmulatorOptions...)
 	emu := gradienttest.New(emuOpts...)
+	if opts.StateFile != "" {
+		if data, err := os.ReadFile(opts.StateFile); err == nil {
+			if err := emu.Restore(data); err != nil {
+				gl.Close()
+				pl.Close()
+				return nil, fmt.Errorf("%s: %w (delete it to start the sandbox afresh)", opts.StateFile, err)
+			}
+		}
+	}
 	s := &Sandbox{
 		Emulator:    emu,
 		Scenario:    opts.Scenario,
@@ -80,7 +95,7 @@ func StartSandbox(opts SandboxOptions) (*Sandbox, error) {
 	for _, pair := range []struct {
 		l net.Listener
 		h http.Handler
-	}{{gl, emu.Handler()}, {pl, s.Portal}} {
+	}{{gl, persist(emu, opts.StateFile)}, {pl, s.Portal}} {
 		srv := &http.Server{Handler: pair.h, ReadHeaderTimeout: 10 * time.Second}
 		s.servers = append(s.servers, srv)
 		go func(l net.Listener) {
@@ -90,6 +105,29 @@ func StartSandbox(opts SandboxOptions) (*Sandbox, error) {
 		}(pair.l)
 	}
 	return s, nil
+}
+
+// persist saves the emulator's state after every request that may change it.
+func persist(emu *gradienttest.Emulator, path string) http.Handler {
+	h := emu.Handler()
+	if path == "" {
+		return h
+	}
+	var mu sync.Mutex
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r)
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if data, err := emu.Snapshot(); err == nil {
+			tmp := path + ".tmp"
+			if os.WriteFile(tmp, data, 0o600) == nil {
+				_ = os.Rename(tmp, path)
+			}
+		}
+	})
 }
 
 // Done reports a listener that stopped on its own.

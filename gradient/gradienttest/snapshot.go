@@ -1,0 +1,113 @@
+package gradienttest
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/meshgradient/mesh-gradient/gradient"
+)
+
+// snapshotV1 is the emulator's state on disk, for a sandbox that outlives
+// one run of the wizard. It holds the key's hash, never the key.
+type snapshotV1 struct {
+	Version     int                       `json:"version"`
+	SKUs        []gradient.SKU            `json:"skus"`
+	SKUSeq      int                       `json:"sku_seq"`
+	Connected   bool                      `json:"connected"`
+	Status      string                    `json:"status"`
+	Products    []string                  `json:"products"`
+	Types       []string                  `json:"types"`
+	KeySHA256   string                    `json:"key_sha256"`
+	KeyHint     string                    `json:"key_hint"`
+	ID          string                    `json:"integration_id"`
+	ConnectedAt *time.Time                `json:"connected_at"`
+	LastSyncAt  *time.Time                `json:"last_sync_at"`
+	Accounts    []snapAccount             `json:"accounts"`
+	AccountMap  []gradient.AccountMapping `json:"account_mappings"`
+	ServiceMap  map[string]string         `json:"service_mappings"`
+	Usage       []snapUsage               `json:"usage"`
+	Agreements  []Agreement               `json:"agreements"`
+}
+
+type snapAccount struct {
+	gradient.VendorAccount
+	Active bool `json:"active"`
+}
+
+type snapUsage struct {
+	Account string    `json:"account"`
+	Service string    `json:"service"`
+	Units   float64   `json:"units"`
+	At      time.Time `json:"at"`
+}
+
+// Snapshot returns the emulator's mutable state as JSON (alerts are not
+// kept: they are tickets in the PSA by then).
+func (e *Emulator) Snapshot() ([]byte, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s := snapshotV1{Version: 1, SKUs: e.vendor.SKUs, SKUSeq: e.skuSeq, Connected: e.integ.connected,
+		Status: e.integ.status, Products: e.integ.products, Types: e.integ.types, KeyHint: e.integ.keyHint,
+		ID: e.integ.id, ConnectedAt: e.integ.connectedAt, LastSyncAt: e.integ.lastSyncAt, ServiceMap: e.serviceMap}
+	if e.integ.connected {
+		s.KeySHA256 = hex.EncodeToString(e.integ.keyHash[:])
+	}
+	for _, id := range sortedKeys(e.accounts) {
+		s.Accounts = append(s.Accounts, snapAccount{e.accounts[id].VendorAccount, e.accounts[id].active})
+	}
+	for _, id := range sortedKeys(e.accountMap) {
+		s.AccountMap = append(s.AccountMap, e.accountMap[id])
+	}
+	for k, u := range e.usage {
+		s.Usage = append(s.Usage, snapUsage{k.account, k.service, u.units, u.at})
+	}
+	for k, q := range e.agreements {
+		s.Agreements = append(s.Agreements, Agreement{CompanyID: k.company, ProductID: k.product, Quantity: q})
+	}
+	return json.Marshal(s)
+}
+
+// Restore replaces the emulator's mutable state with a Snapshot.
+func (e *Emulator) Restore(data []byte) error {
+	var s snapshotV1
+	if err := json.Unmarshal(data, &s); err != nil {
+		return fmt.Errorf("sandbox state: %w", err)
+	}
+	if s.Version != 1 {
+		return fmt.Errorf("sandbox state: version %d is not 1", s.Version)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.resetIntegration()
+	e.vendor.SKUs, e.skuSeq = s.SKUs, s.SKUSeq
+	if e.vendor.SKUs == nil {
+		e.vendor.SKUs = []gradient.SKU{}
+	}
+	e.integ = integration{connected: s.Connected, status: s.Status, products: s.Products, types: s.Types,
+		keyHint: s.KeyHint, id: s.ID, connectedAt: s.ConnectedAt, lastSyncAt: s.LastSyncAt}
+	if s.Connected {
+		h, err := hex.DecodeString(s.KeySHA256)
+		if err != nil || len(h) != 32 {
+			return fmt.Errorf("sandbox state: bad key hash")
+		}
+		copy(e.integ.keyHash[:], h)
+	}
+	for _, a := range s.Accounts {
+		e.accounts[a.ID] = &account{VendorAccount: a.VendorAccount, active: a.Active}
+	}
+	for _, m := range s.AccountMap {
+		e.accountMap[m.AccountID] = m
+	}
+	for k, v := range s.ServiceMap {
+		e.serviceMap[k] = v
+	}
+	for _, u := range s.Usage {
+		e.usage[usageKey{u.Account, u.Service}] = snapshot{units: u.Units, at: u.At}
+	}
+	for _, a := range s.Agreements {
+		e.agreements[agreementKey{a.CompanyID, a.ProductID}] = a.Quantity
+	}
+	return nil
+}

@@ -1,0 +1,451 @@
+// Package store keeps the wizard's state in one bbolt file, so that every
+// choice survives a quit, a crash or a kill. It knows nothing of terminals.
+//
+// Bucket tree (schema version 1):
+//
+//	meta/
+//	    schema_version      → decimal, the version the file was migrated to
+//	integrations/
+//	    <vendor>/           ("mesh")
+//	        progress        → JSON Progress: step, choices, key fingerprint, times
+//	        accounts/       account id → JSON Mapping (company, or do-not-bill)
+//	        services/       service id → JSON Mapping (product)
+//	        undo/           8-byte big-endian sequence → JSON Change, oldest first
+//
+// The one-time API key is never stored: only its last four characters and
+// a SHA-256 prefix.
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+var (
+	bucketMeta         = []byte("meta")
+	bucketIntegrations = []byte("integrations")
+	keySchemaVersion   = []byte("schema_version")
+	keyProgress        = []byte("progress")
+	bucketUndo         = []byte("undo")
+)
+
+// Mapping kinds, which are also bucket names.
+const (
+	KindAccounts = "accounts"
+	KindServices = "services"
+)
+
+// ErrLocked means another process holds the state file.
+var ErrLocked = errors.New("state file is in use")
+
+// LockedError says which file another mesh-gradient holds.
+type LockedError struct{ Path string }
+
+func (e *LockedError) Error() string {
+	return fmt.Sprintf("another mesh-gradient is using %s (close it and try again)", e.Path)
+}
+
+func (e *LockedError) Is(target error) bool { return target == ErrLocked }
+
+// Store is an open state file.
+type Store struct {
+	db   *bolt.DB
+	path string
+}
+
+// DefaultPath is $XDG_STATE_HOME/mesh-gradient/state.db, or
+// ~/.local/state/mesh-gradient/state.db.
+func DefaultPath() (string, error) {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("no XDG_STATE_HOME and no home directory: %w (use --state FILE)", err)
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(dir, "mesh-gradient", "state.db"), nil
+}
+
+// Open opens (creating if needed) the state file, with its directory 0700
+// and the file 0600, and migrates it to the current schema. If another
+// process holds it, Open gives up after a second with a *LockedError.
+func Open(path string) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("creating the state directory: %w", err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, &LockedError{Path: path}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening state %s: %w", path, err)
+	}
+	// An existing file made with a looser mode is tightened.
+	_ = os.Chmod(path, 0o600)
+	s := &Store{db: db, path: path}
+	if err := s.migrate(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("state %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Path is the file's path.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the file.
+func (s *Store) Close() error { return s.db.Close() }
+
+// migration moves the file from version-1 to version.
+type migration struct {
+	version int
+	up      func(tx *bolt.Tx) error
+}
+
+// migrations run in order, all in one transaction at open.
+var migrations = []migration{
+	{1, func(tx *bolt.Tx) error {
+		if _, err := tx.CreateBucketIfNotExists(bucketMeta); err != nil {
+			return err
+		}
+		_, err := tx.CreateBucketIfNotExists(bucketIntegrations)
+		return err
+	}},
+}
+
+// SchemaVersion is the version this build writes.
+func SchemaVersion() int { return migrations[len(migrations)-1].version }
+
+func (s *Store) migrate() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		current := 0
+		if meta := tx.Bucket(bucketMeta); meta != nil {
+			if v := meta.Get(keySchemaVersion); v != nil {
+				n, err := strconv.Atoi(string(v))
+				if err != nil {
+					return fmt.Errorf("schema version %q is not a number", v)
+				}
+				current = n
+			}
+		}
+		if current > SchemaVersion() {
+			return fmt.Errorf("written by a newer mesh-gradient (schema %d, this one knows %d); upgrade mesh-gradient", current, SchemaVersion())
+		}
+		for _, m := range migrations {
+			if m.version <= current {
+				continue
+			}
+			if err := m.up(tx); err != nil {
+				return fmt.Errorf("migrating to schema %d: %w", m.version, err)
+			}
+			current = m.version
+		}
+		return tx.Bucket(bucketMeta).Put(keySchemaVersion, []byte(strconv.Itoa(current)))
+	})
+}
+
+// Progress is where the wizard is and what was chosen on the way.
+type Progress struct {
+	Step              string    `json:"step,omitempty"`
+	Products          []string  `json:"products,omitempty"`
+	Types             []string  `json:"types,omitempty"`
+	Region            string    `json:"region,omitempty"`
+	KeyHint           string    `json:"key_hint,omitempty"`   // last 4 characters
+	KeySHA256         string    `json:"key_sha256,omitempty"` // first 16 hex digits
+	KeyConfirmed      bool      `json:"key_confirmed,omitempty"`
+	ConnectedAt       time.Time `json:"connected_at,omitzero"`
+	MappingsWrittenAt time.Time `json:"mappings_written_at,omitzero"`
+	UsageArrivedAt    time.Time `json:"usage_arrived_at,omitzero"`
+}
+
+// Mapping is one account's or service's choice: a target (company or
+// product id), or, for accounts, "do not bill".
+type Mapping struct {
+	Target  string `json:"target,omitempty"`
+	Ignored bool   `json:"ignored,omitempty"`
+}
+
+// Change is one undoable step: the mappings it touched, before and after.
+type Change struct {
+	Kind  string       `json:"kind"`
+	Items []ChangeItem `json:"items"`
+}
+
+// ChangeItem is one mapping's value before and after (nil: unmapped).
+type ChangeItem struct {
+	ID     string   `json:"id"`
+	Before *Mapping `json:"before,omitempty"`
+	After  *Mapping `json:"after,omitempty"`
+}
+
+// State is everything stored for one integration.
+type State struct {
+	Progress  Progress
+	Accounts  map[string]Mapping
+	Services  map[string]Mapping
+	UndoDepth int
+}
+
+// integration returns the vendor's bucket, creating it when create is set.
+func integration(tx *bolt.Tx, vendor string, create bool) (*bolt.Bucket, error) {
+	root := tx.Bucket(bucketIntegrations)
+	if !create {
+		return root.Bucket([]byte(vendor)), nil
+	}
+	b, err := root.CreateBucketIfNotExists([]byte(vendor))
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range []string{KindAccounts, KindServices, string(bucketUndo)} {
+		if _, err := b.CreateBucketIfNotExists([]byte(name)); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// Load reads everything stored for vendor; a vendor never seen gives a
+// zero State with empty maps.
+func (s *Store) Load(vendor string) (State, error) {
+	st := State{Accounts: map[string]Mapping{}, Services: map[string]Mapping{}}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b, _ := integration(tx, vendor, false)
+		if b == nil {
+			return nil
+		}
+		if v := b.Get(keyProgress); v != nil {
+			if err := json.Unmarshal(v, &st.Progress); err != nil {
+				return fmt.Errorf("progress: %w", err)
+			}
+		}
+		for kind, into := range map[string]map[string]Mapping{KindAccounts: st.Accounts, KindServices: st.Services} {
+			err := b.Bucket([]byte(kind)).ForEach(func(k, v []byte) error {
+				var m Mapping
+				if err := json.Unmarshal(v, &m); err != nil {
+					return fmt.Errorf("%s %q: %w", kind, k, err)
+				}
+				into[string(k)] = m
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		st.UndoDepth = b.Bucket(bucketUndo).Stats().KeyN
+		return nil
+	})
+	if err != nil {
+		return State{}, fmt.Errorf("reading state %s: %w", s.path, err)
+	}
+	return st, nil
+}
+
+// UpdateProgress changes the progress record in one transaction.
+func (s *Store) UpdateProgress(vendor string, change func(*Progress)) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b, err := integration(tx, vendor, true)
+		if err != nil {
+			return err
+		}
+		var p Progress
+		if v := b.Get(keyProgress); v != nil {
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("progress: %w", err)
+			}
+		}
+		change(&p)
+		out, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		return b.Put(keyProgress, out)
+	})
+}
+
+// Apply sets mappings (nil: unmapped) in one transaction and records the
+// change so Undo can reverse it. Items whose value does not change are
+// left out; a change with no items records nothing.
+func (s *Store) Apply(vendor, kind string, set map[string]*Mapping) (Change, error) {
+	ch := Change{Kind: kind}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b, err := integration(tx, vendor, true)
+		if err != nil {
+			return err
+		}
+		mb := b.Bucket([]byte(kind))
+		if mb == nil {
+			return fmt.Errorf("unknown mapping kind %q", kind)
+		}
+		for _, id := range sortedIDs(set) {
+			before, err := get(mb, id)
+			if err != nil {
+				return err
+			}
+			after := set[id]
+			if equal(before, after) {
+				continue
+			}
+			if err := put(mb, id, after); err != nil {
+				return err
+			}
+			ch.Items = append(ch.Items, ChangeItem{ID: id, Before: before, After: after})
+		}
+		if len(ch.Items) == 0 {
+			return nil
+		}
+		ub := b.Bucket(bucketUndo)
+		seq, err := ub.NextSequence()
+		if err != nil {
+			return err
+		}
+		out, err := json.Marshal(ch)
+		if err != nil {
+			return err
+		}
+		return ub.Put(seqKey(seq), out)
+	})
+	return ch, err
+}
+
+// Replace sets a kind's whole mapping set (what Synthesize holds) without
+// an undo record, and forgets that kind's undo history.
+func (s *Store) Replace(vendor, kind string, all map[string]Mapping) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b, err := integration(tx, vendor, true)
+		if err != nil {
+			return err
+		}
+		if err := b.DeleteBucket([]byte(kind)); err != nil {
+			return err
+		}
+		mb, err := b.CreateBucket([]byte(kind))
+		if err != nil {
+			return err
+		}
+		for id, m := range all {
+			if err := put(mb, id, &m); err != nil {
+				return err
+			}
+		}
+		return dropUndo(b.Bucket(bucketUndo), kind)
+	})
+}
+
+// Undo reverses the newest recorded change of kind ("" for any kind); ok
+// is false when there is none.
+func (s *Store) Undo(vendor, kind string) (ch Change, ok bool, err error) {
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		b, err := integration(tx, vendor, true)
+		if err != nil {
+			return err
+		}
+		ub := b.Bucket(bucketUndo)
+		c := ub.Cursor()
+		for k, v := c.Last(); k != nil; k, v = c.Prev() {
+			var found Change
+			if err := json.Unmarshal(v, &found); err != nil {
+				return fmt.Errorf("undo record: %w", err)
+			}
+			if kind != "" && found.Kind != kind {
+				continue
+			}
+			mb := b.Bucket([]byte(found.Kind))
+			for _, it := range found.Items {
+				if err := put(mb, it.ID, it.Before); err != nil {
+					return err
+				}
+			}
+			ch, ok = found, true
+			return ub.Delete(k)
+		}
+		return nil
+	})
+	return ch, ok, err
+}
+
+// Wipe forgets everything about vendor in one transaction.
+func (s *Store) Wipe(vendor string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		root := tx.Bucket(bucketIntegrations)
+		if root.Bucket([]byte(vendor)) == nil {
+			return nil
+		}
+		return root.DeleteBucket([]byte(vendor))
+	})
+}
+
+func dropUndo(ub *bolt.Bucket, kind string) error {
+	var drop [][]byte
+	err := ub.ForEach(func(k, v []byte) error {
+		var ch Change
+		if json.Unmarshal(v, &ch) == nil && ch.Kind == kind {
+			drop = append(drop, append([]byte(nil), k...))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range drop {
+		if err := ub.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func get(b *bolt.Bucket, id string) (*Mapping, error) {
+	v := b.Get([]byte(id))
+	if v == nil {
+		return nil, nil
+	}
+	var m Mapping
+	if err := json.Unmarshal(v, &m); err != nil {
+		return nil, fmt.Errorf("mapping %q: %w", id, err)
+	}
+	return &m, nil
+}
+
+func put(b *bolt.Bucket, id string, m *Mapping) error {
+	if m == nil {
+		return b.Delete([]byte(id))
+	}
+	out, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return b.Put([]byte(id), out)
+}
+
+func equal(a, b *Mapping) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+func seqKey(n uint64) []byte {
+	k := make([]byte, 8)
+	binary.BigEndian.PutUint64(k, n)
+	return k
+}
+
+func sortedIDs(m map[string]*Mapping) []string {
+	ids := make([]string, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}

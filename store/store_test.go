@@ -1,0 +1,171 @@
+package store_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/meshgradient/mesh-gradient/store"
+)
+
+func open(t *testing.T, path string) *store.Store {
+	t.Helper()
+	s, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestModesAndReopen(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "nested", "mesh-gradient")
+	path := filepath.Join(dir, "state.db")
+	s := open(t, path)
+	if err := s.UpdateProgress("mesh", func(p *store.Progress) {
+		p.Step, p.Products, p.KeyHint = "portal", []string{"gateway"}, "abcd"
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	for p, want := range map[string]os.FileMode{dir: 0o700, path: 0o600} {
+		fi, err := os.Stat(p)
+		if err != nil || fi.Mode().Perm() != want {
+			t.Fatalf("%s: mode %v, want %v (%v)", p, fi.Mode().Perm(), want, err)
+		}
+	}
+	s = open(t, path)
+	defer s.Close()
+	st, err := s.Load("mesh")
+	if err != nil || st.Progress.Step != "portal" || st.Progress.KeyHint != "abcd" || st.Progress.Products[0] != "gateway" {
+		t.Fatalf("after reopen: %+v %v", st.Progress, err)
+	}
+}
+
+func TestSecondOpenSaysWhoHoldsTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	s := open(t, path)
+	defer s.Close()
+	start := time.Now()
+	_, err := store.Open(path)
+	if !errors.Is(err, store.ErrLocked) {
+		t.Fatalf("want ErrLocked, got %v", err)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Fatalf("took %v to give up", took)
+	}
+	want := "another mesh-gradient is using " + path + " (close it and try again)"
+	if err.Error() != want {
+		t.Fatalf("message %q, want %q", err, want)
+	}
+}
+
+func TestApplyAndUndoInOrder(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "state.db"))
+	defer s.Close()
+	m := func(target string) *store.Mapping { return &store.Mapping{Target: target} }
+	steps := []map[string]*store.Mapping{
+		{"a1": m("c1")},
+		{"a1": m("c2"), "a2": m("c3")}, // an accept-all: one undo step
+		{"a2": {Ignored: true}},
+	}
+	for _, set := range steps {
+		if _, err := s.Apply("mesh", store.KindAccounts, set); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A change to the same value records nothing.
+	if ch, _ := s.Apply("mesh", store.KindAccounts, map[string]*store.Mapping{"a1": m("c2")}); len(ch.Items) != 0 {
+		t.Fatalf("no-op recorded %+v", ch)
+	}
+	st, _ := s.Load("mesh")
+	if st.UndoDepth != 3 || st.Accounts["a1"].Target != "c2" || !st.Accounts["a2"].Ignored {
+		t.Fatalf("state %+v", st)
+	}
+	wants := []map[string]store.Mapping{
+		{"a1": {Target: "c2"}, "a2": {Target: "c3"}},
+		{"a1": {Target: "c1"}},
+		{},
+	}
+	for i, want := range wants {
+		if _, ok, err := s.Undo("mesh", ""); !ok || err != nil {
+			t.Fatalf("undo %d: %v %v", i, ok, err)
+		}
+		st, _ := s.Load("mesh")
+		if len(st.Accounts) != len(want) {
+			t.Fatalf("after undo %d: %+v want %+v", i, st.Accounts, want)
+		}
+		for id, w := range want {
+			if st.Accounts[id] != w {
+				t.Fatalf("after undo %d: %s = %+v want %+v", i, id, st.Accounts[id], w)
+			}
+		}
+	}
+	if _, ok, _ := s.Undo("mesh", ""); ok {
+		t.Fatal("undo with nothing to undo said ok")
+	}
+}
+
+func TestUndoByKind(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "state.db"))
+	defer s.Close()
+	s.Apply("mesh", store.KindAccounts, map[string]*store.Mapping{"a": {Target: "c"}})
+	s.Apply("mesh", store.KindServices, map[string]*store.Mapping{"s": {Target: "p"}})
+	ch, ok, err := s.Undo("mesh", store.KindAccounts)
+	if !ok || err != nil || ch.Kind != store.KindAccounts {
+		t.Fatalf("undo accounts: %+v %v %v", ch, ok, err)
+	}
+	st, _ := s.Load("mesh")
+	if len(st.Accounts) != 0 || st.Services["s"].Target != "p" || st.UndoDepth != 1 {
+		t.Fatalf("after undoing accounts only: %+v", st)
+	}
+	if _, ok, _ := s.Undo("mesh", store.KindAccounts); ok {
+		t.Fatal("a second accounts undo found something")
+	}
+}
+
+func TestReplaceForgetsThatKindsUndo(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "state.db"))
+	defer s.Close()
+	s.Apply("mesh", store.KindAccounts, map[string]*store.Mapping{"a": {Target: "c"}})
+	s.Apply("mesh", store.KindServices, map[string]*store.Mapping{"s": {Target: "p"}})
+	if err := s.Replace("mesh", store.KindAccounts, map[string]store.Mapping{"b": {Target: "d"}}); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := s.Load("mesh")
+	if len(st.Accounts) != 1 || st.Accounts["b"].Target != "d" || st.UndoDepth != 1 || st.Services["s"].Target != "p" {
+		t.Fatalf("after replace: %+v", st)
+	}
+}
+
+func TestWipeForgetsTheIntegration(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	s := open(t, path)
+	s.UpdateProgress("mesh", func(p *store.Progress) { p.Step = "review"; p.KeyHint = "wxyz" })
+	s.Apply("mesh", store.KindAccounts, map[string]*store.Mapping{"a": {Target: "c"}})
+	if err := s.Wipe("mesh"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Wipe("mesh"); err != nil {
+		t.Fatal("second wipe:", err)
+	}
+	st, _ := s.Load("mesh")
+	if st.Progress.Step != "" || len(st.Accounts) != 0 || st.UndoDepth != 0 {
+		t.Fatalf("after wipe: %+v", st)
+	}
+	s.Close()
+}
+
+func TestNewerSchemaIsRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	s := open(t, path)
+	s.Close()
+	// Pretend a newer build wrote the file.
+	if err := store.ForceSchemaVersion(path, store.SchemaVersion()+1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Open(path); err == nil {
+		t.Fatal("opened a file from a newer schema")
+	}
+}

@@ -1,0 +1,95 @@
+package ui
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/list"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+)
+
+// Option is one choice in a Picker.
+type Option struct {
+	ID     string
+	Title  string
+	Detail string // right-aligned, e.g. a confidence
+}
+
+func (o Option) FilterValue() string { return o.Title }
+
+// Picker chooses one option from a long, filterable list.
+type Picker struct {
+	Prompt string
+	list   list.Model
+	keys   KeyMap
+	theme  Theme
+	open   bool
+}
+
+// NewPicker builds a closed picker.
+func NewPicker(t Theme, keys KeyMap) Picker { return Picker{theme: t, keys: keys} }
+
+// Show opens the picker on options with the cursor on the option whose ID
+// is current (if any).
+func (p *Picker) Show(prompt string, options []Option, current string, width, height int) {
+	items := make([]list.Item, len(options))
+	sel := 0
+	for i, o := range options {
+		items[i] = o
+		if o.ID == current {
+			sel = i
+		}
+	}
+	t := p.theme
+	p.list = NewList(t, items, func(it list.Item, selected bool, width int) string {
+		o := it.(Option)
+		title := o.Title
+		if selected {
+			title = t.Selected.Render(title)
+		}
+		gap := max(width-lipgloss.Width(title)-lipgloss.Width(o.Detail), 1)
+		return title + lipgloss.NewStyle().Width(gap).Render("") + t.Muted.Render(o.Detail)
+	}, "choice", "choices")
+	p.list.Select(sel)
+	p.Prompt, p.open = prompt, true
+	p.SetSize(width, height)
+}
+
+// SetSize fits the picker in width × height.
+func (p *Picker) SetSize(width, height int) { p.list.SetSize(max(width, 10), max(height-2, 3)) }
+
+// Open reports whether the picker is showing.
+func (p Picker) Open() bool { return p.open }
+
+// Update handles a message while open. chosen is non-nil when the user
+// picked an option; closed is true when the picker closed either way.
+func (p *Picker) Update(msg tea.Msg) (chosen *Option, closed bool, cmd tea.Cmd) {
+	if k, ok := msg.(tea.KeyMsg); ok && !Filtering(p.list) {
+		switch {
+		case key.Matches(k, p.keys.Enter):
+			if o, ok := p.list.SelectedItem().(Option); ok {
+				p.open = false
+				return &o, true, nil
+			}
+			return nil, false, nil
+		case key.Matches(k, p.keys.Back) && p.list.FilterState() == list.Unfiltered:
+			p.open = false
+			return nil, true, nil
+		}
+	}
+	p.list, cmd = p.list.Update(msg)
+	return nil, false, cmd
+}
+
+// View draws the picker.
+func (p Picker) View() string {
+	return p.theme.Strong.Render(p.Prompt) + "\n\n" + p.list.View()
+}
+
+// Help lists the picker's keys.
+func (p Picker) Help() Help {
+	short := []key.Binding{p.keys.Up, p.keys.Down, p.keys.Filter, With(p.keys.Enter, "choose"), With(p.keys.Back, "cancel")}
+	return Help{Short: short, Full: [][]key.Binding{short}}
+}
+
+// List is the picker's list, to ask whether it is filtering.
+func (p Picker) List() list.Model { return p.list }

@@ -1,0 +1,100 @@
+package wizard
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/meshgradient/mesh-gradient/gradient"
+	"github.com/meshgradient/mesh-gradient/wizard/match"
+)
+
+// remoteData is what Synthesize holds that the mapping screens need, with
+// the suggestions already computed.
+type remoteData struct {
+	accounts  []gradient.Account
+	services  []gradient.Service
+	companies []gradient.Company
+	products  []gradient.Product
+	mappings  gradient.Mappings
+
+	companyIndex *match.Index
+	productIndex *match.Index
+	// suggestions: vendor id → best candidate (absent when nothing is alike)
+	accountSuggestions map[string]match.Scored
+	serviceSuggestions map[string]match.Scored
+	companyNames       map[string]string
+	productNames       map[string]string
+}
+
+type dataMsg struct {
+	data *remoteData
+	err  error
+}
+
+// loadRemote fetches the five lists at once and computes suggestions, all
+// off the UI goroutine (thousands of tenants take a moment to match).
+func loadRemote(pc *gradient.PartnerClient, threshold float64) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*callTimeout)
+		defer cancel()
+		d := &remoteData{}
+		var wg sync.WaitGroup
+		errs := make([]error, 5)
+		run := func(i int, f func() error) {
+			wg.Add(1)
+			go func() { defer wg.Done(); errs[i] = f() }()
+		}
+		run(0, func() (err error) { d.accounts, err = pc.Accounts(ctx); return })
+		run(1, func() (err error) { d.services, err = pc.Services(ctx); return })
+		run(2, func() (err error) { d.companies, err = pc.Companies(ctx); return })
+		run(3, func() (err error) { d.products, err = pc.Products(ctx); return })
+		run(4, func() (err error) { d.mappings, err = pc.Mappings(ctx); return })
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				return dataMsg{err: err}
+			}
+		}
+		d.index()
+		return dataMsg{data: d}
+	}
+}
+
+func (d *remoteData) index() {
+	d.companyNames = map[string]string{}
+	var cs []match.Candidate
+	for _, c := range d.companies {
+		name := clean(c.Name)
+		d.companyNames[c.ID] = name
+		cs = append(cs, match.Candidate{ID: c.ID, Name: name})
+	}
+	d.productNames = map[string]string{}
+	var ps []match.Candidate
+	for _, p := range d.products {
+		name := clean(p.Name)
+		d.productNames[p.ID] = name
+		ps = append(ps, match.Candidate{ID: p.ID, Name: name})
+	}
+	d.companyIndex, d.productIndex = match.NewIndex(cs), match.NewIndex(ps)
+	d.accountSuggestions = map[string]match.Scored{}
+	for _, a := range d.accounts {
+		if s, ok := d.companyIndex.Best(clean(a.Name)); ok && s.Score >= minSuggestion {
+			d.accountSuggestions[a.ID] = s
+		}
+	}
+	d.serviceSuggestions = map[string]match.Scored{}
+	for _, s := range d.services {
+		if best, ok := d.productIndex.Best(clean(s.Name)); ok && best.Score >= minSuggestion {
+			d.serviceSuggestions[s.ID] = best
+		}
+	}
+}
+
+// minSuggestion: below this a "suggestion" is noise (the demo's accounts
+// with no company score under 0.3), so the row shows none.
+const minSuggestion = 0.45
+
+func percent(score float64) string { return fmt.Sprintf("%d%%", int(score*100+0.5)) }
