@@ -9,7 +9,11 @@ import (
 // KeyBox frames a secret so it stands out, wrapping it when the terminal
 // is narrower than the key (a wrapped key is still copied whole by `c`).
 func KeyBox(t Theme, label, secret string, width int) string {
-	inner := max(width-t.KeyBox.GetHorizontalFrameSize(), 8)
+	style := t.KeyBox
+	if width < 40 {
+		style = style.Padding(0) // every column counts on a tiny terminal
+	}
+	inner := max(width-style.GetHorizontalFrameSize(), 8)
 	var lines []string
 	for len(secret) > inner {
 		lines = append(lines, secret[:inner])
@@ -17,5 +21,5 @@ func KeyBox(t Theme, label, secret string, width int) string {
 	}
 	lines = append(lines, secret)
 	body := t.Muted.Render(label) + "\n" + t.KeyText.Render(strings.Join(lines, "\n"))
-	return t.KeyBox.Render(lipgloss.NewStyle().MaxWidth(inner).Render(body))
+	return style.Render(lipgloss.NewStyle().MaxWidth(inner).Render(body))
 }

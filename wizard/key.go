@@ -173,9 +173,9 @@ func (s *keyScreen) view(w int) string {
 		}
 		return s.c.spinner.View() + what
 	case keyShown:
-		out := wrap("Synthesize issued the Mesh integration's API key. It is shown "+t.Strong.Render("only this once")+
-			" and never saved by this program: copy it now and keep it somewhere safe (a password manager).", w) + "\n\n" +
-			ui.KeyBox(t, "Gradient API key", s.secret, min(w, 76)) + "\n\n"
+		// The box comes first: on a small terminal it is what must show.
+		out := ui.KeyBox(t, "Gradient API key", s.secret, min(w, 76)) + "\n" +
+			wrap("Shown "+t.Strong.Render("only this once")+" and never saved by this program: copy it now and keep it somewhere safe (a password manager).", w) + "\n\n"
 		if s.copied != "" {
 			out += wrap(s.copied, w) + "\n\n"
 		}

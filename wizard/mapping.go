@@ -271,12 +271,12 @@ func (s *mappingScreen) key(k tea.KeyMsg) (tea.Cmd, bool) {
 		return nil, true
 	case key.Matches(k, keys.Next):
 		_, _, unmapped := s.counts()
-		cmd := goStep(s.k.next)
+		news := ""
 		if unmapped > 0 {
-			cmd = tea.Batch(cmd, notice(fmt.Sprintf("%d %s still unmapped: %s. The review lists them.",
-				unmapped, plural(unmapped, s.k.noun, s.k.nouns), s.k.unmappedWhy)))
+			news = fmt.Sprintf("%d %s still unmapped: %s. The review lists them.",
+				unmapped, plural(unmapped, s.k.noun, s.k.nouns), s.k.unmappedWhy)
 		}
-		return cmd, true
+		return goStepWith(s.k.next, news), true
 	case key.Matches(k, keys.Back) && s.list.FilterState() == list.Unfiltered:
 		return goStep(s.k.prev), true
 	}

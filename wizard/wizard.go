@@ -8,6 +8,7 @@ package wizard
 import (
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -135,6 +136,7 @@ func (m *Model) Init() tea.Cmd {
 func (m *Model) goTo(s step) tea.Cmd {
 	m.step = s
 	m.notice, m.failure = "", ""
+	m.resize()
 	name := s.String()
 	return tea.Batch(m.c.save(func(p *store.Progress) { p.Step = name }), m.enter(s, false))
 }
@@ -175,6 +177,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case saveFailedMsg:
 		m.failure = fmt.Sprintf("Could not save to %s: %v. What is on screen is not saved; quit (q), fix the disk, and start again.", m.c.cfg.Store.Path(), msg.err)
+		m.resize()
 		return m, nil
 	case dataMsg:
 		m.loading = false
@@ -190,12 +193,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.resize()
 		return m, cmd
 	case stepMsg:
-		return m, m.goTo(msg.to)
+		cmd := m.goTo(msg.to)
+		if msg.notice != "" {
+			m.notice = msg.notice
+			m.resize()
+		}
+		return m, cmd
 	case noticeMsg:
 		m.notice, m.failure = msg.text, ""
 		if msg.failed {
 			m.notice, m.failure = "", msg.text
 		}
+		m.resize()
 		return m, nil
 	case tea.KeyMsg:
 		if cmd, handled := m.globalKey(msg); handled {
@@ -278,10 +287,23 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// layout: header (2 lines + gap), body, status line, help.
+// layout: header (2 lines, and a gap when there is room), body, status
+// (only when there is news), help.
+func (m *Model) roomy() bool { return m.c.height >= 16 }
+
+func (m *Model) statusLines() int {
+	if m.failure == "" && m.notice == "" {
+		return 0
+	}
+	return 2
+}
+
 func (m *Model) bodySize() (int, int) {
-	helpLines := lipgloss.Height(m.help.View(m.screenHelp()))
-	return m.c.width, max(m.c.height-3-2-helpLines, 1)
+	chrome := 2 + lipgloss.Height(m.help.View(m.screenHelp())) + m.statusLines()
+	if m.roomy() {
+		chrome += 2 // the gap under the header and the one above the help
+	}
+	return m.c.width, max(m.c.height-chrome, 1)
 }
 
 func (m *Model) resize() {
@@ -334,18 +356,23 @@ func (m *Model) View() string {
 	}
 	stepLine := t.Subtitle.Render(fmt.Sprintf("Step %d of %d · %s", int(m.step)+1, len(stepNames), stepTitles[m.step]))
 	bw, bh := m.bodySize()
-	body := m.body(bw)
-	status := ""
+	body := lipgloss.NewStyle().Height(bh).Render(fit(m.body(bw), bw, bh))
+	parts := []string{fit(title, w, 1), fit(stepLine, w, 1)}
+	if m.roomy() {
+		parts = append(parts, "")
+	}
+	parts = append(parts, body)
 	switch {
 	case m.failure != "":
-		status = t.Error.Render(m.failure)
+		parts = append(parts, fit(t.Error.Render(wrap(m.failure, w)), w, 2))
 	case m.notice != "":
-		status = t.OK.Render(m.notice)
+		parts = append(parts, fit(t.OK.Render(wrap(m.notice, w)), w, 2))
 	}
-	out := fit(title, w, 1) + "\n" + fit(stepLine, w, 1) + "\n\n" +
-		lipgloss.NewStyle().Height(bh).Render(fit(body, bw, bh)) + "\n" +
-		fit(status, w, 2) + "\n" + m.help.View(m.screenHelp())
-	return fit(out, w, max(m.c.height, 1))
+	if m.roomy() {
+		parts = append(parts, "")
+	}
+	parts = append(parts, m.help.View(m.screenHelp()))
+	return fit(strings.Join(parts, "\n"), w, max(m.c.height, 1))
 }
 
 func (m *Model) body(w int) string {
@@ -378,8 +405,15 @@ func (m *Model) body(w int) string {
 
 // ---- messages every screen may send ----
 
-// stepMsg asks the root to move to another step.
-type stepMsg struct{ to step }
+// stepMsg asks the root to move to another step, with news to show there.
+type stepMsg struct {
+	to     step
+	notice string
+}
+
+func goStepWith(s step, notice string) tea.Cmd {
+	return func() tea.Msg { return stepMsg{to: s, notice: notice} }
+}
 
 func goStep(s step) tea.Cmd { return func() tea.Msg { return stepMsg{to: s} } }
 

@@ -1,0 +1,217 @@
+package wizard_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/golden"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/muesli/termenv"
+
+	"github.com/meshgradient/mesh-gradient/gradient"
+	"github.com/meshgradient/mesh-gradient/mesh/meshtest"
+	"github.com/meshgradient/mesh-gradient/store"
+	"github.com/meshgradient/mesh-gradient/ui"
+	"github.com/meshgradient/mesh-gradient/wizard"
+)
+
+func TestMain(m *testing.M) {
+	// Golden files hold plain text: no colour, one time zone.
+	lipgloss.SetColorProfile(termenv.Ascii)
+	time.Local = time.UTC
+	os.Exit(m.Run())
+}
+
+// clock is the fixed "now" of every test run, so times on screen are stable.
+var clock = time.Date(2026, 11, 24, 9, 30, 0, 0, time.UTC)
+
+// harness is a sandbox (both emulators over loopback HTTP) and a state
+// file in a temp dir; each run is one start of the wizard on them.
+type harness struct {
+	t      *testing.T
+	sb     *meshtest.Sandbox
+	pc     *gradient.PartnerClient
+	path   string
+	copied []string
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	sb, err := meshtest.StartSandbox(meshtest.SandboxOptions{Listen: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	pc, err := gradient.NewPartnerClient(sb.GradientURL, sb.Emulator.PartnerToken(), gradient.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &harness{t: t, sb: sb, pc: pc, path: filepath.Join(t.TempDir(), "state", "state.db")}
+}
+
+// run is one start of the program.
+type run struct {
+	h     *harness
+	t     *testing.T
+	tm    *teatest.TestModel
+	st    *store.Store
+	model *wizard.Model
+	out   []byte // everything the program has printed
+	mark  int    // where the output after the last keys begins
+}
+
+func (h *harness) start(t *testing.T, w, hgt int) *run {
+	t.Helper()
+	st, err := store.Open(h.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, err := st.Load("mesh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := wizard.New(wizard.Config{
+		Partner: h.pc, Store: st, Sandbox: true, PortalURL: h.sb.PortalURL, NoBrowser: true,
+		Copy: func(text string) ui.CopyResult {
+			h.copied = append(h.copied, text)
+			return ui.CopyResult{OSC52: true, Native: true}
+		},
+		PollEvery: 20 * time.Millisecond,
+		Now:       func() time.Time { return clock },
+	}, state)
+	r := &run{h: h, t: t, st: st, model: m}
+	r.tm = teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, hgt))
+	return r
+}
+
+// waitFor waits until the program has printed text matching re since the
+// last keys call began (output is read once; this keeps what was read).
+func (r *run) waitFor(re string) string {
+	r.t.Helper()
+	rx := regexp.MustCompile(re)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		chunk, _ := io.ReadAll(r.tm.Output())
+		r.out = append(r.out, chunk...)
+		if seen := r.out[r.mark:]; rx.Match(seen) {
+			return string(seen)
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("waited 10s for /%s/; the program printed since the last keys:\n%s", re, r.out[r.mark:])
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// keys types key names: "enter", "esc", "space", "down", "up", or letters.
+func (r *run) keys(names ...string) {
+	chunk, _ := io.ReadAll(r.tm.Output())
+	r.out = append(r.out, chunk...)
+	r.mark = len(r.out)
+	for _, n := range names {
+		var k tea.KeyMsg
+		switch n {
+		case "enter":
+			k = tea.KeyMsg{Type: tea.KeyEnter}
+		case "esc":
+			k = tea.KeyMsg{Type: tea.KeyEscape}
+		case "space":
+			k = tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+		case "down":
+			k = tea.KeyMsg{Type: tea.KeyDown}
+		case "up":
+			k = tea.KeyMsg{Type: tea.KeyUp}
+		default:
+			k = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(n)}
+		}
+		r.tm.Send(k)
+		time.Sleep(15 * time.Millisecond) // keys arrive one by one, as typed
+	}
+}
+
+// stop quits as a user would (q), waits for every write, closes the state
+// file and returns the last screen as text.
+func (r *run) stop() string {
+	r.t.Helper()
+	r.keys("q")
+	r.tm.WaitFinished(r.t, teatest.WithFinalTimeout(5*time.Second))
+	view := r.model.View()
+	if err := r.model.Close(); err != nil {
+		r.t.Fatal(err)
+	}
+	if err := r.st.Close(); err != nil {
+		r.t.Fatal(err)
+	}
+	return view
+}
+
+var (
+	spinnerFrames = regexp.MustCompile(`[⣾⣽⣻⢿⡿⣟⣯⣷] `)
+	ports         = regexp.MustCompile(`127\.0\.0\.1:\d+`)
+	keys          = regexp.MustCompile(`gsk_[a-z0-9]+`)
+	keyHints      = regexp.MustCompile(`…[a-z0-9]{4}\b`)
+)
+
+// normalize removes what differs from run to run: ports, keys, spinners.
+func normalize(view string) string {
+	view = spinnerFrames.ReplaceAllString(view, "* ")
+	view = ports.ReplaceAllString(view, "127.0.0.1:PORT")
+	view = keys.ReplaceAllStringFunc(view, func(k string) string { return "gsk_" + strings.Repeat("K", len(k)-4) })
+	return keyHints.ReplaceAllString(view, "…HINT")
+}
+
+func requireGolden(t *testing.T, view string) {
+	t.Helper()
+	golden.RequireEqual(t, []byte(normalize(view)))
+}
+
+// portal does in the emulated Mesh portal what the technician does there.
+func (h *harness) portal(region, action string, form url.Values) {
+	h.t.Helper()
+	target := h.sb.PortalURL + "/" + region + "/settings/gradient"
+	if action == "sync" {
+		target += "/sync"
+	}
+	resp, err := http.PostForm(target, form)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	resp.Body.Close()
+}
+
+func (h *harness) mappings() gradient.Mappings {
+	h.t.Helper()
+	m, err := h.pc.Mappings(context.Background())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return m
+}
+
+func keyOnScreen(t *testing.T, out string) string {
+	t.Helper()
+	k := keys.FindString(out)
+	if k == "" {
+		t.Fatalf("no key on screen:\n%s", out)
+	}
+	return k
+}
+
+func contains(t *testing.T, view string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(view, w) {
+			t.Fatalf("screen lacks %q:\n%s", w, view)
+		}
+	}
+}

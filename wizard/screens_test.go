@@ -1,0 +1,164 @@
+package wizard_test
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/meshgradient/mesh-gradient/gradient"
+	"github.com/meshgradient/mesh-gradient/store"
+)
+
+// onboardTo drives a fresh harness to the account mapping screen and
+// returns the run (still going) and the key.
+func onboardTo(t *testing.T, h *harness, w, hgt int) (*run, string) {
+	t.Helper()
+	r := h.start(t, w, hgt)
+	r.waitFor(`Step 1 of 8`)
+	r.keys("space", "down", "down", "down", "space", "enter")
+	key := keyOnScreen(t, r.waitFor(`gsk_[a-z0-9]{20,}`))
+	r.keys("y")
+	r.waitFor(`Step 3 of 8`)
+	r.keys("enter")
+	r.waitFor(`Step 4 of 8`)
+	h.portal("us", "submit", url.Values{"api_key": {key}})
+	h.portal("us", "sync", nil)
+	r.waitFor(`Unmapped 40`)
+	return r, key
+}
+
+func TestProductsLockedOnceConnected(t *testing.T) {
+	h := newHarness(t)
+	r, _ := onboardTo(t, h, 100, 30)
+	r.stop()
+	// Go back to the products screen by editing the saved step, as if the
+	// user had pressed esc back there.
+	st, _ := store.Open(h.path)
+	st.UpdateProgress("mesh", func(p *store.Progress) { p.Step = "products" })
+	st.Close()
+	r = h.start(t, 100, 30)
+	r.waitFor(`Connected: these choices are fixed`)
+	r.keys("down", "space")
+	r.waitFor(`they are fixed at connect`)
+	view := r.stop()
+	requireGolden(t, view)
+}
+
+func TestMappingPickerAndUndo(t *testing.T) {
+	h := newHarness(t)
+	r, _ := onboardTo(t, h, 100, 30)
+	// Filter to one account, pick a company by hand from the picker.
+	r.keys("/", "Z", "e", "p", "h", "enter")
+	r.waitFor(`1 account`)
+	r.keys("enter")
+	r.waitFor(`Choose the company for Zephyr Trial Account`)
+	r.keys("/", "A", "c", "m", "e", " ", "T", "enter")
+	r.waitFor(`Acme Tools Supply`)
+	r.keys("enter")
+	r.waitFor(`Zephyr Trial Account → Acme Tools Supply`)
+	r.keys("a") // no suggestion for Zephyr: says so
+	r.waitFor(`No suggestion for this row`)
+	r.keys("u")
+	r.waitFor(`Undid the last change \(1 account\)`)
+	r.keys("u")
+	r.waitFor(`Nothing to undo on this screen`)
+	view := r.stop()
+	requireGolden(t, view)
+	st, _ := store.Open(h.path)
+	defer st.Close()
+	state, _ := st.Load("mesh")
+	if len(state.Accounts) != 0 || state.UndoDepth != 0 {
+		t.Fatalf("after undoing everything the store holds %+v", state)
+	}
+}
+
+func TestReviewSaysWhatSynthesizeNoLongerKnows(t *testing.T) {
+	h := newHarness(t)
+	r, key := onboardTo(t, h, 100, 30)
+	r.keys("A", "n")
+	r.waitFor(`Step 6 of 8`)
+	r.keys("A", "n")
+	r.waitFor(`enter writes these mappings`)
+	// Meanwhile the integration is re-created elsewhere: the accounts the
+	// wizard mapped no longer exist.
+	ctx := context.Background()
+	if err := h.pc.Disconnect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.pc.Connect(ctx, []string{"gateway"}, []string{"billing"}); err != nil {
+		t.Fatal(err)
+	}
+	_ = key
+	r.keys("enter")
+	r.waitFor(`Nothing was written`)
+	view := r.stop()
+	if !strings.Contains(view, "Synthesize no longer knows account m-0") || !strings.Contains(view, "esc") {
+		t.Fatalf("review error does not say what to do:\n%s", view)
+	}
+	if m := h.mappings(); len(m.Accounts) != 0 {
+		t.Fatalf("something was written: %+v", m)
+	}
+}
+
+// TestSmallTerminals: every screen fits 80×24 and survives 20×10, with
+// the SANDBOX badge still showing.
+func TestSmallTerminals(t *testing.T) {
+	h := newHarness(t)
+	r, _ := onboardTo(t, h, 100, 30)
+	r.keys("A", "n")
+	r.waitFor(`Step 6 of 8`)
+	r.keys("A", "n")
+	r.waitFor(`Step 7 of 8`)
+	r.stop()
+	for _, step := range []string{"products", "key", "portal", "waiting", "accounts", "services", "review", "done"} {
+		for _, size := range [][2]int{{80, 24}, {20, 10}} {
+			st, _ := store.Open(h.path)
+			st.UpdateProgress("mesh", func(p *store.Progress) { p.Step = step })
+			st.Close()
+			r := h.start(t, size[0], size[1])
+			r.waitFor(`SANDBOX`)
+			r.keys("?")
+			time.Sleep(100 * time.Millisecond)
+			view := r.stop()
+			lines := strings.Split(view, "\n")
+			if len(lines) > size[1] {
+				t.Fatalf("%s at %dx%d: %d lines:\n%s", step, size[0], size[1], len(lines), view)
+			}
+			for _, l := range lines {
+				if lipgloss.Width(l) > size[0] {
+					t.Fatalf("%s at %dx%d: line %q is %d wide", step, size[0], size[1], l, lipgloss.Width(l))
+				}
+			}
+			if !strings.Contains(view, "SANDBOX") {
+				t.Fatalf("%s at %dx%d: the SANDBOX badge is gone:\n%s", step, size[0], size[1], view)
+			}
+		}
+	}
+}
+
+func TestConnectFailureKeepsChoices(t *testing.T) {
+	h := newHarness(t)
+	h.sb.Emulator.Inject(faultConnect500())
+	r := h.start(t, 100, 30)
+	r.waitFor(`Step 1 of 8`)
+	r.keys("space", "down", "down", "down", "space", "enter")
+	r.waitFor(`Connecting Mesh in Synthesize failed`)
+	r.keys("r")
+	key := keyOnScreen(t, r.waitFor(`gsk_[a-z0-9]{20,}`))
+	view := r.stop()
+	if !strings.Contains(view, "Gradient API key") || key == "" {
+		t.Fatalf("retry did not show the key:\n%s", view)
+	}
+	if _, err := h.pc.Integration(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := h.pc.Integration(context.Background())
+	if !d.Connected || d.Products[0] != "gateway" {
+		t.Fatalf("after retry Synthesize holds %+v", d)
+	}
+	_ = gradient.StatusPending
+}
