@@ -158,8 +158,12 @@ func runWizard(o options, scenario *meshtest.Scenario, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "mesh-gradient:", err)
 		return exitError
 	}
-	w := wizard.New(wizard.Config{Partner: env.partner, Store: env.store, Sandbox: env.sandbox != nil,
-		PortalURL: env.portalURL, NoBrowser: o.noBrowser, Terminal: os.Stdout}, st)
+	cfg := wizard.Config{Partner: env.partner, Store: env.store, Sandbox: env.sandbox != nil,
+		PortalURL: env.portalURL, NoBrowser: o.noBrowser, Terminal: os.Stdout}
+	if env.sandbox != nil {
+		cfg.CycleUsage = env.sandbox.Scenario.CycleUsage
+	}
+	w := wizard.New(cfg, st)
 	_, runErr := tea.NewProgram(w, tea.WithAltScreen()).Run()
 	if err := w.Close(); err != nil {
 		fmt.Fprintln(stderr, "mesh-gradient:", err)

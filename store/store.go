@@ -167,6 +167,18 @@ type Progress struct {
 	ConnectedAt       time.Time `json:"connected_at,omitzero"`
 	MappingsWrittenAt time.Time `json:"mappings_written_at,omitzero"`
 	UsageArrivedAt    time.Time `json:"usage_arrived_at,omitzero"`
+	// SyncBeforeFinal is Synthesize's last-sync time when the mappings were
+	// written: a later one means Mesh has run the final Gradient Sync.
+	SyncBeforeFinal time.Time `json:"sync_before_final,omitzero"`
+	// Onboarded: the first mappings are written and the final sync is past;
+	// a start then opens the home screen.
+	Onboarded bool `json:"onboarded,omitempty"`
+	// Updating: the mapping screens are editing Synthesize's current
+	// mappings from the home screen, not onboarding.
+	Updating bool `json:"updating,omitempty"`
+	// KnownAccounts are the vendor accounts that existed at the last write,
+	// so accounts that arrive later can be marked new.
+	KnownAccounts []string `json:"known_accounts,omitempty"`
 }
 
 // Mapping is one account's or service's choice: a target (company or

@@ -41,6 +41,9 @@ type Config struct {
 	PollEvery time.Duration
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// CycleUsage, when known (the sandbox's scenario), is the start-of-cycle
+	// count Mesh's portal shows for an account and product key.
+	CycleUsage func(accountID, product string) (float64, bool)
 }
 
 // common is what every screen shares: config, theme, keys, size, and the

@@ -3,11 +3,13 @@ package wizard
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
+	"github.com/meshgradient/mesh-gradient/mesh"
 	"github.com/meshgradient/mesh-gradient/wizard/match"
 )
 
@@ -27,6 +29,9 @@ type remoteData struct {
 	serviceSuggestions map[string]match.Scored
 	companyNames       map[string]string
 	productNames       map[string]string
+	accountNames       map[string]string
+	serviceNames       map[string]string
+	serviceProduct     map[string]string // service id → Mesh product key
 }
 
 type dataMsg struct {
@@ -79,6 +84,19 @@ func (d *remoteData) index() {
 		ps = append(ps, match.Candidate{ID: p.ID, Name: name})
 	}
 	d.companyIndex, d.productIndex = match.NewIndex(cs), match.NewIndex(ps)
+	d.accountNames = map[string]string{}
+	for _, a := range d.accounts {
+		d.accountNames[a.ID] = clean(a.Name)
+	}
+	d.serviceNames, d.serviceProduct = map[string]string{}, map[string]string{}
+	for _, s := range d.services {
+		d.serviceNames[s.ID] = clean(s.Name)
+		for _, p := range mesh.Products {
+			if strings.EqualFold(p.ServiceName, s.Name) {
+				d.serviceProduct[s.ID] = p.Key
+			}
+		}
+	}
 	d.accountSuggestions = map[string]match.Scored{}
 	for _, a := range d.accounts {
 		if s, ok := d.companyIndex.Best(clean(a.Name)); ok && s.Score >= minSuggestion {
@@ -98,3 +116,15 @@ func (d *remoteData) index() {
 const minSuggestion = 0.45
 
 func percent(score float64) string { return fmt.Sprintf("%d%%", int(score*100+0.5)) }
+
+// name returns a readable name for an id, or the id itself when
+// Synthesize no longer lists it.
+func name(names map[string]string, id string) string {
+	if n, ok := names[id]; ok && n != "" {
+		return n
+	}
+	if id == "" {
+		return "—"
+	}
+	return id
+}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
+	"github.com/meshgradient/mesh-gradient/gradient/gradienttest"
 	"github.com/meshgradient/mesh-gradient/mesh/meshtest"
 	"github.com/meshgradient/mesh-gradient/store"
 	"github.com/meshgradient/mesh-gradient/ui"
@@ -47,7 +49,12 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	sb, err := meshtest.StartSandbox(meshtest.SandboxOptions{Listen: "127.0.0.1:0"})
+	// Synthesize's clock starts at the fixed clock and moves a millisecond a
+	// call: "later" stays true, and minutes on screen stay the same.
+	var ticks atomic.Int64
+	emuClock := func() time.Time { return clock.Add(time.Duration(ticks.Add(1)) * time.Millisecond) }
+	sb, err := meshtest.StartSandbox(meshtest.SandboxOptions{Listen: "127.0.0.1:0",
+		EmulatorOptions: []gradienttest.Option{gradienttest.WithClock(emuClock)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,13 +68,14 @@ func newHarness(t *testing.T) *harness {
 
 // run is one start of the program.
 type run struct {
-	h     *harness
-	t     *testing.T
-	tm    *teatest.TestModel
-	st    *store.Store
-	model *wizard.Model
-	out   []byte // everything the program has printed
-	mark  int    // where the output after the last keys begins
+	h       *harness
+	t       *testing.T
+	tm      *teatest.TestModel
+	st      *store.Store
+	model   *wizard.Model
+	out     []byte // everything the program has printed
+	mark    int    // where the output after the last keys begins
+	stopped bool
 }
 
 func (h *harness) start(t *testing.T, w, hgt int) *run {
@@ -86,11 +94,20 @@ func (h *harness) start(t *testing.T, w, hgt int) *run {
 			h.copied = append(h.copied, text)
 			return ui.CopyResult{OSC52: true, Native: true}
 		},
-		PollEvery: 20 * time.Millisecond,
-		Now:       func() time.Time { return clock },
+		PollEvery:  20 * time.Millisecond,
+		CycleUsage: h.sb.Scenario.CycleUsage,
+		Now:        func() time.Time { return clock },
 	}, state)
 	r := &run{h: h, t: t, st: st, model: m}
 	r.tm = teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, hgt))
+	// A failed test still releases the state file for the next start.
+	t.Cleanup(func() {
+		if !r.stopped {
+			_ = r.tm.Quit()
+			_ = m.Close()
+			_ = st.Close()
+		}
+	})
 	return r
 }
 
@@ -143,6 +160,7 @@ func (r *run) keys(names ...string) {
 // file and returns the last screen as text.
 func (r *run) stop() string {
 	r.t.Helper()
+	r.stopped = true
 	r.keys("q")
 	r.tm.WaitFinished(r.t, teatest.WithFinalTimeout(5*time.Second))
 	view := r.model.View()

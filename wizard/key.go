@@ -141,7 +141,7 @@ func (s *keyScreen) key(k tea.KeyMsg) tea.Cmd {
 		case key.Matches(k, keys.Yes):
 			return s.confirm()
 		case key.Matches(k, keys.Back):
-			return goStep(stepProducts)
+			return s.back()
 		}
 	case keyFailed:
 		switch {
@@ -151,16 +151,29 @@ func (s *keyScreen) key(k tea.KeyMsg) tea.Cmd {
 			}
 			return s.connect()
 		case key.Matches(k, keys.Back):
-			return goStep(stepProducts)
+			return s.back()
 		}
 	}
 	return nil
 }
 
-// confirm forgets the key and moves on: it has been shown once.
+// confirm forgets the key and moves on: it has been shown once. After a
+// re-key from home, Mesh needs the new key: home says so.
 func (s *keyScreen) confirm() tea.Cmd {
 	s.secret, s.copied = "", ""
-	return tea.Batch(s.c.save(func(p *store.Progress) { p.KeyConfirmed = true }), goStep(stepPortal))
+	save := s.c.save(func(p *store.Progress) { p.KeyConfirmed = true })
+	if s.c.progress.Onboarded {
+		return tea.Batch(save, goStepWith(stepHome, "New key saved. In Mesh, Settings → Gradient: paste it, press Submit, then Gradient Sync."))
+	}
+	return tea.Batch(save, goStep(stepPortal))
+}
+
+// back leaves the key screen: to products while onboarding, else home.
+func (s *keyScreen) back() tea.Cmd {
+	if s.c.progress.Onboarded {
+		return goStep(stepHome)
+	}
+	return goStep(stepProducts)
 }
 
 func (s *keyScreen) view(w int) string {

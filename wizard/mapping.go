@@ -89,9 +89,18 @@ func (s *mappingScreen) load(d *remoteData) tea.Cmd {
 			ids = append(ids, struct{ id, name string }{sv.ID, clean(sv.Name)})
 		}
 	}
+	if s.loaded {
+		// A reload keeps what is on screen: the rows are the latest draft.
+		s.stored = map[string]store.Mapping{}
+		for _, r := range s.rows {
+			if r.cur != nil {
+				s.stored[r.id] = *r.cur
+			}
+		}
+	}
 	var cmd tea.Cmd
 	source := s.stored
-	if len(s.stored) == 0 && len(remote) > 0 {
+	if len(s.stored) == 0 && len(remote) > 0 && !s.loaded {
 		source = remote
 		kind := s.k.kind
 		cmd = s.c.saver.do(func(st *store.Store) tea.Msg {
@@ -101,9 +110,15 @@ func (s *mappingScreen) load(d *remoteData) tea.Cmd {
 			return nil
 		})
 	}
+	known := map[string]bool{}
+	if s.k.kind == store.KindAccounts {
+		for _, id := range s.c.progress.KnownAccounts {
+			known[id] = true
+		}
+	}
 	s.rows, s.byID = nil, map[string]*mapRow{}
 	for _, it := range ids {
-		r := &mapRow{id: it.id, name: it.name}
+		r := &mapRow{id: it.id, name: it.name, isNew: len(known) > 0 && !known[it.id]}
 		if sg, ok := suggestions[it.id]; ok {
 			r.sugg = &sg
 		}
@@ -121,6 +136,11 @@ func (s *mappingScreen) load(d *remoteData) tea.Cmd {
 	}
 	s.loaded = true
 	return tea.Batch(cmd, s.list.SetItems(items))
+}
+
+// reset replaces the draft (an update starts from what Synthesize holds).
+func (s *mappingScreen) reset(draft map[string]store.Mapping) {
+	s.stored, s.loaded = draft, false
 }
 
 func (s *mappingScreen) setSize(w, h int) {
@@ -276,11 +296,29 @@ func (s *mappingScreen) key(k tea.KeyMsg) (tea.Cmd, bool) {
 			news = fmt.Sprintf("%d %s still unmapped: %s. The review lists them.",
 				unmapped, plural(unmapped, s.k.noun, s.k.nouns), s.k.unmappedWhy)
 		}
-		return goStepWith(s.k.next, news), true
+		return goStepWith(s.next(), news), true
 	case key.Matches(k, keys.Back) && s.list.FilterState() == list.Unfiltered:
-		return goStep(s.k.prev), true
+		return s.back(), true
 	}
 	return nil, false
+}
+
+// next: onboarding goes account → service → review; an update goes
+// straight to the review of its changes.
+func (s *mappingScreen) next() step {
+	if s.c.progress.Updating {
+		return stepReview
+	}
+	return s.k.next
+}
+
+// back: leaving an update keeps the draft for next time and goes home.
+func (s *mappingScreen) back() tea.Cmd {
+	if s.c.progress.Updating {
+		return tea.Batch(s.c.save(func(p *store.Progress) { p.Updating = false }),
+			goStepWith(stepHome, "Left the update without writing; your draft is kept until the next update starts from Synthesize."))
+	}
+	return goStep(s.k.prev)
 }
 
 func (s *mappingScreen) openPicker(r *mapRow) {

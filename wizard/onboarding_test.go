@@ -21,7 +21,7 @@ func TestOnboardingResumesAtEveryScreen(t *testing.T) {
 
 	t.Run("1-products-refusal-then-choices", func(t *testing.T) {
 		r := h.start(t, 100, 30)
-		r.waitFor(`Step 1 of 8`)
+		r.waitFor(`Step 1 of 9`)
 		r.keys("enter")
 		r.waitFor(`Choose at least one product and one integration type`)
 		r.keys("space", "down", "down", "down", "space")
@@ -56,15 +56,15 @@ func TestOnboardingResumesAtEveryScreen(t *testing.T) {
 			t.Fatalf("the first key still works after a new one: %v", err)
 		}
 		r.keys("y")
-		r.waitFor(`Step 3 of 8`)
+		r.waitFor(`Step 3 of 9`)
 		requireGolden(t, r.stop())
 	})
 
 	t.Run("4-portal-choose-europe", func(t *testing.T) {
 		r := h.start(t, 100, 30)
-		r.waitFor(`Step 3 of 8`)
+		r.waitFor(`Step 3 of 9`)
 		r.keys("down", "enter")
-		r.waitFor(`Step 4 of 8`)
+		r.waitFor(`Step 4 of 9`)
 		requireGolden(t, r.stop())
 	})
 
@@ -73,7 +73,7 @@ func TestOnboardingResumesAtEveryScreen(t *testing.T) {
 		r.waitFor(`Waiting for Mesh's first Gradient Sync`)
 		h.portal("eu", "submit", url.Values{"api_key": {key}})
 		h.portal("eu", "sync", nil)
-		r.waitFor(`Step 5 of 8`)
+		r.waitFor(`Step 5 of 9`)
 		r.waitFor(`Unmapped 40`)
 		r.keys("A")
 		r.waitFor(`Accepted \d+ suggestions`)
@@ -90,7 +90,7 @@ func TestOnboardingResumesAtEveryScreen(t *testing.T) {
 		r.keys("down", "x")
 		r.waitFor(`Do not bill 1`)
 		r.keys("n")
-		r.waitFor(`Step 6 of 8`)
+		r.waitFor(`Step 6 of 9`)
 		requireGolden(t, r.stop())
 	})
 
@@ -102,13 +102,13 @@ func TestOnboardingResumesAtEveryScreen(t *testing.T) {
 			t.Fatal("a service of a product not chosen is listed")
 		}
 		r.keys("A", "n")
-		r.waitFor(`Step 7 of 8`)
+		r.waitFor(`Step 7 of 9`)
 		requireGolden(t, r.stop())
 	})
 
 	t.Run("8-review-write", func(t *testing.T) {
 		r := h.start(t, 100, 30)
-		r.waitFor(`Step 7 of 8`)
+		r.waitFor(`Step 7 of 9`)
 		r.waitFor(`enter writes these mappings`)
 		r.keys("enter")
 		r.waitFor(`Mappings written to Synthesize`)
@@ -125,10 +125,22 @@ func TestOnboardingResumesAtEveryScreen(t *testing.T) {
 		}
 	})
 
-	t.Run("9-done-resumes-done", func(t *testing.T) {
+	t.Run("9-final-sync-resumed-usage-arrives", func(t *testing.T) {
 		r := h.start(t, 100, 30)
-		r.waitFor(`Step 8 of 8`)
-		r.stop()
+		r.waitFor(`Usage arrived for 0 of 3\d mapped accounts`)
+		h.portal("eu", "sync", nil)
+		r.waitFor(`Billing and reconcile`)
+		r.waitFor(`Vendor Mesh · \d+ rows`)
+		requireGolden(t, r.stop())
+	})
+
+	t.Run("10-home", func(t *testing.T) {
+		r := h.start(t, 100, 30)
+		r.waitFor(`Billing and reconcile`)
+		r.keys("esc")
+		r.waitFor(`Update account mappings`)
+		r.waitFor(`vendor status active`)
+		requireGolden(t, r.stop())
 	})
 
 	// Nothing under the state directory holds either key.

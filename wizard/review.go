@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/table"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
-	"github.com/meshgradient/mesh-gradient/mesh"
 	"github.com/meshgradient/mesh-gradient/store"
 	"github.com/meshgradient/mesh-gradient/ui"
 )
@@ -18,14 +18,17 @@ import (
 // reviewScreen is step 7: what will be written, counts, warnings; enter
 // writes the mappings to Synthesize. After it, the done screen.
 type reviewScreen struct {
-	c        *common
-	table    table.Model
-	summary  string
-	warnings []string
-	pending  gradient.Mappings
-	writing  bool
-	err      error
-	w, h     int
+	c          *common
+	table      table.Model
+	summary    string
+	warnings   []string
+	pending    gradient.Mappings
+	updating   bool
+	diff       mappingDiff
+	accountIDs []string
+	writing    bool
+	err        error
+	w, h       int
 }
 
 func newReviewScreen(c *common) *reviewScreen {
@@ -38,14 +41,21 @@ func newReviewScreen(c *common) *reviewScreen {
 	return &reviewScreen{c: c, table: t}
 }
 
-type writtenMsg struct{ err error }
+type writtenMsg struct {
+	lastSync *time.Time // Synthesize's last sync time right after the write
+	err      error
+}
 
 func (s *reviewScreen) build(d *remoteData, accounts, services *mappingScreen) {
 	if d == nil {
 		return
 	}
 	s.pending = mappingsFor(accounts, services)
-	var rows []table.Row
+	s.updating = s.c.progress.Updating
+	s.accountIDs = s.accountIDs[:0]
+	for _, r := range accounts.rows {
+		s.accountIDs = append(s.accountIDs, r.id)
+	}
 	var unmappedAccounts, unmappedServices []string
 	companies := map[string]bool{}
 	mapped, ignored := 0, 0
@@ -55,11 +65,9 @@ func (s *reviewScreen) build(d *remoteData, accounts, services *mappingScreen) {
 			unmappedAccounts = append(unmappedAccounts, r.name)
 		case r.cur.Ignored:
 			ignored++
-			rows = append(rows, table.Row{"account", r.name, "do not bill"})
 		default:
 			mapped++
 			companies[r.cur.Target] = true
-			rows = append(rows, table.Row{"account", r.name, accounts.targetName(r.cur.Target)})
 		}
 	}
 	servicesMapped := 0
@@ -69,7 +77,12 @@ func (s *reviewScreen) build(d *remoteData, accounts, services *mappingScreen) {
 			continue
 		}
 		servicesMapped++
-		rows = append(rows, table.Row{"service", r.name, services.targetName(r.cur.Target)})
+	}
+	var rows []table.Row
+	if s.updating {
+		rows, s.diff = diffRows(d, accounts, services)
+	} else {
+		rows = allRows(accounts, services)
 	}
 	s.table.SetRows(rows)
 	s.summary = fmt.Sprintf("%d accounts: %d mapped to %d companies, %d do not bill, %d unmapped · %d services: %d mapped, %d without a product",
@@ -84,6 +97,70 @@ func (s *reviewScreen) build(d *remoteData, accounts, services *mappingScreen) {
 	s.setSize(s.w, s.h)
 }
 
+func target(m *store.Mapping, names func(string) string) string {
+	switch {
+	case m == nil:
+		return "(unmapped)"
+	case m.Ignored:
+		return "do not bill"
+	}
+	return names(m.Target)
+}
+
+// allRows is every mapping that will be written (onboarding).
+func allRows(accounts, services *mappingScreen) []table.Row {
+	var rows []table.Row
+	for _, sc := range []*mappingScreen{accounts, services} {
+		for _, r := range sc.rows {
+			if r.cur != nil {
+				rows = append(rows, table.Row{sc.k.noun, r.name, target(r.cur, sc.targetName)})
+			}
+		}
+	}
+	return rows
+}
+
+// mappingDiff counts what an update changes against Synthesize.
+type mappingDiff struct{ added, changed, removed int }
+
+func (d mappingDiff) String() string {
+	return fmt.Sprintf("%d added, %d changed, %d removed", d.added, d.changed, d.removed)
+}
+
+// diffRows is what an update changes against what Synthesize holds.
+func diffRows(d *remoteData, accounts, services *mappingScreen) ([]table.Row, mappingDiff) {
+	remoteAccounts, remoteServices := remoteDrafts(d.mappings)
+	var rows []table.Row
+	var diff mappingDiff
+	for _, sc := range []struct {
+		s      *mappingScreen
+		remote map[string]store.Mapping
+	}{{accounts, remoteAccounts}, {services, remoteServices}} {
+		for _, r := range sc.s.rows {
+			old, had := sc.remote[r.id]
+			var before *store.Mapping
+			if had {
+				before = &old
+			}
+			switch {
+			case before == nil && r.cur == nil:
+				continue
+			case before == nil:
+				diff.added++
+				rows = append(rows, table.Row{"+ added", sc.s.k.noun + " " + r.name, target(r.cur, sc.s.targetName)})
+			case r.cur == nil:
+				diff.removed++
+				rows = append(rows, table.Row{"− removed", sc.s.k.noun + " " + r.name, "was " + target(before, sc.s.targetName)})
+			case *before != *r.cur:
+				diff.changed++
+				rows = append(rows, table.Row{"~ changed", sc.s.k.noun + " " + r.name,
+					target(before, sc.s.targetName) + " → " + target(r.cur, sc.s.targetName)})
+			}
+		}
+	}
+	return rows, diff
+}
+
 func sample(names []string, n int) string {
 	if len(names) <= n {
 		return strings.Join(names, ", ")
@@ -93,8 +170,12 @@ func sample(names []string, n int) string {
 
 func (s *reviewScreen) setSize(w, h int) {
 	s.w, s.h = w, h
-	kindW, rest := 8, max(w-8-6, 20)
-	s.table.SetColumns([]table.Column{{Title: "Kind", Width: kindW}, {Title: "Mesh", Width: rest / 2}, {Title: "Synthesize", Width: rest - rest/2}})
+	first, rest := 8, max(w-8-6, 20)
+	title := "Kind"
+	if s.updating {
+		first, rest, title = 10, max(w-10-6, 20), "Change"
+	}
+	s.table.SetColumns([]table.Column{{Title: title, Width: first}, {Title: "Mesh", Width: rest * 2 / 5}, {Title: "Synthesize", Width: rest - rest*2/5}})
 	s.table.SetHeight(max(h-4-len(s.warnings)*2, 3))
 }
 
@@ -104,7 +185,15 @@ func (s *reviewScreen) write() tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 		defer cancel()
-		return writtenMsg{err: pc.PutMappings(ctx, m)}
+		if err := pc.PutMappings(ctx, m); err != nil {
+			return writtenMsg{err: err}
+		}
+		// Synthesize's own clock marks "before the final sync"; ours may be skewed.
+		d, err := pc.Integration(ctx)
+		if err != nil {
+			return writtenMsg{}
+		}
+		return writtenMsg{lastSync: d.LastSyncAt}
 	}
 }
 
@@ -117,15 +206,33 @@ func (s *reviewScreen) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		now := s.c.cfg.Now().UTC()
-		return tea.Batch(s.c.save(func(p *store.Progress) { p.MappingsWrittenAt = now }), goStep(stepDone))
+		known := append([]string(nil), s.accountIDs...)
+		var before time.Time
+		if msg.lastSync != nil {
+			before = *msg.lastSync
+		}
+		save := s.c.save(func(p *store.Progress) {
+			p.MappingsWrittenAt, p.KnownAccounts, p.SyncBeforeFinal = now, known, before
+			p.Updating = false
+		})
+		if s.updating {
+			return tea.Batch(save, goStepWith(stepHome, "Mappings updated in Synthesize: "+s.diff.String()+"."))
+		}
+		return tea.Batch(save, goStep(stepFinalSync))
 	case tea.KeyMsg:
-		if s.writing || s.c.progress.Step == stepDone.String() {
+		if s.writing {
 			return nil
 		}
 		switch {
 		case key.Matches(msg, s.c.keys.Enter):
+			if s.updating && s.diff == (mappingDiff{}) {
+				return tea.Batch(s.c.save(func(p *store.Progress) { p.Updating = false }), goStepWith(stepHome, "Nothing changed, so nothing was written."))
+			}
 			return s.write()
 		case key.Matches(msg, s.c.keys.Back):
+			if s.updating {
+				return goStep(stepHome)
+			}
 			return goStep(stepServices)
 		}
 		var cmd tea.Cmd
@@ -135,20 +242,12 @@ func (s *reviewScreen) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (s *reviewScreen) view(w int, done bool) string {
+func (s *reviewScreen) view(w int) string {
 	t := s.c.theme
-	if done {
-		p := s.c.progress
-		out := t.OK.Render("✓ Mappings written to Synthesize") + fmt.Sprintf(" at %s: %d accounts, %d services.\n\n",
-			p.MappingsWrittenAt.Local().Format("15:04"), len(s.pending.Accounts), len(s.pending.Services))
-		out += "Next, in Mesh:\n"
-		for i, st := range mesh.FinalSyncSteps {
-			out += fmt.Sprintf("  %d. %s\n", i+1, st)
-		}
-		out += "\n" + wrap(mesh.DiscrepancyNote, w)
-		return out
-	}
 	out := wrap(s.summary, w) + "\n"
+	if s.updating {
+		out = wrap("Changes against what Synthesize holds now: "+s.diff.String()+".", w) + "\n" + out
+	}
 	for _, warn := range s.warnings {
 		out += t.Warn.Render(wrap("! "+warn, w)) + "\n"
 	}
@@ -158,6 +257,10 @@ func (s *reviewScreen) view(w int, done bool) string {
 		out += s.c.spinner.View() + "Writing mappings to Synthesize…"
 	case s.err != nil:
 		out += t.Error.Render("Nothing was written: ") + wrap(clean(describeWriteError(s.err)), w)
+	case s.updating && s.diff == (mappingDiff{}):
+		out += "Nothing changed. " + t.Strong.Render("enter") + " returns home."
+	case s.updating:
+		out += t.Strong.Render("enter") + " writes these changes to Synthesize · esc returns home without writing (your draft is kept)."
 	default:
 		out += t.Strong.Render("enter") + " writes these mappings to Synthesize (it replaces the whole set; you can update them later)."
 	}
@@ -174,9 +277,6 @@ func describeWriteError(err error) string {
 
 func (s *reviewScreen) help() ui.Help {
 	k := s.c.keys
-	if s.c.progress.Step == stepDone.String() {
-		return ui.Help{}
-	}
 	short := []key.Binding{k.Up, k.Down, ui.With(k.Enter, "write mappings"), k.Back}
 	return ui.Help{Short: short, Full: [][]key.Binding{short}}
 }

@@ -22,7 +22,8 @@ import (
 	"github.com/meshgradient/mesh-gradient/ui"
 )
 
-// step is a screen of the onboarding, in order.
+// step is a screen. The first nine are the onboarding, in order; home is
+// where a connected integration starts.
 type step int
 
 const (
@@ -33,13 +34,17 @@ const (
 	stepAccounts
 	stepServices
 	stepReview
-	stepDone
+	stepFinalSync
+	stepBilling
+	stepHome
 )
 
-var stepNames = []string{"products", "key", "portal", "waiting", "accounts", "services", "review", "done"}
+const onboardingSteps = 9
+
+var stepNames = []string{"products", "key", "portal", "waiting", "accounts", "services", "review", "final-sync", "billing", "home"}
 
 var stepTitles = []string{"Products and types", "API key", "Mesh portal", "Waiting for Gradient Sync",
-	"Map accounts", "Map services", "Review and confirm", "Done"}
+	"Map accounts", "Map services", "Review and confirm", "Final Gradient Sync", "Billing and reconcile", "Home"}
 
 func (s step) String() string { return stepNames[s] }
 
@@ -53,7 +58,8 @@ func parseStep(name string) step {
 }
 
 // Model is the root model: it owns the step, routes messages to the
-// active screen, and handles what every screen shares (quit, help, size).
+// active screen, and handles what every screen shares (quit, help, size,
+// the data loaded from Synthesize).
 type Model struct {
 	c       *common
 	step    step
@@ -61,16 +67,21 @@ type Model struct {
 	notice  string // the last thing that happened, shown above the help
 	failure string // the last thing that went wrong
 
-	products *productsScreen
-	key      *keyScreen
-	portal   *portalScreen
-	waiting  *waitingScreen
-	data     *remoteData
-	loading  bool
-	loadErr  error
-	accounts *mappingScreen
-	services *mappingScreen
-	review   *reviewScreen
+	products  *productsScreen
+	key       *keyScreen
+	portal    *portalScreen
+	waiting   *waitingScreen
+	accounts  *mappingScreen
+	services  *mappingScreen
+	review    *reviewScreen
+	finalSync *finalSyncScreen
+	billing   *billingScreen
+	home      *homeScreen
+
+	data          *remoteData
+	loading       bool
+	loadErr       error
+	pendingUpdate step // after the next load, start updating mappings at this step
 }
 
 // New builds the wizard on the state already in the store.
@@ -102,6 +113,13 @@ func New(cfg Config, st store.State) *Model {
 	c := &common{cfg: cfg, theme: ui.DefaultTheme(), keys: ui.Keys(), width: 80, height: 24,
 		saver: newSaver(cfg.Store), spinner: sp, progress: st.Progress}
 	m := &Model{c: c, help: help.New(), step: parseStep(st.Progress.Step)}
+	m.build(st)
+	return m
+}
+
+// build makes every screen afresh from stored state.
+func (m *Model) build(st store.State) {
+	c := m.c
 	m.products = newProductsScreen(c)
 	m.key = newKeyScreen(c)
 	m.portal = newPortalScreen(c, st.Progress.Region)
@@ -109,7 +127,11 @@ func New(cfg Config, st store.State) *Model {
 	m.accounts = newMappingScreen(c, accountKind, st.Accounts)
 	m.services = newMappingScreen(c, serviceKind, st.Services)
 	m.review = newReviewScreen(c)
-	return m
+	m.finalSync = newFinalSyncScreen(c)
+	m.billing = newBillingScreen(c)
+	m.home = newHomeScreen(c)
+	m.data, m.loading, m.loadErr = nil, false, nil
+	m.resize()
 }
 
 // Close finishes writing every choice to the store; call it after the
@@ -121,7 +143,7 @@ func (m *Model) Close() error {
 	return nil
 }
 
-// Step is the current screen's name (for tests and status).
+// Step is the current screen's name (for tests and the exit message).
 func (m *Model) Step() string { return m.step.String() }
 
 type discard struct{}
@@ -129,16 +151,24 @@ type discard struct{}
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.c.spinner.Tick, m.enter(m.step, true))
+	cmds := []tea.Cmd{m.c.spinner.Tick, m.enter(m.step, true)}
+	if m.c.progress.KeyHint != "" {
+		cmds = append(cmds, checkRemote(m.c.cfg.Partner))
+	}
+	return tea.Batch(cmds...)
 }
 
 // goTo moves to a step, saving it so a new start resumes there.
 func (m *Model) goTo(s step) tea.Cmd {
+	m.show(s)
+	return tea.Batch(m.c.save(func(p *store.Progress) { p.Step = s.String() }), m.enter(s, false))
+}
+
+// show switches the screen without starting what the step needs.
+func (m *Model) show(s step) {
 	m.step = s
 	m.notice, m.failure = "", ""
 	m.resize()
-	name := s.String()
-	return tea.Batch(m.c.save(func(p *store.Progress) { p.Step = name }), m.enter(s, false))
 }
 
 // enter starts what a step needs: a connect, polling, data.
@@ -148,7 +178,17 @@ func (m *Model) enter(s step, resumed bool) tea.Cmd {
 		return m.key.enter(resumed)
 	case stepWaiting:
 		return m.waiting.start()
-	case stepAccounts, stepServices, stepReview, stepDone:
+	case stepFinalSync:
+		return m.finalSync.start()
+	case stepHome:
+		return tea.Batch(m.home.load(), m.loadData())
+	case stepBilling:
+		cmds := []tea.Cmd{m.billing.load()}
+		if m.data == nil && !m.loading {
+			cmds = append(cmds, m.loadData())
+		}
+		return tea.Batch(cmds...)
+	case stepAccounts, stepServices, stepReview:
 		if m.data == nil && !m.loading {
 			return m.loadData()
 		}
@@ -162,6 +202,62 @@ func (m *Model) enter(s step, resumed bool) tea.Cmd {
 func (m *Model) loadData() tea.Cmd {
 	m.loading, m.loadErr = true, nil
 	return loadRemote(m.c.cfg.Partner, m.c.cfg.Threshold)
+}
+
+// startUpdate reloads what Synthesize holds and opens a mapping screen on
+// it (home → update account or service mappings).
+func (m *Model) startUpdate(s step) tea.Cmd {
+	m.pendingUpdate = s
+	m.data = nil
+	return m.loadData()
+}
+
+// onData installs freshly loaded data in every screen that shows it.
+func (m *Model) onData(d *remoteData) tea.Cmd {
+	m.data = d
+	var cmds []tea.Cmd
+	if m.pendingUpdate != 0 {
+		// Updating starts from what Synthesize holds now, not a stale draft.
+		to := m.pendingUpdate
+		m.pendingUpdate = 0
+		accounts, services := remoteDrafts(d.mappings)
+		m.accounts.reset(accounts)
+		m.services.reset(services)
+		cmds = append(cmds, m.c.saver.do(func(st *store.Store) tea.Msg {
+			if err := st.Replace(vendor, store.KindAccounts, accounts); err != nil {
+				return saveFailedMsg{err: err}
+			}
+			if err := st.Replace(vendor, store.KindServices, services); err != nil {
+				return saveFailedMsg{err: err}
+			}
+			return nil
+		}), m.c.save(func(p *store.Progress) { p.Updating = true }))
+		cmds = append(cmds, m.goTo(to))
+	}
+	cmds = append(cmds, m.accounts.load(d), m.services.load(d))
+	if m.step == stepReview {
+		m.review.build(d, m.accounts, m.services)
+	}
+	m.billing.setData(d)
+	m.home.setData(d)
+	m.resize()
+	return tea.Batch(cmds...)
+}
+
+// restartOnboarding forgets the integration locally, in one transaction,
+// and starts over at the first screen.
+func (m *Model) restartOnboarding(news string) tea.Cmd {
+	wipe := m.c.saver.do(func(st *store.Store) tea.Msg {
+		if err := st.Wipe(vendor); err != nil {
+			return saveFailedMsg{err: err}
+		}
+		return nil
+	})
+	m.c.progress = store.Progress{}
+	m.build(store.State{})
+	cmd := m.goTo(stepProducts)
+	m.notice = news
+	return tea.Batch(wipe, cmd)
 }
 
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -179,19 +275,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.failure = fmt.Sprintf("Could not save to %s: %v. What is on screen is not saved; quit (q), fix the disk, and start again.", m.c.cfg.Store.Path(), msg.err)
 		m.resize()
 		return m, nil
+	case remoteCheckMsg:
+		if msg.err == nil && !msg.detail.Connected {
+			return m, m.restartOnboarding("Mesh was disconnected in Synthesize (from elsewhere), so nothing kept here is valid any more: local progress was cleared. Connect again below.")
+		}
+		return m, nil
 	case dataMsg:
 		m.loading = false
 		if msg.err != nil {
 			m.loadErr = msg.err
+			m.pendingUpdate = 0
 			return m, nil
 		}
-		m.data = msg.data
-		cmd := tea.Batch(m.accounts.load(m.data), m.services.load(m.data))
-		if m.step == stepReview {
-			m.review.build(m.data, m.accounts, m.services)
-		}
-		m.resize()
-		return m, cmd
+		return m, m.onData(msg.data)
 	case stepMsg:
 		cmd := m.goTo(msg.to)
 		if msg.notice != "" {
@@ -206,12 +302,36 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.resize()
 		return m, nil
+	case homeActionMsg:
+		return m, m.homeAction(msg)
+	case disconnectedMsg:
+		if msg.err != nil {
+			return m, m.home.update(msg)
+		}
+		return m, m.restartOnboarding("Disconnected: Synthesize revoked the key and deleted every mapping, and the local state for Mesh was wiped. Connect again below.")
 	case tea.KeyMsg:
 		if cmd, handled := m.globalKey(msg); handled {
 			return m, cmd
 		}
 	}
 	return m, m.route(msg)
+}
+
+func (m *Model) homeAction(a homeActionMsg) tea.Cmd {
+	switch a.action {
+	case actionAccounts:
+		return m.startUpdate(stepAccounts)
+	case actionServices:
+		return m.startUpdate(stepServices)
+	case actionBilling:
+		return m.goTo(stepBilling)
+	case actionRekey:
+		m.show(stepKey)
+		return tea.Batch(m.c.save(func(p *store.Progress) { p.Step = stepKey.String() }), m.key.rotate())
+	case actionDisconnect:
+		return disconnect(m.c.cfg.Partner)
+	}
+	return nil
 }
 
 // globalKey handles quit and help, unless a screen is taking text.
@@ -235,16 +355,21 @@ func (m *Model) globalKey(k tea.KeyMsg) (tea.Cmd, bool) {
 	return nil, false
 }
 
-func (m *Model) needsData() bool { return m.step >= stepAccounts }
+// needsData: these screens cannot show anything before the lists arrive.
+func (m *Model) needsData() bool {
+	return m.step == stepAccounts || m.step == stepServices || m.step == stepReview
+}
 
-// typing reports whether the active screen is taking free text (a filter),
-// so q and ? are letters there.
+// typing reports whether the active screen is taking free text (a filter,
+// a file name), so q and ? are letters there.
 func (m *Model) typing() bool {
 	switch m.step {
 	case stepAccounts:
 		return m.accounts.typing()
 	case stepServices:
 		return m.services.typing()
+	case stepBilling:
+		return m.billing.typing()
 	}
 	return false
 }
@@ -252,18 +377,27 @@ func (m *Model) typing() bool {
 // route passes a message to the screen it belongs to: results of I/O go
 // to the screen that asked, keys to the active one.
 func (m *Model) route(msg tea.Msg) tea.Cmd {
-	switch msg.(type) {
+	switch msg := msg.(type) {
 	case connectedMsg, copiedMsg:
 		return m.key.update(msg)
 	case pollMsg, browserMsg, pollTickMsg:
+		if m.step == stepFinalSync {
+			return m.finalSync.update(msg)
+		}
 		return m.waiting.update(msg)
+	case usageMsg, usageTickMsg:
+		return m.finalSync.update(msg)
 	case undoneMsg:
-		if u := msg.(undoneMsg); u.kind == store.KindServices {
+		if msg.kind == store.KindServices {
 			return m.services.update(msg)
 		}
 		return m.accounts.update(msg)
 	case writtenMsg:
 		return m.review.update(msg)
+	case billingMsg, reconciledMsg, exportedMsg:
+		return m.billing.update(msg)
+	case homeMsg:
+		return m.home.update(msg)
 	}
 	if m.needsData() && m.data == nil {
 		return nil // keys wait until the data is there
@@ -281,8 +415,14 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.accounts.update(msg)
 	case stepServices:
 		return m.services.update(msg)
-	case stepReview, stepDone:
+	case stepReview:
 		return m.review.update(msg)
+	case stepFinalSync:
+		return m.finalSync.update(msg)
+	case stepBilling:
+		return m.billing.update(msg)
+	case stepHome:
+		return m.home.update(msg)
 	}
 	return nil
 }
@@ -307,12 +447,17 @@ func (m *Model) bodySize() (int, int) {
 }
 
 func (m *Model) resize() {
+	if m.products == nil {
+		return
+	}
 	w, h := m.bodySize()
 	m.products.setSize(w, h)
 	m.portal.setSize(w, h)
 	m.accounts.setSize(w, h)
 	m.services.setSize(w, h)
 	m.review.setSize(w, h)
+	m.billing.setSize(w, h)
+	m.home.setSize(w, h)
 }
 
 func (m *Model) screenHelp() ui.Help {
@@ -330,8 +475,14 @@ func (m *Model) screenHelp() ui.Help {
 		h = m.accounts.help()
 	case stepServices:
 		h = m.services.help()
-	default:
+	case stepReview:
 		h = m.review.help()
+	case stepFinalSync:
+		h = m.finalSync.help()
+	case stepBilling:
+		h = m.billing.help()
+	case stepHome:
+		h = m.home.help()
 	}
 	if m.needsData() && m.loadErr != nil {
 		h.Short = append([]key.Binding{m.c.keys.Retry}, h.Short...)
@@ -339,6 +490,18 @@ func (m *Model) screenHelp() ui.Help {
 	h.Short = append(h.Short, m.c.keys.Help, m.c.keys.Quit)
 	h.Full = append(h.Full, []key.Binding{m.c.keys.Help, m.c.keys.Quit})
 	return h
+}
+
+// stepLine says where the user is: a numbered onboarding step, or the
+// part of the connected integration's screens.
+func (m *Model) stepLine() string {
+	switch {
+	case m.c.progress.Updating && (m.step == stepAccounts || m.step == stepServices || m.step == stepReview):
+		return "Update mappings · " + stepTitles[m.step]
+	case m.step == stepHome, m.c.progress.Onboarded:
+		return stepTitles[m.step]
+	}
+	return fmt.Sprintf("Step %d of %d · %s", int(m.step)+1, onboardingSteps, stepTitles[m.step])
 }
 
 func (m *Model) View() string {
@@ -354,10 +517,9 @@ func (m *Model) View() string {
 			title = badge + " " + title
 		}
 	}
-	stepLine := t.Subtitle.Render(fmt.Sprintf("Step %d of %d · %s", int(m.step)+1, len(stepNames), stepTitles[m.step]))
 	bw, bh := m.bodySize()
 	body := lipgloss.NewStyle().Height(bh).Render(fit(m.body(bw), bw, bh))
-	parts := []string{fit(title, w, 1), fit(stepLine, w, 1)}
+	parts := []string{fit(title, w, 1), fit(t.Subtitle.Render(m.stepLine()), w, 1)}
 	if m.roomy() {
 		parts = append(parts, "")
 	}
@@ -398,8 +560,14 @@ func (m *Model) body(w int) string {
 		return m.accounts.view(w)
 	case stepServices:
 		return m.services.view(w)
+	case stepReview:
+		return m.review.view(w)
+	case stepFinalSync:
+		return m.finalSync.view(w)
+	case stepBilling:
+		return m.billing.view(w)
 	default:
-		return m.review.view(w, m.step == stepDone)
+		return m.home.view(w)
 	}
 }
 
@@ -411,11 +579,11 @@ type stepMsg struct {
 	notice string
 }
 
+func goStep(s step) tea.Cmd { return func() tea.Msg { return stepMsg{to: s} } }
+
 func goStepWith(s step, notice string) tea.Cmd {
 	return func() tea.Msg { return stepMsg{to: s, notice: notice} }
 }
-
-func goStep(s step) tea.Cmd { return func() tea.Msg { return stepMsg{to: s} } }
 
 // noticeMsg shows a line of news or, when failed, of trouble.
 type noticeMsg struct {

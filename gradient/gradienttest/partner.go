@@ -261,12 +261,17 @@ func (e *Emulator) putMappings(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, e.mappings())
 }
 
-// billingRows joins usage with mappings and PSA agreements, in a stable order.
+// billingRows joins usage with mappings and PSA agreements, in a stable
+// order. Only the services of the products chosen at connect are billed.
 func (e *Emulator) billingRows() []gradient.BillingRow {
+	chosen := map[string]bool{}
+	for _, s := range e.chosenServices() {
+		chosen[s.ID] = true
+	}
 	rows := []gradient.BillingRow{}
 	for k, s := range e.usage {
 		m, ok := e.billable(k.account)
-		if !ok {
+		if !ok || !chosen[k.service] {
 			continue
 		}
 		pid := e.serviceMap[k.service]
