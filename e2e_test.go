@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
+	"github.com/meshgradient/mesh-gradient/gradient/gradienttest"
+	"github.com/meshgradient/mesh-gradient/store"
 )
 
 // terminal is the built binary running in a real terminal: a tmux pane.
@@ -114,16 +116,18 @@ func TestEndToEndOnboardingInATerminal(t *testing.T) {
 	env := []string{"GRADIENT_URL=" + v["GRADIENT_URL"], "GRADIENT_TOKEN=" + v["GRADIENT_TOKEN"],
 		"MESH_PORTAL_URL=" + v["MESH_PORTAL_URL"], "TERM=xterm-256color"}
 	args := []string{"--state", state, "--no-browser"}
+	t.Setenv("GRADIENT_URL", v["GRADIENT_URL"])
+	t.Setenv("GRADIENT_TOKEN", v["GRADIENT_TOKEN"])
 	term := startTerminal(t, env, args...)
 
-	term.waitFor(`Step 1 of 8`)
+	term.waitFor(`Step 1 of 9`)
 	term.keys("Space", "Down", "Space", "Down", "Space", "Down", "Space", "Enter")
 	screen := term.waitFor(`gsk_[a-z0-9]{20,}`)
 	key := regexp.MustCompile(`gsk_[a-z0-9]{20,}`).FindString(screen)
 	term.keys("y")
-	term.waitFor(`Step 3 of 8`)
+	term.waitFor(`Step 3 of 9`)
 	term.keys("Enter")
-	term.waitFor(`Step 4 of 8`)
+	term.waitFor(`Step 4 of 9`)
 
 	page := v["MESH_PORTAL_URL"] + "/us/settings/gradient"
 	postPortal(t, page, url.Values{"api_key": {key}})
@@ -138,23 +142,97 @@ func TestEndToEndOnboardingInATerminal(t *testing.T) {
 	}
 	time.Sleep(300 * time.Millisecond)
 	term = startTerminal(t, env, args...)
-	term.waitFor(`Step 5 of 8`)
+	term.waitFor(`Step 5 of 9`)
 	term.waitFor(`Mapped 3\d`)
 	term.keys("n")
-	term.waitFor(`Step 6 of 8`)
+	term.waitFor(`Step 6 of 9`)
 	term.keys("A", "n")
-	term.waitFor(`Step 7 of 8`)
+	term.waitFor(`Step 7 of 9`)
 	term.keys("Enter")
 	term.waitFor(`Mappings written to Synthesize`)
-	term.keys("q")
 
+	ctx := context.Background()
 	pc, _ := gradient.NewPartnerClient(v["GRADIENT_URL"], v["GRADIENT_TOKEN"], gradient.Options{})
-	m, err := pc.Mappings(context.Background())
+	m, err := pc.Mappings(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(m.Accounts) < 30 || len(m.Services) != 3 {
 		t.Fatalf("Synthesize holds %d account and %d service mappings", len(m.Accounts), len(m.Services))
+	}
+
+	// Guide 12–14: the final Gradient Sync, then reconcile everything.
+	term.waitFor(`Usage arrived for 0 of`)
+	postPortal(t, page+"/sync", nil)
+	term.waitFor(`Vendor Mesh · \d+ rows · [1-9]\d* differ`)
+	term.keys("R")
+	term.waitFor(`Reconcile \d+ quantities\?`)
+	term.keys("y")
+	term.waitFor(`· 0 differ`)
+	rows, err := pc.Billing(ctx)
+	if err != nil || len(rows) == 0 {
+		t.Fatalf("billing: %d rows, %v", len(rows), err)
+	}
+	sums := map[[2]string]float64{}
+	for _, r := range rows {
+		sums[[2]string{r.CompanyID, r.ProductID}] += r.Usage
+	}
+	for _, r := range rows {
+		if r.BilledQuantity != sums[[2]string{r.CompanyID, r.ProductID}] {
+			t.Fatalf("after reconcile, %+v is not billed its usage", r)
+		}
+	}
+	term.keys("q")
+	time.Sleep(300 * time.Millisecond)
+
+	// Start again: home. Change one mapping and check it remotely.
+	term = startTerminal(t, env, args...)
+	term.waitFor(`Billing and reconcile`)
+	term.keys("Escape")
+	term.waitFor(`vendor status active`)
+	term.keys("Enter")
+	term.waitFor(`Update mappings · Map accounts`)
+	term.waitFor(`Mapped \d+`)
+	term.keys("x", "n")
+	term.waitFor(`0 added, 1 changed, 0 removed`)
+	term.keys("Enter")
+	term.waitFor(`Mappings updated in Synthesize`)
+	after, _ := pc.Mappings(ctx)
+	ignored := 0
+	for _, a := range after.Accounts {
+		if a.Ignored {
+			ignored++
+		}
+	}
+	if ignored != 1 {
+		t.Fatalf("the changed mapping did not arrive: %d do-not-bill", ignored)
+	}
+
+	// Disconnect from home: default No, then y.
+	term.keys("Down", "Down", "Down", "Down", "Enter")
+	term.waitFor(`Disconnect Mesh from Synthesize\?`)
+	term.keys("y")
+	term.waitFor(`Disconnected: Synthesize revoked the key`)
+	term.keys("q")
+	time.Sleep(300 * time.Millisecond)
+	vc, _ := gradient.NewVendorClient(v["GRADIENT_URL"], v["GRADIENT_VENDOR_KEY"], key, gradient.Options{})
+	if _, err := vc.Organization(ctx); !gradient.IsUnauthorized(err) {
+		t.Fatalf("the key after disconnect: want 401, got %v", err)
+	}
+	if m, _ := pc.Mappings(ctx); len(m.Accounts)+len(m.Services) != 0 {
+		t.Fatalf("mappings after disconnect: %+v", m)
+	}
+	st, err := store.Open(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local, _ := st.Load("mesh")
+	st.Close()
+	if local.Progress.KeyHint != "" || len(local.Accounts)+len(local.Services) != 0 || local.UndoDepth != 0 {
+		t.Fatalf("local state keeps the integration after disconnect: %+v", local.Progress)
+	}
+	if _, err := exec.Command(binary, "status", "--json", "--state", state).Output(); exitCode(err) != 3 {
+		t.Fatalf("status after disconnect: want exit 3, got %v", err)
 	}
 	err = filepath.Walk(stateDir, func(p string, fi os.FileInfo, err error) error {
 		if err != nil || fi.IsDir() {
@@ -177,10 +255,75 @@ func TestSecondInstanceIsTurnedAway(t *testing.T) {
 	needTmux(t)
 	state := filepath.Join(t.TempDir(), "state.db")
 	first := startTerminal(t, []string{"TERM=xterm-256color"}, "--state", state, "--no-browser")
-	first.waitFor(`Step 1 of 8`)
+	first.waitFor(`Step 1 of 9`)
 	second := startShell(t, binary+" --state "+state+" --no-browser; sleep 30")
 	screen := second.waitFor(`another mesh-gradient is using`)
 	if !strings.Contains(screen, "close it and try again") {
 		t.Fatalf("second instance said:\n%s", screen)
 	}
+}
+
+// TestDisconnectCommand: without a terminal it needs --yes; when
+// Synthesize answers 503 nothing local is lost and the message says so;
+// the second run finishes the job.
+func TestDisconnectCommand(t *testing.T) {
+	srv := gradienttest.NewServer()
+	defer srv.Close()
+	ctx := context.Background()
+	pc, _ := gradient.NewPartnerClient(srv.URL, srv.PartnerToken(), gradient.Options{})
+	if _, err := pc.Connect(ctx, []string{"gateway"}, []string{"billing"}); err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(t.TempDir(), "state.db")
+	st, err := store.Open(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.UpdateProgress("mesh", func(p *store.Progress) { p.Step, p.KeyHint, p.Onboarded = "home", "abcd", true })
+	st.Close()
+	run := func(args ...string) (string, int) {
+		cmd := exec.Command(binary, append(args, "--state", state)...)
+		cmd.Env = append(os.Environ(), "GRADIENT_URL="+srv.URL, "GRADIENT_TOKEN="+srv.PartnerToken())
+		out, err := cmd.CombinedOutput()
+		return string(out), exitCode(err)
+	}
+	if out, code := run("disconnect"); code != 2 || !strings.Contains(out, "--yes is required") {
+		t.Fatalf("no terminal, no --yes: %d %s", code, out)
+	}
+	if out, code := run("status"); code != 0 || !strings.Contains(out, "Mesh is connected") {
+		t.Fatalf("status while connected: %d %s", code, out)
+	}
+	srv.Inject(gradienttest.Fault{Kind: gradienttest.FaultStatus, Status: 503, Times: 5, Method: "DELETE"})
+	out, code := run("disconnect", "--yes")
+	if code != 1 || !strings.Contains(out, "503") || !strings.Contains(out, "nothing was changed locally") {
+		t.Fatalf("disconnect against a 503: %d %s", code, out)
+	}
+	st, _ = store.Open(state)
+	kept, _ := st.Load("mesh")
+	st.Close()
+	if kept.Progress.KeyHint != "abcd" {
+		t.Fatal("a failed disconnect wiped local state")
+	}
+	if out, code := run("disconnect", "--yes"); code != 0 || !strings.Contains(out, "Disconnected") {
+		t.Fatalf("second disconnect: %d %s", code, out)
+	}
+	st, _ = store.Open(state)
+	gone, _ := st.Load("mesh")
+	st.Close()
+	if gone.Progress.KeyHint != "" || gone.Progress.Step != "" {
+		t.Fatalf("local state after disconnect: %+v", gone.Progress)
+	}
+	if out, code := run("status", "--json"); code != 3 || !strings.Contains(out, `"connected": false`) {
+		t.Fatalf("status after disconnect: %d %s", code, out)
+	}
+}
+
+func exitCode(err error) int {
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
 }

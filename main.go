@@ -3,6 +3,8 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,7 +13,9 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/term"
@@ -19,6 +23,7 @@ import (
 	"github.com/meshgradient/mesh-gradient/gradient"
 	"github.com/meshgradient/mesh-gradient/mesh/meshtest"
 	"github.com/meshgradient/mesh-gradient/store"
+	"github.com/meshgradient/mesh-gradient/ui"
 	"github.com/meshgradient/mesh-gradient/wizard"
 )
 
@@ -38,6 +43,8 @@ const usage = `mesh-gradient: connect Mesh email security billing to Gradient Sy
 
 Usage:
   mesh-gradient [flags]                      the wizard (onboarding, or home when connected)
+  mesh-gradient status [--json]              connection, last sync, counts; exit 0 connected, 3 not
+  mesh-gradient disconnect [--yes]           disconnect Mesh and wipe its local state (asks first)
   mesh-gradient sandbox [--listen ADDR] [--scenario FILE]
                                              run the Synthesize and Mesh portal emulators
 
@@ -56,6 +63,8 @@ type options struct {
 	noBrowser bool
 	debug     string
 	listen    string
+	json      bool // status --json
+	yes       bool // disconnect --yes
 }
 
 func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
@@ -66,6 +75,12 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.scenario, "scenario", "", "seed the sandbox from this scenario `FILE` (JSON, see README)")
 	fs.BoolVar(&o.noBrowser, "no-browser", false, "never open a browser; print the portal URL")
 	fs.StringVar(&o.debug, "debug", "", "write a debug log to `FILE` (no secrets)")
+	switch name {
+	case "status":
+		fs.BoolVar(&o.json, "json", false, "print the status as JSON (see README)")
+	case "disconnect":
+		fs.BoolVar(&o.yes, "yes", false, "disconnect without asking (for scripts)")
+	}
 	if name == "sandbox" {
 		fs.StringVar(&o.listen, "listen", "127.0.0.1:8725", "Synthesize emulator `ADDR`; the Mesh portal takes the next port (:0 picks free ports)")
 	}
@@ -78,7 +93,7 @@ func newFlagSet(name string, o *options, stderr io.Writer) *flag.FlagSet {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	cmd := ""
-	if len(args) > 0 && (args[0] == "sandbox") {
+	if len(args) > 0 && (args[0] == "sandbox" || args[0] == "status" || args[0] == "disconnect") {
 		cmd, args = args[0], args[1:]
 	}
 	var o options
@@ -101,6 +116,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "sandbox":
 		return runSandbox(o, scenario, stdout, stderr)
+	case "status":
+		return runStatus(o, scenario, stdout, stderr)
+	case "disconnect":
+		return runDisconnect(o, scenario, stdout, stderr)
 	default:
 		return runWizard(o, scenario, stderr)
 	}
@@ -143,7 +162,7 @@ func runSandbox(o options, scenario *meshtest.Scenario, stdout, stderr io.Writer
 // runWizard opens the state, picks the real Synthesize or the embedded
 // sandbox, and runs the full-screen wizard.
 func runWizard(o options, scenario *meshtest.Scenario, stderr io.Writer) int {
-	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) {
+	if !isTerminal() {
 		fmt.Fprintln(stderr, "mesh-gradient: the wizard needs a terminal (stdin and stdout are not both one). "+
 			"Run it in a terminal, or see --help for the commands that work without one.")
 		return exitUsage
@@ -244,4 +263,90 @@ func openEnv(o options, scenario *meshtest.Scenario, stderr io.Writer) (*env, in
 		return nil, exitUsage
 	}
 	return e, exitOK
+}
+
+func isTerminal() bool { return term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd()) }
+
+// runStatus prints the home screen's facts.
+func runStatus(o options, scenario *meshtest.Scenario, stdout, stderr io.Writer) int {
+	env, code := openEnv(o, scenario, stderr)
+	if env == nil {
+		return code
+	}
+	defer env.close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	st, err := wizard.CollectStatus(ctx, env.partner, env.store)
+	st.Sandbox = env.sandbox != nil
+	if err != nil {
+		fmt.Fprintln(stderr, "mesh-gradient: status:", err)
+		return exitError
+	}
+	if o.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(st)
+	} else {
+		printStatus(stdout, st)
+	}
+	if !st.Connected {
+		return exitNotConnected
+	}
+	return exitOK
+}
+
+func printStatus(w io.Writer, st wizard.Status) {
+	where := "Synthesize"
+	if st.Sandbox {
+		where = "Synthesize (SANDBOX)"
+	}
+	if !st.Connected {
+		fmt.Fprintf(w, "Mesh is not connected in %s.\nState: %s (step %q)\nRun mesh-gradient to connect it.\n", where, st.Local.StateFile, st.Local.Step)
+		return
+	}
+	stamp := func(t *time.Time) string {
+		if t == nil {
+			return "never"
+		}
+		return t.Local().Format("2006-01-02 15:04")
+	}
+	fmt.Fprintf(w, "Mesh is connected in %s, vendor status %s\n", where, ui.Sanitize(st.Status))
+	fmt.Fprintf(w, "Products:  %s\nTypes:     %s\nKey:       …%s\n", ui.Sanitize(strings.Join(st.Products, ", ")), ui.Sanitize(strings.Join(st.Types, ", ")), ui.Sanitize(st.KeyHint))
+	fmt.Fprintf(w, "Connected: %s\nLast sync: %s\n", stamp(st.ConnectedAt), stamp(st.LastSyncAt))
+	fmt.Fprintf(w, "Accounts:  %d (%d mapped, %d do not bill, %d unmapped)\n", st.Counts.Accounts, st.MappedAccounts, st.IgnoredAccounts, st.UnmappedAccounts)
+	fmt.Fprintf(w, "Services:  %d (%d mapped, %d without a product)\n", st.Counts.Services, st.MappedServices, st.UnmappedServices)
+	fmt.Fprintf(w, "Usage:     %d rows · Alerts: %d\nState:     %s\n", st.Counts.Usage, st.Counts.Alerts, st.Local.StateFile)
+}
+
+// runDisconnect disconnects after a confirmation, or at once with --yes;
+// without a terminal and without --yes it refuses.
+func runDisconnect(o options, scenario *meshtest.Scenario, stdout, stderr io.Writer) int {
+	if !o.yes && !isTerminal() {
+		fmt.Fprintln(stderr, "mesh-gradient: disconnect: --yes is required when not running interactively (it removes the key and every mapping).")
+		return exitUsage
+	}
+	env, code := openEnv(o, scenario, stderr)
+	if env == nil {
+		return code
+	}
+	defer env.close()
+	if !o.yes {
+		answer, err := tea.NewProgram(ui.NewConfirmProgram("Disconnect Mesh from Synthesize?", wizard.DisconnectWarning, "disconnect")).Run()
+		if err != nil {
+			fmt.Fprintln(stderr, "mesh-gradient:", err)
+			return exitError
+		}
+		if !ui.Confirmed(answer) {
+			fmt.Fprintln(stdout, "Not disconnected: nothing changed.")
+			return exitOK
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := wizard.Disconnect(ctx, env.partner, env.store); err != nil {
+		fmt.Fprintln(stderr, "mesh-gradient:", err)
+		return exitError
+	}
+	fmt.Fprintln(stdout, "Disconnected: Synthesize revoked the key and deleted every mapping and Mesh account; local state for Mesh is wiped.")
+	return exitOK
 }

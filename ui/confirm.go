@@ -65,3 +65,50 @@ func (c Confirm) Help() Help {
 	short := []key.Binding{With(c.keys.Yes, c.YesText), With(c.keys.No, "no (default)"), With(c.keys.Back, "cancel")}
 	return Help{Short: short, Full: [][]key.Binding{short}}
 }
+
+// confirmProgram is a Confirm as a whole program, for commands that ask
+// one question (mesh-gradient disconnect).
+type confirmProgram struct {
+	c      Confirm
+	theme  Theme
+	width  int
+	answer bool
+}
+
+// NewConfirmProgram asks one yes/no question; default No.
+func NewConfirmProgram(title, body, yesText string) tea.Model {
+	c := NewConfirm(Keys())
+	c.Ask(title, body, yesText)
+	return &confirmProgram{c: c, theme: DefaultTheme(), width: 80}
+}
+
+// Confirmed reports the answer of a finished NewConfirmProgram.
+func Confirmed(m tea.Model) bool {
+	p, ok := m.(*confirmProgram)
+	return ok && p.answer
+}
+
+func (p *confirmProgram) Init() tea.Cmd { return nil }
+
+func (p *confirmProgram) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		p.width = msg.Width
+	case tea.KeyMsg:
+		if msg.String() == "ctrl+c" {
+			return p, tea.Quit
+		}
+		if answered, yes := p.c.Update(msg); answered {
+			p.answer = yes
+			return p, tea.Quit
+		}
+	}
+	return p, nil
+}
+
+func (p *confirmProgram) View() string {
+	if !p.c.Open() {
+		return ""
+	}
+	return p.c.View(p.theme, p.width) + "\n"
+}

@@ -190,7 +190,8 @@ func (s *billingScreen) setSize(w, h int) {
 		{Title: "Service → product", Width: rest - 2*(rest*3/10)}, {Title: "Usage", Width: 7}, {Title: "PSA", Width: 7},
 		{Title: "Diff", Width: 7}, {Title: "Snapshot", Width: 12},
 	})
-	s.table.SetHeight(max(h-8, 3))
+	// head, filter line, table header (2), a gap and up to four lines of explanation
+	s.table.SetHeight(max(h-10, 3))
 }
 
 func (s *billingScreen) selected() (billingLine, bool) {

@@ -39,6 +39,9 @@ type Config struct {
 	Threshold float64
 	// PollEvery is the first wait between polls of Synthesize; default 1s.
 	PollEvery time.Duration
+	// SyncQuiet is how long Mesh must have sent nothing before the final
+	// Gradient Sync counts as finished; default 3s.
+	SyncQuiet time.Duration
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 	// CycleUsage, when known (the sandbox's scenario), is the start-of-cycle

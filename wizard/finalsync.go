@@ -24,6 +24,7 @@ type finalSyncScreen struct {
 	arrived  int // mapped accounts with a billing row
 	expected int // accounts mapped to a company
 	lastSync time.Time
+	quiet    time.Time // when lastSync last changed (monotonic, local)
 	polled   bool
 	still    int // polls since the last change
 	err      error
@@ -118,16 +119,20 @@ func (s *finalSyncScreen) update(msg tea.Msg) tea.Cmd {
 		case msg.expected > 0 && msg.arrived >= msg.expected:
 			s.arrived, s.expected = msg.arrived, msg.expected
 			return s.finish()
-		case s.synced(msg) && msg.lastSync.Equal(s.lastSync):
-			// Mesh synced after the mappings and has stopped sending: done,
-			// even if some mapped accounts have no usage of these products.
+		case s.synced(msg) && msg.lastSync.Equal(s.lastSync) && time.Since(s.quiet) >= s.c.cfg.SyncQuiet:
+			// Mesh synced after the mappings and has been quiet a while:
+			// done, even if some mapped accounts have no usage of these
+			// products.
 			s.arrived, s.expected = msg.arrived, msg.expected
 			return s.finish()
 		default:
 			if msg.arrived != s.arrived || msg.expected != s.expected || !msg.lastSync.Equal(s.lastSync) {
-				s.wait, s.still = s.c.cfg.PollEvery, 0
+				s.wait, s.still = min(s.c.cfg.PollEvery, s.c.cfg.SyncQuiet), 0
 			} else {
 				s.wait, s.still = min(s.wait*3/2, 8*time.Second), s.still+1
+			}
+			if !msg.lastSync.Equal(s.lastSync) {
+				s.quiet = time.Now()
 			}
 			s.arrived, s.expected, s.lastSync = msg.arrived, msg.expected, msg.lastSync
 		}

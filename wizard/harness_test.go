@@ -95,6 +95,7 @@ func (h *harness) start(t *testing.T, w, hgt int) *run {
 			return ui.CopyResult{OSC52: true, Native: true}
 		},
 		PollEvery:  20 * time.Millisecond,
+		SyncQuiet:  300 * time.Millisecond,
 		CycleUsage: h.sb.Scenario.CycleUsage,
 		Now:        func() time.Time { return clock },
 	}, state)
@@ -124,7 +125,7 @@ func (r *run) waitFor(re string) string {
 			return string(seen)
 		}
 		if time.Now().After(deadline) {
-			r.t.Fatalf("waited 10s for /%s/; the program printed since the last keys:\n%s", re, r.out[r.mark:])
+			r.t.Fatalf("waited 10s for /%s/; the program printed since the last keys:\n%q", re, r.out[r.mark:])
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -156,12 +157,12 @@ func (r *run) keys(names ...string) {
 	}
 }
 
-// stop quits as a user would (q), waits for every write, closes the state
+// stop quits as a user would (ctrl+c, which quits even while typing), waits for every write, closes the state
 // file and returns the last screen as text.
 func (r *run) stop() string {
 	r.t.Helper()
 	r.stopped = true
-	r.keys("q")
+	r.tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
 	r.tm.WaitFinished(r.t, teatest.WithFinalTimeout(5*time.Second))
 	view := r.model.View()
 	if err := r.model.Close(); err != nil {

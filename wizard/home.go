@@ -102,7 +102,7 @@ func (s *homeScreen) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case disconnectedMsg:
 		s.busy = ""
-		return failure("Disconnect failed: " + clean(msg.err.Error()) + ". Nothing was changed here: your mappings and state are as they were. Choose Disconnect again to retry.")
+		return failure("Disconnect failed: " + clean(msg.err.Error()) + ". Nothing was changed here; choose Disconnect again to retry.")
 	case tea.KeyMsg:
 		if s.busy != "" {
 			return nil

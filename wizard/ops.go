@@ -56,7 +56,7 @@ func disconnect(pc *gradient.PartnerClient) tea.Cmd {
 // DisconnectWarning is what a disconnect loses, for every place that asks.
 const DisconnectWarning = "Disconnecting removes the authentication settings (the API key stops working at once) " +
 	"and every account and service mapping in Synthesize, and wipes this program's state for Mesh. " +
-	"You can reconnect later, but you will need to map your accounts and services again."
+	"You can reconnect later, but you will need to remap your accounts and services."
 
 // Disconnect disconnects Mesh in Synthesize, then wipes the local state
 // for it in one transaction. If Synthesize fails, nothing local is touched
@@ -87,6 +87,7 @@ type Status struct {
 	MappedServices   int             `json:"mapped_services"`
 	UnmappedServices int             `json:"unmapped_services"`
 	Local            LocalStatus     `json:"local"`
+	Sandbox          bool            `json:"sandbox"`
 }
 
 // LocalStatus is what the state file says.

@@ -108,6 +108,9 @@ func New(cfg Config, st store.State) *Model {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.SyncQuiet <= 0 {
+		cfg.SyncQuiet = 3 * time.Second
+	}
 	sp := spinner.New(spinner.WithSpinner(spinner.Dot))
 	sp.Style = ui.DefaultTheme().Selected
 	c := &common{cfg: cfg, theme: ui.DefaultTheme(), keys: ui.Keys(), width: 80, height: 24,
@@ -431,11 +434,16 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 // (only when there is news), help.
 func (m *Model) roomy() bool { return m.c.height >= 16 }
 
+// statusLines is the news line's height: as wrapped, at most three lines.
 func (m *Model) statusLines() int {
-	if m.failure == "" && m.notice == "" {
+	text := m.failure
+	if text == "" {
+		text = m.notice
+	}
+	if text == "" {
 		return 0
 	}
-	return 2
+	return min(lipgloss.Height(wrap(text, m.c.width)), 3)
 }
 
 func (m *Model) bodySize() (int, int) {
@@ -487,6 +495,13 @@ func (m *Model) screenHelp() ui.Help {
 	if m.needsData() && m.loadErr != nil {
 		h.Short = append([]key.Binding{m.c.keys.Retry}, h.Short...)
 	}
+	if m.typing() {
+		// q and ? are letters now; only ctrl+c quits.
+		quit := key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit"))
+		h.Short = append(h.Short, quit)
+		h.Full = append(h.Full, []key.Binding{quit})
+		return h
+	}
 	h.Short = append(h.Short, m.c.keys.Help, m.c.keys.Quit)
 	h.Full = append(h.Full, []key.Binding{m.c.keys.Help, m.c.keys.Quit})
 	return h
@@ -526,9 +541,9 @@ func (m *Model) View() string {
 	parts = append(parts, body)
 	switch {
 	case m.failure != "":
-		parts = append(parts, fit(t.Error.Render(wrap(m.failure, w)), w, 2))
+		parts = append(parts, fit(t.Error.Render(wrap(m.failure, w)), w, 3))
 	case m.notice != "":
-		parts = append(parts, fit(t.OK.Render(wrap(m.notice, w)), w, 2))
+		parts = append(parts, fit(t.OK.Render(wrap(m.notice, w)), w, 3))
 	}
 	if m.roomy() {
 		parts = append(parts, "")
