@@ -164,8 +164,10 @@ func (s *billingScreen) apply() {
 			signed(l.diff), l.SnapshotAt.Local().Format("01-02 15:04")}
 	}
 	s.table.SetRows(rows)
-	if s.table.Cursor() >= len(rows) {
-		s.table.SetCursor(max(len(rows)-1, 0))
+	// An empty table leaves the cursor at -1; rows arriving later must not
+	// start with nothing selected.
+	if c := s.table.Cursor(); c < 0 || c >= len(rows) {
+		s.table.SetCursor(max(min(c, len(rows)-1), 0))
 	}
 }
 
@@ -451,7 +453,8 @@ func (s *billingScreen) explain(l billingLine, w int) string {
 	out += "\n"
 	why := mesh.DiscrepancyNote
 	if l.hasCycle {
-		why = fmt.Sprintf("Mesh's portal shows %s for this account at the start of the billing cycle. %s", qty(l.cycle), why)
+		why = fmt.Sprintf("Mesh's own portal shows %s: the count at the start of this billing cycle. Synthesize got a snapshot of %s, so the two differ.",
+			qty(l.cycle), qty(l.Usage))
 	}
 	return out + t.Muted.Render(wrap(why+" r sets the PSA quantity to the snapshot.", w))
 }

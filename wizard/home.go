@@ -223,7 +223,9 @@ func (s *homeScreen) view(w int) string {
 		b.WriteString(unmapped)
 		fmt.Fprintf(&b, " · Services %d: %d mapped · Usage rows %d · Alerts %d\n", st.Counts.Services, st.MappedServices, st.Counts.Usage, st.Counts.Alerts)
 	}
-	b.WriteString("\n")
+	out := wrap(strings.TrimRight(b.String(), "\n"), w) + "\n\n"
+	b.Reset()
+	b.WriteString(out)
 	if s.confirm.Open() {
 		b.WriteString(s.confirm.View(t, w))
 	} else {

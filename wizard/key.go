@@ -192,7 +192,11 @@ func (s *keyScreen) view(w int) string {
 		if s.copied != "" {
 			out += wrap(s.copied, w) + "\n\n"
 		}
-		out += t.Selected.Render("[ I saved it ]") + t.Muted.Render("  enter or y: continue to the Mesh portal · c: copy")
+		next := "continue to the Mesh portal"
+		if s.c.progress.Onboarded {
+			next = "back home (then paste it in Mesh)"
+		}
+		out += t.Selected.Render("[ I saved it ]") + t.Muted.Render("  enter or y: "+next+" · c: copy")
 		return out
 	case keyLost:
 		return wrap(s.lostWhy, w) + "\n\n" +
