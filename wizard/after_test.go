@@ -3,7 +3,6 @@ package wizard_test
 import (
 	"context"
 	"encoding/csv"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,17 +18,7 @@ import (
 func onboarded(t *testing.T) *harness {
 	t.Helper()
 	h := newHarness(t)
-	r := h.start(t, 110, 34)
-	r.waitFor(`Step 1 of 9`)
-	r.keys("space", "down", "space", "down", "space", "down", "space", "enter")
-	key := keyOnScreen(t, r.waitFor(`gsk_[a-z0-9]{20,}`))
-	r.keys("y")
-	r.waitFor(`Step 3 of 9`)
-	r.keys("enter")
-	r.waitFor(`Step 4 of 9`)
-	h.portal("us", "submit", url.Values{"api_key": {key}})
-	h.portal("us", "sync", nil)
-	r.waitFor(`Unmapped 40`)
+	r, _ := onboardTo(t, h, 110, 34, "space", "down", "space", "down", "space", "down", "space", "enter")
 	r.keys("A", "n")
 	r.waitFor(`Step 6 of 9`)
 	r.keys("A", "n")
@@ -174,18 +163,13 @@ func TestHomeUpdateMappingsShowsDiff(t *testing.T) {
 
 func TestHomeMarksNewAccounts(t *testing.T) {
 	h := onboarded(t)
-	// A new customer appears in Mesh and is synced.
-	vc, err := gradient.NewVendorClient(h.sb.GradientURL, h.sb.Emulator.VendorKey(), "", gradient.Options{})
-	_ = vc
-	if err != nil {
-		t.Fatal(err)
-	}
 	st, _ := store.Open(h.path)
 	state, _ := st.Load("mesh")
 	st.Close()
 	if len(state.Progress.KnownAccounts) != 40 {
 		t.Fatalf("known accounts after onboarding: %d", len(state.Progress.KnownAccounts))
 	}
+	// A new customer appears in Mesh and is synced.
 	h.sb.Scenario.Mesh.Accounts = append(h.sb.Scenario.Mesh.Accounts, newAccount())
 	h.portal("us", "sync", nil)
 	r := h.start(t, 110, 34)

@@ -176,6 +176,9 @@ func (s *finalSyncScreen) view(w int) string {
 	return out
 }
 
+// setSize: this screen lays itself out at view time.
+func (s *finalSyncScreen) setSize(int, int) {}
+
 func (s *finalSyncScreen) help() ui.Help {
 	k := s.c.keys
 	short := []key.Binding{ui.With(k.Open, "open portal"), ui.With(k.Next, "go on to billing")}

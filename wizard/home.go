@@ -91,8 +91,6 @@ func (s *homeScreen) load() tea.Cmd {
 	}
 }
 
-func (s *homeScreen) setData(*remoteData) {}
-
 func (s *homeScreen) setSize(w, h int) { s.list.SetSize(w, len(homeActions)) }
 
 func (s *homeScreen) update(msg tea.Msg) tea.Cmd {

@@ -211,6 +211,9 @@ func (s *keyScreen) view(w int) string {
 	}
 }
 
+// setSize: this screen lays itself out at view time.
+func (s *keyScreen) setSize(int, int) {}
+
 func (s *keyScreen) help() ui.Help {
 	k := s.c.keys
 	var short []key.Binding

@@ -237,13 +237,11 @@ func (s *mappingScreen) update(msg tea.Msg) tea.Cmd {
 }
 
 func (s *mappingScreen) pickerKey(k tea.KeyMsg) tea.Cmd {
-	chosen, closed, cmd := s.picker.Update(k)
-	r := s.current()
-	if chosen != nil && r != nil {
+	chosen, _, cmd := s.picker.Update(k)
+	if r := s.current(); chosen != nil && r != nil {
 		return tea.Batch(cmd, s.apply(map[string]*store.Mapping{r.id: {Target: chosen.ID}}),
 			notice(fmt.Sprintf("%s → %s", r.name, chosen.Title)))
 	}
-	_ = closed
 	return cmd
 }
 

@@ -265,6 +265,9 @@ func (s *waitingScreen) view(w int) string {
 	return out
 }
 
+// setSize: this screen lays itself out at view time.
+func (s *waitingScreen) setSize(int, int) {}
+
 func (s *waitingScreen) help() ui.Help {
 	k := s.c.keys
 	short := []key.Binding{ui.With(k.Open, "open portal again"), ui.With(k.Back, "back to portal choice")}

@@ -162,7 +162,7 @@ func toggle(set []string, k string, on bool, order []string) []string {
 	return out
 }
 
-func (s *productsScreen) view() string {
+func (s *productsScreen) view(int) string {
 	t := s.c.theme
 	out := "What do you want to integrate? Tick the Mesh products you resell and the integration types.\n\n" +
 		s.list.View() + "\n"

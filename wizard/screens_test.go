@@ -9,17 +9,23 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 
-	"github.com/meshgradient/mesh-gradient/gradient"
 	"github.com/meshgradient/mesh-gradient/store"
 )
 
-// onboardTo drives a fresh harness to the account mapping screen and
-// returns the run (still going) and the key.
-func onboardTo(t *testing.T, h *harness, w, hgt int) (*run, string) {
+// gatewayBilling ticks Mesh Gateway and Billing on the products screen.
+var gatewayBilling = []string{"space", "down", "down", "down", "space", "enter"}
+
+// onboardTo drives a fresh harness to the account mapping screen, ticking
+// products with choose (default gatewayBilling), and returns the run
+// (still going) and the key.
+func onboardTo(t *testing.T, h *harness, w, hgt int, choose ...string) (*run, string) {
 	t.Helper()
+	if len(choose) == 0 {
+		choose = gatewayBilling
+	}
 	r := h.start(t, w, hgt)
 	r.waitFor(`Step 1 of 9`)
-	r.keys("space", "down", "down", "down", "space", "enter")
+	r.keys(choose...)
 	key := keyOnScreen(t, r.waitFor(`gsk_[a-z0-9]{20,}`))
 	r.keys("y")
 	r.waitFor(`Step 3 of 9`)
@@ -78,7 +84,7 @@ func TestMappingPickerAndUndo(t *testing.T) {
 
 func TestReviewSaysWhatSynthesizeNoLongerKnows(t *testing.T) {
 	h := newHarness(t)
-	r, key := onboardTo(t, h, 100, 30)
+	r, _ := onboardTo(t, h, 100, 30)
 	r.keys("A", "n")
 	r.waitFor(`Step 6 of 9`)
 	r.keys("A", "n")
@@ -92,7 +98,6 @@ func TestReviewSaysWhatSynthesizeNoLongerKnows(t *testing.T) {
 	if _, err := h.pc.Connect(ctx, []string{"gateway"}, []string{"billing"}); err != nil {
 		t.Fatal(err)
 	}
-	_ = key
 	r.keys("enter")
 	r.waitFor(`Nothing was written`)
 	view := r.stop()
@@ -114,7 +119,7 @@ func TestSmallTerminals(t *testing.T) {
 	r.keys("A", "n")
 	r.waitFor(`Step 7 of 9`)
 	r.stop()
-	for _, step := range []string{"products", "key", "portal", "waiting", "accounts", "services", "review", "done"} {
+	for _, step := range []string{"products", "key", "portal", "waiting", "accounts", "services", "review", "final-sync", "billing", "home"} {
 		for _, size := range [][2]int{{80, 24}, {20, 10}} {
 			st, _ := store.Open(h.path)
 			st.UpdateProgress("mesh", func(p *store.Progress) { p.Step = step })
@@ -153,12 +158,8 @@ func TestConnectFailureKeepsChoices(t *testing.T) {
 	if !strings.Contains(view, "Gradient API key") || key == "" {
 		t.Fatalf("retry did not show the key:\n%s", view)
 	}
-	if _, err := h.pc.Integration(context.Background()); err != nil {
-		t.Fatal(err)
+	d, err := h.pc.Integration(context.Background())
+	if err != nil || !d.Connected || d.Products[0] != "gateway" {
+		t.Fatalf("after retry Synthesize holds %+v (%v)", d, err)
 	}
-	d, _ := h.pc.Integration(context.Background())
-	if !d.Connected || d.Products[0] != "gateway" {
-		t.Fatalf("after retry Synthesize holds %+v", d)
-	}
-	_ = gradient.StatusPending
 }

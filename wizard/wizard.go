@@ -57,6 +57,14 @@ func parseStep(name string) step {
 	return stepProducts
 }
 
+// screen is what every step's model does; the root routes to the active one.
+type screen interface {
+	update(tea.Msg) tea.Cmd
+	view(width int) string
+	help() ui.Help
+	setSize(width, height int)
+}
+
 // Model is the root model: it owns the step, routes messages to the
 // active screen, and handles what every screen shares (quit, help, size,
 // the data loaded from Synthesize).
@@ -77,6 +85,7 @@ type Model struct {
 	finalSync *finalSyncScreen
 	billing   *billingScreen
 	home      *homeScreen
+	screens   []screen // by step
 
 	data          *remoteData
 	loading       bool
@@ -133,6 +142,8 @@ func (m *Model) build(st store.State) {
 	m.finalSync = newFinalSyncScreen(c)
 	m.billing = newBillingScreen(c)
 	m.home = newHomeScreen(c)
+	// In step order: screens[s] is step s's screen.
+	m.screens = []screen{m.products, m.key, m.portal, m.waiting, m.accounts, m.services, m.review, m.finalSync, m.billing, m.home}
 	m.data, m.loading, m.loadErr = nil, false, nil
 	m.resize()
 }
@@ -242,7 +253,6 @@ func (m *Model) onData(d *remoteData) tea.Cmd {
 		m.review.build(d, m.accounts, m.services)
 	}
 	m.billing.setData(d)
-	m.home.setData(d)
 	m.resize()
 	return tea.Batch(cmds...)
 }
@@ -405,29 +415,7 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 	if m.needsData() && m.data == nil {
 		return nil // keys wait until the data is there
 	}
-	switch m.step {
-	case stepProducts:
-		return m.products.update(msg)
-	case stepKey:
-		return m.key.update(msg)
-	case stepPortal:
-		return m.portal.update(msg)
-	case stepWaiting:
-		return m.waiting.update(msg)
-	case stepAccounts:
-		return m.accounts.update(msg)
-	case stepServices:
-		return m.services.update(msg)
-	case stepReview:
-		return m.review.update(msg)
-	case stepFinalSync:
-		return m.finalSync.update(msg)
-	case stepBilling:
-		return m.billing.update(msg)
-	case stepHome:
-		return m.home.update(msg)
-	}
-	return nil
+	return m.screens[m.step].update(msg)
 }
 
 // layout: header (2 lines, and a gap when there is room), body, status
@@ -455,43 +443,17 @@ func (m *Model) bodySize() (int, int) {
 }
 
 func (m *Model) resize() {
-	if m.products == nil {
+	if m.screens == nil {
 		return
 	}
 	w, h := m.bodySize()
-	m.products.setSize(w, h)
-	m.portal.setSize(w, h)
-	m.accounts.setSize(w, h)
-	m.services.setSize(w, h)
-	m.review.setSize(w, h)
-	m.billing.setSize(w, h)
-	m.home.setSize(w, h)
+	for _, sc := range m.screens {
+		sc.setSize(w, h)
+	}
 }
 
 func (m *Model) screenHelp() ui.Help {
-	var h ui.Help
-	switch m.step {
-	case stepProducts:
-		h = m.products.help()
-	case stepKey:
-		h = m.key.help()
-	case stepPortal:
-		h = m.portal.help()
-	case stepWaiting:
-		h = m.waiting.help()
-	case stepAccounts:
-		h = m.accounts.help()
-	case stepServices:
-		h = m.services.help()
-	case stepReview:
-		h = m.review.help()
-	case stepFinalSync:
-		h = m.finalSync.help()
-	case stepBilling:
-		h = m.billing.help()
-	case stepHome:
-		h = m.home.help()
-	}
+	h := m.screens[m.step].help()
 	if m.needsData() && m.loadErr != nil {
 		h.Short = append([]key.Binding{m.c.keys.Retry}, h.Short...)
 	}
@@ -562,28 +524,7 @@ func (m *Model) body(w int) string {
 		}
 		return m.c.spinner.View() + "Loading accounts, services, companies and products from Synthesize…"
 	}
-	switch m.step {
-	case stepProducts:
-		return m.products.view()
-	case stepKey:
-		return m.key.view(w)
-	case stepPortal:
-		return m.portal.view(w)
-	case stepWaiting:
-		return m.waiting.view(w)
-	case stepAccounts:
-		return m.accounts.view(w)
-	case stepServices:
-		return m.services.view(w)
-	case stepReview:
-		return m.review.view(w)
-	case stepFinalSync:
-		return m.finalSync.view(w)
-	case stepBilling:
-		return m.billing.view(w)
-	default:
-		return m.home.view(w)
-	}
+	return m.screens[m.step].view(w)
 }
 
 // ---- messages every screen may send ----
