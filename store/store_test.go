@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -167,5 +168,47 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 	}
 	if _, err := store.Open(path); err == nil {
 		t.Fatal("opened a file from a newer schema")
+	}
+}
+
+// BenchmarkAcceptAll: one "A" over n accounts is one transaction with one
+// undo record, fsync included.
+func BenchmarkAcceptAll(b *testing.B) {
+	for _, n := range []int{1000, 5000} {
+		b.Run(fmt.Sprintf("accounts-%d", n), func(b *testing.B) {
+			s, err := store.Open(filepath.Join(b.TempDir(), "state.db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			set := map[string]*store.Mapping{}
+			for i := range n {
+				set[fmt.Sprintf("m-%05d", i)] = &store.Mapping{Target: fmt.Sprintf("c-%05d", i)}
+			}
+			for b.Loop() {
+				if _, err := s.Apply("mesh", store.KindAccounts, set); err != nil {
+					b.Fatal(err)
+				}
+				if _, _, err := s.Undo("mesh", store.KindAccounts); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkOneChoice: the cost of committing a single mapping change.
+func BenchmarkOneChoice(b *testing.B) {
+	s, err := store.Open(filepath.Join(b.TempDir(), "state.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	i := 0
+	for b.Loop() {
+		i++
+		if _, err := s.Apply("mesh", store.KindAccounts, map[string]*store.Mapping{"m-1": {Target: fmt.Sprint(i)}}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -50,30 +50,32 @@ type reconciledMsg struct {
 }
 
 type exportedMsg struct {
-	path string
-	rows int
-	err  error
+	path   string
+	rows   int
+	exists bool // not written: the file is there and no one said replace
+	err    error
 }
 
 // billingScreen is step 9 and a home action: Mesh usage against the PSA's
 // billed quantities, with reasons, reconcile and CSV export.
 type billingScreen struct {
-	c        *common
-	data     *remoteData
-	raw      []gradient.BillingRow
-	lines    []billingLine
-	shown    []billingLine
-	table    table.Model
-	filter   textinput.Model
-	path     textinput.Model
-	sortDiff bool
-	confirm  ui.Confirm
-	asking   string // "all" or "overwrite": what the open dialog is for
-	items    []gradient.BillingKey
-	loaded   bool
-	busy     string
-	err      error
-	w, h     int
+	c           *common
+	data        *remoteData
+	raw         []gradient.BillingRow
+	lines       []billingLine
+	shown       []billingLine
+	table       table.Model
+	filter      textinput.Model
+	path        textinput.Model
+	sortDiff    bool
+	confirm     ui.Confirm
+	asking      string // "all" or "overwrite": what the open dialog is for
+	items       []gradient.BillingKey
+	loaded      bool
+	busy        string
+	defaultPath string
+	err         error
+	w, h        int
 }
 
 func newBillingScreen(c *common) *billingScreen {
@@ -85,7 +87,7 @@ func newBillingScreen(c *common) *billingScreen {
 	f.Prompt = "Filter: "
 	p := textinput.New()
 	p.Prompt = "Export to: "
-	return &billingScreen{c: c, table: t, filter: f, path: p, confirm: ui.NewConfirm(c.keys)}
+	return &billingScreen{c: c, table: t, filter: f, path: p, confirm: ui.NewConfirm(c.keys), defaultPath: defaultExportPath(c)}
 }
 
 func (s *billingScreen) load() tea.Cmd {
@@ -250,7 +252,12 @@ func (s *billingScreen) update(msg tea.Msg) tea.Cmd {
 		}
 		return tea.Batch(notice(msg.what), s.load()) // show what Synthesize now holds
 	case exportedMsg:
-		if msg.err != nil {
+		switch {
+		case msg.exists:
+			s.asking = "overwrite"
+			s.confirm.Ask("Replace "+msg.path+"?", "The file exists. Replacing it loses what it holds.", "replace")
+			return nil
+		case msg.err != nil:
 			return failure("Export failed: " + msg.err.Error())
 		}
 		return notice(fmt.Sprintf("Exported %d rows to %s.", msg.rows, msg.path))
@@ -344,7 +351,7 @@ func (s *billingScreen) key(k tea.KeyMsg) tea.Cmd {
 		return nil
 	case key.Matches(k, keys.Export):
 		if s.path.Value() == "" {
-			s.path.SetValue(defaultExportPath(s.c))
+			s.path.SetValue(s.defaultPath)
 		}
 		s.path.CursorEnd()
 		s.path.Focus()
@@ -366,6 +373,8 @@ func money2(f float64) string {
 	return "+$" + strconv.FormatFloat(f, 'f', 2, 64)
 }
 
+// defaultExportPath is worked out once, when the screen is made, so the
+// key handler does no I/O.
 func defaultExportPath(c *common) string {
 	dir, err := os.Getwd()
 	if err != nil {
@@ -374,20 +383,18 @@ func defaultExportPath(c *common) string {
 	return filepath.Join(dir, "mesh-billing-"+c.cfg.Now().Format("2006-01-02")+".csv")
 }
 
-// export writes the shown rows; an existing file is only replaced after a
-// yes (overwrite).
+// export writes the shown rows in a command; an existing file comes back
+// as exists, and is only replaced after a yes (overwrite).
 func (s *billingScreen) export(path string, overwrite bool) tea.Cmd {
 	if path == "" {
 		return failure("Export: give a file name.")
 	}
-	if _, err := os.Stat(path); err == nil && !overwrite {
-		s.asking = "overwrite"
-		s.confirm.Ask("Replace "+path+"?", "The file exists. Replacing it loses what it holds.", "replace")
-		return nil
-	}
 	lines := append([]billingLine(nil), s.shown...)
 	return func() tea.Msg {
 		n, err := writeCSV(path, lines, overwrite)
+		if errors.Is(err, fs.ErrExist) {
+			return exportedMsg{path: path, exists: true}
+		}
 		return exportedMsg{path: path, rows: n, err: err}
 	}
 }
@@ -398,9 +405,6 @@ func writeCSV(path string, lines []billingLine, overwrite bool) (int, error) {
 		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
 	}
 	f, err := os.OpenFile(path, flags, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return 0, fmt.Errorf("%s appeared meanwhile; not replaced", path)
-	}
 	if err != nil {
 		return 0, err
 	}
