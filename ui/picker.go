@@ -87,6 +87,9 @@ func (p Picker) View() string {
 
 // Help lists the picker's keys.
 func (p Picker) Help() Help {
+	if Filtering(p.list) {
+		return Help{Short: []key.Binding{With(p.keys.Enter, "keep filter"), With(p.keys.Back, "clear filter")}}
+	}
 	short := []key.Binding{p.keys.Up, p.keys.Down, p.keys.Filter, With(p.keys.Enter, "choose"), With(p.keys.Back, "cancel")}
 	return Help{Short: short, Full: [][]key.Binding{short}}
 }

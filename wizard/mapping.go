@@ -397,6 +397,9 @@ func (s *mappingScreen) help() ui.Help {
 		return s.picker.Help()
 	}
 	k := s.c.keys
+	if ui.Filtering(s.list) {
+		return ui.Help{Short: []key.Binding{ui.With(k.Enter, "keep filter"), ui.With(k.Back, "clear filter")}}
+	}
 	short := []key.Binding{k.Accept, k.AcceptAll, ui.With(k.Enter, "pick "+s.k.target)}
 	if s.k.allowIgnore {
 		short = append(short, k.DoNotBill)
