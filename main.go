@@ -141,6 +141,10 @@ func runSandbox(o options, scenario *meshtest.Scenario, stdout, stderr io.Writer
 		return exitError
 	}
 	defer sb.Close()
+	// Listen for Ctrl+C before printing: a script may signal as soon as it
+	// has read the lines.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	fmt.Fprintf(stdout, "GRADIENT_URL=%s\nGRADIENT_TOKEN=%s\nGRADIENT_VENDOR_KEY=%s\nMESH_PORTAL_URL=%s\n",
 		sb.GradientURL, sb.Emulator.PartnerToken(), sb.Emulator.VendorKey(), sb.PortalURL)
 	if f, ok := stdout.(*os.File); ok {
@@ -148,8 +152,6 @@ func runSandbox(o options, scenario *meshtest.Scenario, stdout, stderr io.Writer
 	}
 	fmt.Fprintf(stderr, "sandbox: Synthesize emulator at %s, Mesh portal at %s; Ctrl+C stops it (its state is in memory only)\n",
 		sb.GradientURL, sb.PortalURL)
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	select {
 	case <-sig:
 		return exitOK
