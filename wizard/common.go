@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"sync"
@@ -185,3 +186,9 @@ const errSaverClosed = saverError("the state file is closed")
 type saveFailedMsg struct{ err error }
 
 func asAPIError(err error, target **gradient.APIError) bool { return errors.As(err, target) }
+
+// retrying says a poll failed and when the next one is, for the screens
+// that wait on Synthesize.
+func retrying(t ui.Theme, err error, wait time.Duration, w int) string {
+	return t.Warn.Render(wrap(fmt.Sprintf("Synthesize did not answer (%s); asking again in %s.", clean(err.Error()), wait), w))
+}

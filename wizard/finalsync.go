@@ -167,7 +167,7 @@ func (s *finalSyncScreen) view(w int) string {
 	out += fmt.Sprintf("  Usage arrived for %d of %d mapped accounts\n", s.arrived, s.expected)
 	switch {
 	case s.err != nil:
-		out += "\n" + t.Warn.Render(wrap(fmt.Sprintf("Synthesize did not answer (%s); asking again in %s.", clean(s.err.Error()), s.wait), w))
+		out += "\n" + retrying(t, s.err, s.wait, w)
 	case s.arrived > 0 && s.still >= 3:
 		out += "\n" + t.Muted.Render(wrap("Still waiting for some accounts. If they have no usage in Mesh, press n to go on with what has arrived.", w))
 	default:

@@ -258,7 +258,7 @@ func (s *waitingScreen) view(w int) string {
 	}
 	out += wrap(meshSteps(url), w)
 	if s.err != nil {
-		out += "\n" + t.Warn.Render(wrap(fmt.Sprintf("Synthesize did not answer (%s); asking again in %s.", clean(s.err.Error()), s.wait), w))
+		out += "\n" + retrying(t, s.err, s.wait, w)
 	} else {
 		out += "\n" + t.Muted.Render("This screen moves on by itself once accounts and services arrive.")
 	}
