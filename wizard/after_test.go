@@ -19,16 +19,23 @@ func onboarded(t *testing.T) *harness {
 	t.Helper()
 	h := newHarness(t)
 	r, _ := onboardTo(t, h, 110, 34, "space", "down", "space", "down", "space", "down", "space", "enter")
-	r.keys("A", "n")
-	r.waitFor(`Step 6 of 9`)
-	r.keys("A", "n")
-	r.waitFor(`enter writes these mappings`)
+	toReview(r)
 	r.keys("enter")
 	r.waitFor(`Usage arrived for`)
 	h.portal("us", "sync", nil)
 	r.waitFor(`Vendor Mesh · \d+ rows`)
 	r.stop()
 	return h
+}
+
+// startAtHome starts the wizard (it resumes at billing) and goes home.
+func (h *harness) startAtHome(t *testing.T) *run {
+	t.Helper()
+	r := h.start(t, 110, 34)
+	r.waitFor(`Vendor Mesh`)
+	r.keys("esc")
+	r.waitFor(`Update account mappings`)
+	return r
 }
 
 func (h *harness) billing() []gradient.BillingRow {
@@ -128,10 +135,7 @@ func TestBillingExportNeverOverwritesUnasked(t *testing.T) {
 
 func TestHomeUpdateMappingsShowsDiff(t *testing.T) {
 	h := onboarded(t)
-	r := h.start(t, 110, 34)
-	r.waitFor(`Vendor Mesh`)
-	r.keys("esc")
-	r.waitFor(`Update account mappings`)
+	r := h.startAtHome(t)
 	r.waitFor(`vendor status active`)
 	r.keys("enter")
 	r.waitFor(`Update mappings · Map accounts`)
@@ -172,10 +176,7 @@ func TestHomeMarksNewAccounts(t *testing.T) {
 	// A new customer appears in Mesh and is synced.
 	h.sb.Scenario.Mesh.Accounts = append(h.sb.Scenario.Mesh.Accounts, newAccount())
 	h.portal("us", "sync", nil)
-	r := h.start(t, 110, 34)
-	r.waitFor(`Vendor Mesh`)
-	r.keys("esc")
-	r.waitFor(`Update account mappings`)
+	r := h.startAtHome(t)
 	r.keys("enter")
 	r.waitFor(`Mapped \d+`)
 	r.keys("/", "Z", "z", "z", "enter")
@@ -188,10 +189,7 @@ func TestHomeMarksNewAccounts(t *testing.T) {
 
 func TestDisconnectDialog(t *testing.T) {
 	h := onboarded(t)
-	r := h.start(t, 110, 34)
-	r.waitFor(`Vendor Mesh`)
-	r.keys("esc")
-	r.waitFor(`Update account mappings`)
+	r := h.startAtHome(t)
 	r.keys("down", "down", "down", "down", "enter")
 	out := r.waitFor(`Disconnect Mesh from Synthesize\?`)
 	contains(t, out, "authentication settings", "every account and service", "remap")

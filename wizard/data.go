@@ -68,21 +68,22 @@ func loadRemote(pc *gradient.PartnerClient, threshold float64) tea.Cmd {
 	}
 }
 
+// candidates sanitizes names once, for both the matcher and the screens.
+func candidates[T any](items []T, idName func(T) (string, string)) ([]match.Candidate, map[string]string) {
+	out, names := make([]match.Candidate, 0, len(items)), make(map[string]string, len(items))
+	for _, it := range items {
+		id, raw := idName(it)
+		name := clean(raw)
+		names[id] = name
+		out = append(out, match.Candidate{ID: id, Name: name})
+	}
+	return out, names
+}
+
 func (d *remoteData) index() {
-	d.companyNames = map[string]string{}
-	var cs []match.Candidate
-	for _, c := range d.companies {
-		name := clean(c.Name)
-		d.companyNames[c.ID] = name
-		cs = append(cs, match.Candidate{ID: c.ID, Name: name})
-	}
-	d.productNames = map[string]string{}
-	var ps []match.Candidate
-	for _, p := range d.products {
-		name := clean(p.Name)
-		d.productNames[p.ID] = name
-		ps = append(ps, match.Candidate{ID: p.ID, Name: name})
-	}
+	cs, companyNames := candidates(d.companies, func(c gradient.Company) (string, string) { return c.ID, c.Name })
+	ps, productNames := candidates(d.products, func(p gradient.Product) (string, string) { return p.ID, p.Name })
+	d.companyNames, d.productNames = companyNames, productNames
 	d.companyIndex, d.productIndex = match.NewIndex(cs), match.NewIndex(ps)
 	d.accountNames = map[string]string{}
 	for _, a := range d.accounts {

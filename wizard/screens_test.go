@@ -82,13 +82,20 @@ func TestMappingPickerAndUndo(t *testing.T) {
 	}
 }
 
-func TestReviewSaysWhatSynthesizeNoLongerKnows(t *testing.T) {
-	h := newHarness(t)
-	r, _ := onboardTo(t, h, 100, 30)
+// toReview accepts every suggestion on both mapping screens and waits for
+// the review.
+func toReview(r *run) {
+	r.t.Helper()
 	r.keys("A", "n")
 	r.waitFor(`Step 6 of 9`)
 	r.keys("A", "n")
 	r.waitFor(`enter writes these mappings`)
+}
+
+func TestReviewSaysWhatSynthesizeNoLongerKnows(t *testing.T) {
+	h := newHarness(t)
+	r, _ := onboardTo(t, h, 100, 30)
+	toReview(r)
 	// Meanwhile the integration is re-created elsewhere: the accounts the
 	// wizard mapped no longer exist.
 	ctx := context.Background()
@@ -114,10 +121,7 @@ func TestReviewSaysWhatSynthesizeNoLongerKnows(t *testing.T) {
 func TestSmallTerminals(t *testing.T) {
 	h := newHarness(t)
 	r, _ := onboardTo(t, h, 100, 30)
-	r.keys("A", "n")
-	r.waitFor(`Step 6 of 9`)
-	r.keys("A", "n")
-	r.waitFor(`Step 7 of 9`)
+	toReview(r)
 	r.stop()
 	for _, step := range []string{"products", "key", "portal", "waiting", "accounts", "services", "review", "final-sync", "billing", "home"} {
 		for _, size := range [][2]int{{80, 24}, {20, 10}} {
