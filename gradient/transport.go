@@ -349,6 +349,19 @@ type page[T any] struct {
 	NextCursor string `json:"next_cursor"`
 }
 
+// PageProgress hears, after each page of a list, how many items of it have
+// arrived and whether that was the last page.
+type PageProgress func(op string, fetched int, done bool)
+
+type progressKey struct{}
+
+// WithPageProgress makes every list call under ctx report each page: a
+// list of 10,000 takes ten requests, and a screen waiting on it can say how
+// far it got.
+func WithPageProgress(ctx context.Context, report PageProgress) context.Context {
+	return context.WithValue(ctx, progressKey{}, report)
+}
+
 // listAll follows next_cursor until the list ends.
 func listAll[T any](ctx context.Context, t *transport, op, path string, query url.Values) ([]T, error) {
 	var all []T
@@ -367,6 +380,9 @@ func listAll[T any](ctx context.Context, t *transport, op, path string, query ur
 			return nil, err
 		}
 		all = append(all, p.Data...)
+		if report, ok := ctx.Value(progressKey{}).(PageProgress); ok {
+			report(op, len(all), p.NextCursor == "")
+		}
 		if p.NextCursor == "" {
 			return all, nil
 		}

@@ -174,7 +174,7 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 // BenchmarkAcceptAll: one "A" over n accounts is one transaction with one
 // undo record, fsync included.
 func BenchmarkAcceptAll(b *testing.B) {
-	for _, n := range []int{1000, 5000} {
+	for _, n := range []int{1000, 10000} {
 		b.Run(fmt.Sprintf("accounts-%d", n), func(b *testing.B) {
 			s, err := store.Open(filepath.Join(b.TempDir(), "state.db"))
 			if err != nil {
@@ -197,17 +197,33 @@ func BenchmarkAcceptAll(b *testing.B) {
 	}
 }
 
-// BenchmarkOneChoice: the cost of committing a single mapping change.
+// BenchmarkOneChoice: the cost of committing a single mapping change (one
+// transaction, fsync on) in a store that already holds 10,000 mappings and
+// an accept-all of them in its undo history.
 func BenchmarkOneChoice(b *testing.B) {
 	s, err := store.Open(filepath.Join(b.TempDir(), "state.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer s.Close()
+	const n = 10000
+	all, set := map[string]store.Mapping{}, map[string]*store.Mapping{}
+	for i := range n {
+		id := fmt.Sprintf("m-%05d", i)
+		all[id] = store.Mapping{Target: fmt.Sprintf("c-%05d", i)}
+		set[id] = &store.Mapping{Target: fmt.Sprintf("c-%05d", n-i)}
+	}
+	if err := s.Replace("mesh", store.KindAccounts, all); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.Apply("mesh", store.KindAccounts, set); err != nil {
+		b.Fatal(err)
+	}
 	i := 0
 	for b.Loop() {
 		i++
-		if _, err := s.Apply("mesh", store.KindAccounts, map[string]*store.Mapping{"m-1": {Target: fmt.Sprint(i)}}); err != nil {
+		id := fmt.Sprintf("m-%05d", (i*7919)%n)
+		if _, err := s.Apply("mesh", store.KindAccounts, map[string]*store.Mapping{id: {Target: fmt.Sprint(i)}}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/list"
 	tea "github.com/charmbracelet/bubbletea"
@@ -50,6 +51,10 @@ func NewList(t Theme, items []list.Item, render RenderRow, singular, plural stri
 	l.Styles.StatusBar = t.Muted.Padding(0)
 	l.Styles.NoItems = t.Muted
 	l.FilterInput.Prompt = "Filter: "
+	l.Filter = (&incrementalFilter{}).filter
+	// A steady cursor: a blinking one redraws the screen twice a second,
+	// which over a slow SSH link is traffic for nothing.
+	l.FilterInput.Cursor.SetMode(cursor.CursorStatic)
 	return l
 }
 

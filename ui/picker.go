@@ -40,7 +40,10 @@ func (p *Picker) Show(prompt string, options []Option, current string, width, he
 		}
 	}
 	t := p.theme
-	p.list = NewList(t, items, func(it list.Item, selected bool, width int) string {
+	// Items go in after the size: a list without a height has one item a
+	// page, and bubbles' page dots then cost O(pages²) to draw (seconds
+	// and gigabytes for 10,000 options).
+	p.list = NewList(t, nil, func(it list.Item, selected bool, width int) string {
 		o := it.(Option)
 		title := o.Title
 		if selected {
@@ -49,9 +52,10 @@ func (p *Picker) Show(prompt string, options []Option, current string, width, he
 		gap := max(width-lipgloss.Width(title)-lipgloss.Width(o.Detail), 1)
 		return title + lipgloss.NewStyle().Width(gap).Render("") + t.Muted.Render(o.Detail)
 	}, "choice", "choices")
+	p.SetSize(width, height)
+	p.list.SetItems(items) // not filtering yet, so no command to run
 	p.list.Select(sel)
 	p.Prompt, p.open = prompt, true
-	p.SetSize(width, height)
 }
 
 // SetSize fits the picker in width × height.

@@ -35,37 +35,117 @@ type remoteData struct {
 }
 
 type dataMsg struct {
+	gen  int
 	data *remoteData
 	err  error
 }
 
-// loadRemote fetches the five lists at once and computes suggestions, all
-// off the UI goroutine (thousands of tenants take a moment to match).
-func loadRemote(pc *gradient.PartnerClient, threshold float64) tea.Cmd {
+// loadLists are what the mapping screens wait for, in the order the
+// loading screen lists them.
+var loadLists = []string{"accounts", "services", "companies", "products", "mappings"}
+
+// loadProgress is how far a load has got: items arrived per list (by
+// loadLists' order), which lists are complete, and the matching.
+type loadProgress struct {
+	fetched  [5]int
+	complete [5]bool
+	matched  int // accounts given a suggestion so far
+	toMatch  int // accounts to match; 0 until the lists are in
+}
+
+// loadProgressMsg carries progress and the channel the rest comes on.
+type loadProgressMsg struct {
+	gen      int
+	progress loadProgress
+	next     <-chan tea.Msg
+}
+
+// concurrentLists bounds the lists fetched at once: five lists of ten
+// pages each would otherwise all hit a rate-limited Synthesize together.
+const concurrentLists = 3
+
+// loadRemote fetches the five lists (pages of 1,000, at most three lists
+// at a time) and computes suggestions, off the UI goroutine. It answers
+// with progress messages as pages arrive and as accounts are matched, and
+// a dataMsg at the end; gen tells a stale load's progress apart.
+func loadRemote(pc *gradient.PartnerClient, gen int) tea.Cmd {
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*callTimeout)
-		defer cancel()
-		d := &remoteData{}
-		var wg sync.WaitGroup
-		errs := make([]error, 5)
-		run := func(i int, f func() error) {
-			wg.Add(1)
-			go func() { defer wg.Done(); errs[i] = f() }()
-		}
-		run(0, func() (err error) { d.accounts, err = pc.Accounts(ctx); return })
-		run(1, func() (err error) { d.services, err = pc.Services(ctx); return })
-		run(2, func() (err error) { d.companies, err = pc.Companies(ctx); return })
-		run(3, func() (err error) { d.products, err = pc.Products(ctx); return })
-		run(4, func() (err error) { d.mappings, err = pc.Mappings(ctx); return })
-		wg.Wait()
-		for _, err := range errs {
-			if err != nil {
-				return dataMsg{err: err}
+		out := make(chan tea.Msg, 1)
+		go func() {
+			d, err := fetchAndMatch(pc, func(p loadProgress) {
+				select { // progress is news, not data: drop it when the screen lags
+				case out <- loadProgressMsg{gen: gen, progress: p, next: out}:
+				default:
+				}
+			})
+			// The final answer must arrive: wait for room rather than drop it.
+			for {
+				select {
+				case out <- dataMsg{gen: gen, data: d, err: err}:
+					return
+				case <-out: // an undelivered progress message, superseded
+				}
 			}
-		}
-		d.index()
-		return dataMsg{data: d}
+		}()
+		return <-out
 	}
+}
+
+// waitLoad delivers the next message of a load.
+func waitLoad(ch <-chan tea.Msg) tea.Cmd { return func() tea.Msg { return <-ch } }
+
+func fetchAndMatch(pc *gradient.PartnerClient, report func(loadProgress)) (*remoteData, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*callTimeout)
+	defer cancel()
+	d := &remoteData{}
+	var (
+		mu   sync.Mutex
+		prog loadProgress
+		wg   sync.WaitGroup
+	)
+	errs := make([]error, len(loadLists))
+	slots := make(chan struct{}, concurrentLists)
+	run := func(i int, f func(ctx context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			ctx := gradient.WithPageProgress(ctx, func(_ string, fetched int, done bool) {
+				mu.Lock()
+				prog.fetched[i], prog.complete[i] = fetched, done
+				p := prog
+				mu.Unlock()
+				report(p)
+			})
+			errs[i] = f(ctx)
+			if errs[i] == nil && i == 4 { // mappings come in one answer
+				mu.Lock()
+				prog.fetched[i], prog.complete[i] = len(d.mappings.Accounts)+len(d.mappings.Services), true
+				p := prog
+				mu.Unlock()
+				report(p)
+			}
+		}()
+	}
+	run(0, func(ctx context.Context) (err error) { d.accounts, err = pc.Accounts(ctx); return })
+	run(1, func(ctx context.Context) (err error) { d.services, err = pc.Services(ctx); return })
+	run(2, func(ctx context.Context) (err error) { d.companies, err = pc.Companies(ctx); return })
+	run(3, func(ctx context.Context) (err error) { d.products, err = pc.Products(ctx); return })
+	run(4, func(ctx context.Context) (err error) { d.mappings, err = pc.Mappings(ctx); return })
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	prog.toMatch = len(d.accounts)
+	d.index(func(matched int) {
+		p := prog
+		p.matched = matched
+		report(p)
+	})
+	return d, nil
 }
 
 // candidates sanitizes names once, for both the matcher and the screens.
@@ -80,12 +160,15 @@ func candidates[T any](items []T, idName func(T) (string, string)) ([]match.Cand
 	return out, names
 }
 
-func (d *remoteData) index() {
+// index sanitizes names, builds the matchers and suggests a company for
+// every account (reporting how many are done) and a product for every
+// service.
+func (d *remoteData) index(matched func(int)) {
 	cs, companyNames := candidates(d.companies, func(c gradient.Company) (string, string) { return c.ID, c.Name })
 	ps, productNames := candidates(d.products, func(p gradient.Product) (string, string) { return p.ID, p.Name })
 	d.companyNames, d.productNames = companyNames, productNames
 	d.companyIndex, d.productIndex = match.NewIndex(cs), match.NewIndex(ps)
-	d.accountNames = map[string]string{}
+	d.accountNames = make(map[string]string, len(d.accounts))
 	for _, a := range d.accounts {
 		d.accountNames[a.ID] = clean(a.Name)
 	}
@@ -98,10 +181,15 @@ func (d *remoteData) index() {
 			}
 		}
 	}
-	d.accountSuggestions = map[string]match.Scored{}
-	for _, a := range d.accounts {
-		if s, ok := d.companyIndex.Best(clean(a.Name)); ok && s.Score >= minSuggestion {
-			d.accountSuggestions[a.ID] = s
+	d.accountSuggestions = make(map[string]match.Scored, len(d.accounts))
+	names := make([]string, len(d.accounts))
+	for i, a := range d.accounts {
+		names[i] = d.accountNames[a.ID]
+	}
+	best, ok := d.companyIndex.BestAll(names, matched)
+	for i, a := range d.accounts {
+		if ok[i] && best[i].Score >= minSuggestion {
+			d.accountSuggestions[a.ID] = best[i]
 		}
 	}
 	d.serviceSuggestions = map[string]match.Scored{}

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/list"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
 	"github.com/meshgradient/mesh-gradient/store"
@@ -336,7 +337,8 @@ func (s *mappingScreen) renderRow(it list.Item, selected bool, width int) string
 	t := s.c.theme
 	r := it.(*mapRow)
 	nameW := max(width*2/5, 8)
-	name := lipgloss.NewStyle().Width(nameW).MaxWidth(nameW).Render(r.name)
+	// Cut, never wrap: a row is one line, or the list's paging breaks.
+	name := lipgloss.NewStyle().Width(nameW).Render(ansi.Truncate(r.name, nameW, "…"))
 	if selected {
 		name = t.Selected.Render(name)
 	}

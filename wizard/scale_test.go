@@ -3,59 +3,385 @@ package wizard
 import (
 	"context"
 	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
 	"github.com/meshgradient/mesh-gradient/gradient/gradienttest"
 	"github.com/meshgradient/mesh-gradient/mesh"
+	"github.com/meshgradient/mesh-gradient/mesh/meshtest"
+	"github.com/meshgradient/mesh-gradient/store"
+	"github.com/meshgradient/mesh-gradient/ui"
+	"github.com/meshgradient/mesh-gradient/wizard/match"
 )
 
-var scaleWords = []string{"Acme", "Harbor", "Summit", "Riverside", "Pinnacle", "Cedar", "Maple", "Golden", "Northwind", "Contoso",
-	"Dental", "Legal", "Plumbing", "Realty", "Logistics", "Bakery", "Clinic", "Partners", "Group", "Solutions"}
-
-// scaleServer is Synthesize with n Mesh accounts and n PSA companies whose
-// names resemble them.
-func scaleServer(b *testing.B, n int) *gradient.PartnerClient {
-	b.Helper()
-	var psa gradienttest.PSA
-	accounts := make([]gradient.VendorAccount, n)
-	for i := range n {
-		base := fmt.Sprintf("%s %s %d", scaleWords[i%len(scaleWords)], scaleWords[(i/7)%len(scaleWords)], i)
-		accounts[i] = gradient.VendorAccount{ID: fmt.Sprintf("m-%05d", i), Name: base}
-		psa.Companies = append(psa.Companies, gradient.Company{ID: fmt.Sprintf("c-%05d", i), Name: base + " LLC"})
-	}
-	psa.Products = []gradient.Product{{ID: "p-gw", Name: "Mesh Gateway (per mailbox)", UnitPrice: 1.5}}
-	srv := gradienttest.NewServer(gradienttest.WithPSA(psa), gradienttest.WithProductServices(mesh.ProductServices()), gradienttest.WithRateLimit(0))
-	b.Cleanup(srv.Close)
+// scaleServer is Synthesize with n generated Mesh accounts (already pushed
+// by a Gradient Sync) and their n PSA companies.
+func scaleServer(tb testing.TB, n int) (*gradient.PartnerClient, *meshtest.Scenario) {
+	tb.Helper()
+	sc, _ := meshtest.Generate(n, 1)
+	srv := gradienttest.NewServer(gradienttest.WithPSA(sc.PSA), gradienttest.WithProductServices(mesh.ProductServices()), gradienttest.WithRateLimit(0))
+	tb.Cleanup(srv.Close)
 	ctx := context.Background()
 	pc, _ := gradient.NewPartnerClient(srv.URL, srv.PartnerToken(), gradient.Options{})
 	conn, err := pc.Connect(ctx, []string{"gateway"}, []string{"billing"})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	vc, _ := gradient.NewVendorClient(srv.URL, srv.VendorKey(), conn.APIKey, gradient.Options{})
 	if _, err := mesh.Sync(ctx, vc, mesh.SyncInput{Products: []string{"gateway"}}); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
+	}
+	accounts := make([]gradient.VendorAccount, len(sc.Mesh.Accounts))
+	for i, a := range sc.Mesh.Accounts {
+		accounts[i] = gradient.VendorAccount{ID: a.ID, Name: a.Name}
 	}
 	if err := vc.UpsertAccounts(ctx, accounts); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	return pc
+	return pc, sc
+}
+
+// scaleState is a state file resumed at the account screen with every one
+// of the scenario's accounts mapped (a finished draft of n mappings).
+func scaleState(tb testing.TB, sc *meshtest.Scenario) string {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "state.db")
+	st, err := store.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer st.Close()
+	all := make(map[string]store.Mapping, len(sc.Mesh.Accounts))
+	for i, a := range sc.Mesh.Accounts {
+		all[a.ID] = store.Mapping{Target: sc.PSA.Companies[i].ID}
+	}
+	if err := st.Replace(vendor, store.KindAccounts, all); err != nil {
+		tb.Fatal(err)
+	}
+	err = st.UpdateProgress(vendor, func(p *store.Progress) {
+		p.Step, p.Products, p.Types, p.KeyHint, p.KeyConfirmed, p.Region = stepAccounts.String(), []string{"gateway"}, []string{"billing"}, "abcd", true, "us"
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+// runSync runs cmd and every command it leads to, feeding each message back
+// to the model, as bubbletea would, but on this goroutine. Commands that
+// wait (spinner ticks, polls) are never started: only the list's filter
+// and the store writes are.
+func runSync(m *Model, cmd tea.Cmd, depth int) {
+	if cmd == nil || depth > 4 {
+		return
+	}
+	msg := cmd()
+	if batch, ok := msg.(tea.BatchMsg); ok {
+		for _, c := range batch {
+			runSync(m, c, depth+1)
+		}
+		return
+	}
+	if msg == nil {
+		return
+	}
+	_, next := m.Update(msg)
+	runSync(m, next, depth+1)
+}
+
+// loadedModel is the wizard on the account screen with n accounts, n
+// companies and n stored mappings, at 120×40, data loaded.
+func loadedModel(tb testing.TB, n int) *Model {
+	pc, sc := scaleServer(tb, n)
+	path := scaleState(tb, sc)
+	st, err := store.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	state, err := st.Load(vendor)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	m := New(Config{Partner: pc, Store: st, Sandbox: true}, state)
+	tb.Cleanup(func() { m.Close() })
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.loadGen = 1
+	msg := loadAll(pc, 1)
+	if msg.err != nil {
+		tb.Fatal(msg.err)
+	}
+	m.Update(msg)
+	if m.step != stepAccounts || len(m.accounts.rows) != n {
+		tb.Fatalf("step %v with %d rows", m.step, len(m.accounts.rows))
+	}
+	return m
+}
+
+// loadAll runs a load to its end, as the wizard would, skipping progress.
+func loadAll(pc *gradient.PartnerClient, gen int) dataMsg {
+	msg := loadRemote(pc, gen)()
+	for {
+		switch m := msg.(type) {
+		case loadProgressMsg:
+			msg = <-m.next
+		case dataMsg:
+			return m
+		}
+	}
+}
+
+func keyMsg(s string) tea.KeyMsg {
+	switch s {
+	case "enter":
+		return tea.KeyMsg{Type: tea.KeyEnter}
+	case "esc":
+		return tea.KeyMsg{Type: tea.KeyEsc}
+	case "backspace":
+		return tea.KeyMsg{Type: tea.KeyBackspace}
+	}
+	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
 }
 
 // BenchmarkLoadRemote: what the mapping screens wait for behind their
 // spinner: five lists over loopback HTTP (paged, 1000 a page) and every
 // suggestion.
 func BenchmarkLoadRemote(b *testing.B) {
-	for _, n := range []int{1000, 5000} {
-		pc := scaleServer(b, n)
+	for _, n := range []int{1000, 10000} {
+		pc, _ := scaleServer(b, n)
 		b.Run(fmt.Sprintf("tenants-%d", n), func(b *testing.B) {
+			b.ReportAllocs()
 			for b.Loop() {
-				msg := loadRemote(pc, 0.8)().(dataMsg)
-				if msg.err != nil || len(msg.data.accountSuggestions) != n {
-					b.Fatalf("%v, %d suggestions", msg.err, len(msg.data.accountSuggestions))
+				msg := loadAll(pc, 0)
+				if msg.err != nil || len(msg.data.accounts) != n {
+					b.Fatalf("%v, %d accounts", msg.err, len(msg.data.accounts))
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkMappingView: one frame of the account screen with 10,000 rows.
+func BenchmarkMappingView(b *testing.B) {
+	m := loadedModel(b, 10000)
+	if v := m.View(); !strings.Contains(v, "Mapped 10000") {
+		b.Fatalf("unexpected frame:\n%s", v)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		m.View()
+	}
+}
+
+// filterQueries are what a technician types into a picker: a few letters
+// of the name they are after.
+var filterQueries = []string{"harbor", "smith dent", "mtn", "pediatr", "oak hill ro", "xyz"}
+
+// BenchmarkPickerFilterKeystroke: one key typed into the company picker's
+// filter over 10,000 companies: the key, the filter over every name, the
+// matches coming back, and the frame drawn. Reported per keystroke, and
+// for a query's first letter alone (it scans every name; later letters
+// narrow the last answer).
+func BenchmarkPickerFilterKeystroke(b *testing.B) {
+	m := loadedModel(b, 10000)
+	runSync(m, func() tea.Msg { return keyMsg("enter") }, 0)
+	if !m.accounts.picker.Open() {
+		b.Fatal("picker did not open")
+	}
+	keystrokes, firsts, firstTime := 0, 0, time.Duration(0)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, q := range filterQueries {
+			runSync(m, func() tea.Msg { return keyMsg("/") }, 0)
+			for k, r := range q {
+				start := time.Now()
+				runSync(m, func() tea.Msg { return keyMsg(string(r)) }, 0)
+				m.View()
+				if k == 0 {
+					firsts++
+					firstTime += time.Since(start)
+				}
+				keystrokes++
+			}
+			runSync(m, func() tea.Msg { return keyMsg("esc") }, 0)
+		}
+	}
+	if v := m.View(); !strings.Contains(v, "Choose the company") {
+		b.Fatalf("not the picker:\n%s", v)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(keystrokes), "ns/keystroke")
+	b.ReportMetric(float64(firstTime.Nanoseconds())/float64(firsts), "ns/first-keystroke")
+}
+
+// BenchmarkPickerOpen: enter on an account row with 10,000 companies:
+// every company ranked against the account, the picker built and drawn.
+func BenchmarkPickerOpen(b *testing.B) {
+	m := loadedModel(b, 10000)
+	b.ReportAllocs()
+	for b.Loop() {
+		runSync(m, func() tea.Msg { return keyMsg("enter") }, 0)
+		m.View()
+		runSync(m, func() tea.Msg { return keyMsg("esc") }, 0)
+	}
+}
+
+// BenchmarkFilterVersusFzf filters the same 10,000 generated company names
+// with the same queries, in one run: the lists' filter in process, and
+// fzf --filter (Debian package fzf) as a process per query, as a person
+// would run it. Skipped when fzf is not installed.
+func BenchmarkFilterVersusFzf(b *testing.B) {
+	sc, _ := meshtest.Generate(10000, 1)
+	names := make([]string, len(sc.PSA.Companies))
+	for i, c := range sc.PSA.Companies {
+		names[i] = c.Name
+	}
+	b.Run("ours", func(b *testing.B) {
+		for b.Loop() {
+			for _, q := range filterQueries {
+				ui.Filter(q, names)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(filterQueries)), "ns/query")
+	})
+	fzf, err := exec.LookPath("fzf")
+	if err != nil {
+		b.Skip("fzf is not installed (apt-get install fzf)")
+	}
+	input := strings.Join(names, "\n") + "\n"
+	b.Run("fzf", func(b *testing.B) {
+		for b.Loop() {
+			for _, q := range filterQueries {
+				cmd := exec.Command(fzf, "--filter", q)
+				cmd.Stdin = strings.NewReader(input)
+				if out, err := cmd.Output(); err != nil && len(out) > 0 {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(filterQueries)), "ns/query")
+	})
+}
+
+// BenchmarkStartupFirstFrame: from opening a state file holding 10,000
+// mappings to the first frame drawn (the account screen, loading).
+func BenchmarkStartupFirstFrame(b *testing.B) {
+	sc, _ := meshtest.Generate(10000, 1)
+	path := scaleState(b, sc)
+	b.ReportAllocs()
+	for b.Loop() {
+		st, err := store.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		state, err := st.Load(vendor)
+		if err != nil || len(state.Accounts) != 10000 {
+			b.Fatalf("%v, %d mappings", err, len(state.Accounts))
+		}
+		m := New(Config{Store: st, Sandbox: true}, state)
+		m.Init()
+		m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+		if !strings.Contains(m.View(), "Map accounts") {
+			b.Fatal("no first frame")
+		}
+		m.Close()
+		st.Close()
+	}
+}
+
+// TestLoadingShowsProgress: a load of 3,000 tenants (three pages of each
+// list) reports pages as they arrive and matching as it goes, never going
+// backwards, and the loading screen shows it.
+func TestLoadingShowsProgress(t *testing.T) {
+	pc, _ := scaleServer(t, 3000)
+	msg := loadRemote(pc, 7)()
+	var seen []loadProgress
+	for {
+		p, ok := msg.(loadProgressMsg)
+		if !ok {
+			break
+		}
+		if p.gen != 7 {
+			t.Fatalf("progress of load %d, want 7", p.gen)
+		}
+		seen = append(seen, p.progress)
+		msg = <-p.next
+	}
+	final := msg.(dataMsg)
+	if final.err != nil || final.gen != 7 || len(final.data.accounts) != 3000 || len(final.data.companies) != 3000 {
+		t.Fatalf("final: %+v", final)
+	}
+	if len(seen) == 0 {
+		t.Fatal("no progress before the data")
+	}
+	for k := 1; k < len(seen); k++ {
+		for i := range loadLists {
+			if seen[k].fetched[i] < seen[k-1].fetched[i] {
+				t.Fatalf("%s went from %d to %d", loadLists[i], seen[k-1].fetched[i], seen[k].fetched[i])
+			}
+		}
+		if seen[k].matched < seen[k-1].matched && seen[k].toMatch > 0 {
+			t.Fatalf("matching went backwards: %d after %d", seen[k].matched, seen[k-1].matched)
+		}
+	}
+
+	m := New(Config{Partner: pc, Sandbox: true}, store.State{Progress: store.Progress{Step: stepAccounts.String()}})
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	m.loading, m.loadGen = true, 7
+	var p loadProgress
+	p.fetched, p.complete = [5]int{3000, 3, 2000, 0, 0}, [5]bool{true, true, false, false, false}
+	p.matched, p.toMatch = 0, 0
+	m.Update(loadProgressMsg{gen: 7, progress: p, next: make(chan tea.Msg)})
+	m.Update(loadProgressMsg{gen: 6, progress: loadProgress{}, next: make(chan tea.Msg)}) // stale: ignored
+	view := m.View()
+	for _, want := range []string{"accounts   ✓ 3,000", "services   ✓ 3", "companies  2,000 so far", "products   waiting"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("loading screen lacks %q:\n%s", want, view)
+		}
+	}
+	p.complete = [5]bool{true, true, true, true, true}
+	p.matched, p.toMatch = 1500, 3000
+	m.Update(loadProgressMsg{gen: 7, progress: p, next: make(chan tea.Msg)})
+	if view := m.View(); !strings.Contains(view, "matching   1,500 of 3,000 accounts") {
+		t.Errorf("no matching progress:\n%s", view)
+	}
+	if _, cmd := m.Update(dataMsg{gen: 6, err: fmt.Errorf("stale")}); cmd != nil || m.loadErr != nil {
+		t.Error("a stale load's answer was taken")
+	}
+}
+
+// BenchmarkReviewView: one frame of the review with 10,000 mapped accounts.
+func BenchmarkReviewView(b *testing.B) {
+	m := loadedModel(b, 10000)
+	runSync(m, func() tea.Msg { return keyMsg("n") }, 0)
+	runSync(m, func() tea.Msg { return keyMsg("n") }, 0)
+	if v := m.View(); m.step != stepReview || !strings.Contains(v, "10000 accounts: 10000 mapped") {
+		b.Fatalf("not the review (%v):\n%s", m.step, v)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		m.View()
+	}
+}
+
+// TestLongNamesStayOnOneRow: a row is one line whatever the name's length
+// (a wrapped name used to push the list's paging off by a line per row).
+func TestLongNamesStayOnOneRow(t *testing.T) {
+	m := New(Config{Sandbox: true}, store.State{})
+	sugg := &match.Scored{Candidate: match.Candidate{ID: "c-1", Name: strings.Repeat("Wide 公司 Name ", 12)}, Score: 0.9}
+	row := &mapRow{id: "m-1", name: strings.Repeat("Very Long Customer 名前 ", 10), sugg: sugg}
+	for _, width := range []int{20, 60, 120} {
+		out := m.accounts.renderRow(row, true, width)
+		if strings.Contains(out, "\n") {
+			t.Fatalf("width %d: the row wrapped:\n%s", width, out)
+		}
+		if !strings.Contains(out, "…") {
+			t.Errorf("width %d: the long name was not cut: %q", width, out)
+		}
 	}
 }

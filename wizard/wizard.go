@@ -89,6 +89,8 @@ type Model struct {
 
 	data          *remoteData
 	loading       bool
+	loadGen       int          // which load is current; older ones' answers are dropped
+	loadProgress  loadProgress // how far the current load has got
 	loadErr       error
 	pendingUpdate step // after the next load, start updating mappings at this step
 }
@@ -215,7 +217,9 @@ func (m *Model) enter(s step, resumed bool) tea.Cmd {
 
 func (m *Model) loadData() tea.Cmd {
 	m.loading, m.loadErr = true, nil
-	return loadRemote(m.c.cfg.Partner, m.c.cfg.Threshold)
+	m.loadGen++
+	m.loadProgress = loadProgress{}
+	return loadRemote(m.c.cfg.Partner, m.loadGen)
 }
 
 // startUpdate reloads what Synthesize holds and opens a mapping screen on
@@ -293,7 +297,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.restartOnboarding("Mesh was disconnected in Synthesize (from elsewhere), so nothing kept here is valid any more: local progress was cleared. Connect again below.")
 		}
 		return m, nil
+	case loadProgressMsg:
+		if msg.gen == m.loadGen {
+			m.loadProgress = msg.progress
+		}
+		return m, waitLoad(msg.next)
 	case dataMsg:
+		if msg.gen != m.loadGen {
+			return m, nil // a load that a newer one replaced
+		}
 		m.loading = false
 		if msg.err != nil {
 			m.loadErr = msg.err
@@ -522,9 +534,39 @@ func (m *Model) body(w int) string {
 				wrap(clean(m.loadErr.Error()), w) + "\n\n" +
 				wrap("Everything you chose so far is saved. Press r to try again, or q to quit and resume later.", w)
 		}
-		return m.c.spinner.View() + "Loading accounts, services, companies and products from Synthesize…"
+		return m.c.spinner.View() + "Loading accounts, services, companies and products from Synthesize…\n\n" + m.loadProgressView()
 	}
 	return m.screens[m.step].view(w)
+}
+
+// loadProgressView lists what has arrived so far, so a load of thousands
+// of tenants shows it is moving.
+func (m *Model) loadProgressView() string {
+	t, p := m.c.theme, m.loadProgress
+	var lines []string
+	for i, name := range loadLists {
+		state := t.Muted.Render("waiting")
+		switch {
+		case p.complete[i]:
+			state = t.OK.Render(fmt.Sprintf("✓ %s", thousands(p.fetched[i])))
+		case p.fetched[i] > 0:
+			state = fmt.Sprintf("%s so far", thousands(p.fetched[i]))
+		}
+		lines = append(lines, fmt.Sprintf("  %-10s %s", name, state))
+	}
+	if p.toMatch > 0 {
+		lines = append(lines, fmt.Sprintf("  %-10s %s of %s accounts", "matching", thousands(p.matched), thousands(p.toMatch)))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// thousands writes 12345 as 12,345.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // ---- messages every screen may send ----

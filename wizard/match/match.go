@@ -2,13 +2,21 @@
 // means, with a confidence from 0 to 1. Names are normalised first (case,
 // punctuation, legal suffixes such as Inc/LLC/Ltd/Corp/GmbH, "&"/"and",
 // common abbreviations), then scored by token overlap and by character
-// trigram similarity. An inverted trigram index keeps matching thousands of
-// names against thousands of candidates fast.
+// trigram similarity.
+//
+// Best is exact: it returns what scoring every candidate would (BestNaive),
+// without scoring every candidate. Inverted indexes on trigrams, tokens and
+// 4-letter token prefixes give, for each candidate sharing anything with the
+// name, the exact trigram similarity and an upper bound on the token score;
+// only candidates whose bound reaches the best score so far are scored in
+// full. A candidate sharing nothing scores 0, so it can never be the answer.
 package match
 
 import (
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -76,122 +84,353 @@ func Normalize(name string) []string {
 type entry struct {
 	Candidate
 	tokens   []string
-	joined   string // tokens without spaces: "harbor view" ≈ "harborview"
-	trigrams map[string]struct{}
+	distinct []string // tokens without repeats
+	joined   string   // tokens without spaces: "harbor view" ≈ "harborview"
+	grams    []uint64 // character trigrams of joined, sorted, without repeats
 }
 
 func newEntry(c Candidate) entry {
 	toks := Normalize(c.Name)
 	joined := strings.Join(toks, "")
-	return entry{Candidate: c, tokens: toks, joined: joined, trigrams: trigrams(joined)}
+	return entry{Candidate: c, tokens: toks, distinct: distinct(toks), joined: joined, grams: trigrams(joined)}
 }
 
-func trigrams(s string) map[string]struct{} {
-	r := []rune(" " + s + " ")
-	out := make(map[string]struct{}, len(r))
-	for i := 0; i+3 <= len(r); i++ {
-		out[string(r[i:i+3])] = struct{}{}
+func distinct(toks []string) []string {
+	out := make([]string, 0, len(toks))
+	for _, t := range toks {
+		dup := false
+		for _, o := range out {
+			if o == t {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, t)
+		}
 	}
 	return out
+}
+
+// trigrams packs each run of three runes (21 bits each) into a uint64.
+func trigrams(s string) []uint64 {
+	r := []rune(" " + s + " ")
+	out := make([]uint64, 0, len(r))
+	for i := 0; i+3 <= len(r); i++ {
+		out = append(out, uint64(r[i])<<42|uint64(r[i+1])<<21|uint64(r[i+2]))
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a] < out[b] })
+	k := 0
+	for i, g := range out {
+		if i == 0 || g != out[k-1] {
+			out[k] = g
+			k++
+		}
+	}
+	return out[:k]
+}
+
+// prefixLen is the shortest common prefix tokenWeight counts as a half match.
+const prefixLen = 4
+
+type sizes struct {
+	tokens, distinct uint16
+	grams            uint32
 }
 
 // Index holds candidates ready for matching.
 type Index struct {
 	entries  []entry
-	postings map[string][]int32 // trigram → entries holding it
+	sizes    []sizes            // entries' lengths, dense: bound reads them for thousands of candidates a query
+	grams    map[uint64][]int32 // trigram → entries holding it
+	tokens   map[string][]int32 // token → entries holding it
+	prefixes map[string][]int32 // first 4 letters of a token → entries with such a token
+	scratch  sync.Pool
 }
 
 // NewIndex indexes candidates.
 func NewIndex(cands []Candidate) *Index {
-	ix := &Index{entries: make([]entry, len(cands)), postings: map[string][]int32{}}
+	ix := &Index{entries: make([]entry, len(cands)), sizes: make([]sizes, len(cands)), grams: map[uint64][]int32{},
+		tokens: map[string][]int32{}, prefixes: map[string][]int32{}}
 	for i, c := range cands {
-		ix.entries[i] = newEntry(c)
-		for g := range ix.entries[i].trigrams {
-			ix.postings[g] = append(ix.postings[g], int32(i))
+		e := newEntry(c)
+		ix.entries[i] = e
+		ix.sizes[i] = sizes{tokens: uint16(min(len(e.tokens), 1<<16-1)), distinct: uint16(min(len(e.distinct), 1<<16-1)), grams: uint32(len(e.grams))}
+		for _, g := range e.grams {
+			ix.grams[g] = append(ix.grams[g], int32(i))
+		}
+		var seenPrefix []string
+		for _, t := range e.distinct {
+			ix.tokens[t] = append(ix.tokens[t], int32(i))
+			if p, ok := prefix(t); ok && !contains(seenPrefix, p) {
+				seenPrefix = append(seenPrefix, p)
+				ix.prefixes[p] = append(ix.prefixes[p], int32(i))
+			}
 		}
 	}
+	ix.scratch.New = func() any { return newScratch(len(ix.entries)) }
 	return ix
+}
+
+func prefix(t string) (string, bool) {
+	if len(t) < prefixLen {
+		return "", false
+	}
+	return t[:prefixLen], true
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 // Len is the number of candidates.
 func (ix *Index) Len() int { return len(ix.entries) }
 
-// shortlist is how many trigram-nearest candidates get the full score.
-const shortlist = 24
+// scratch is one query's per-candidate counters, reused between queries
+// (allocating them per query would cost gigabytes over 10,000 names). One
+// struct per candidate keeps a candidate's counters in one cache line.
+type scratch struct {
+	at      []counters
+	touched []int32
+	bounds  []float64 // by position in touched
+}
+
+type counters struct {
+	grams    uint16 // trigrams shared with the query
+	shared   uint16 // distinct tokens shared with the query
+	exact    uint16 // query token positions with an equal token here
+	prefixed uint16 // query token positions with only a same-prefix token here
+	stamp    int32  // which distinct query token last counted here
+	seen     bool
+}
+
+func newScratch(n int) *scratch { return &scratch{at: make([]counters, n)} }
+
+func (s *scratch) reset() {
+	for _, i := range s.touched {
+		s.at[i] = counters{}
+	}
+	s.touched = s.touched[:0]
+}
+
+func (s *scratch) touch(i int32) *counters {
+	c := &s.at[i]
+	if !c.seen {
+		c.seen = true
+		s.touched = append(s.touched, i)
+	}
+	return c
+}
+
+// gather counts, for every candidate sharing a trigram, a token or a token
+// prefix with q, what it shares. Every candidate scoring above 0 is touched.
+func (ix *Index) gather(q *entry, s *scratch) {
+	for _, g := range q.grams {
+		for _, i := range ix.grams[g] {
+			s.touch(i).grams++
+		}
+	}
+	for k, t := range q.distinct {
+		mult := uint16(0)
+		for _, x := range q.tokens {
+			if x == t {
+				mult++
+			}
+		}
+		mark := int32(k + 1)
+		for _, i := range ix.tokens[t] {
+			c := s.touch(i)
+			c.shared++
+			c.exact += mult
+			c.stamp = mark
+		}
+		if p, ok := prefix(t); ok {
+			for _, i := range ix.prefixes[p] {
+				if s.at[i].stamp != mark {
+					s.touch(i).prefixed += mult
+				}
+			}
+		}
+	}
+}
+
+// bound is at least score(q, e), from what gather counted: the trigram
+// Dice and the containment bonus exactly, the token Dice from above (an
+// equal token adds at most 1, a same-prefix one at most 0.8, and at most
+// min(len) pairs form).
+func (ix *Index) bound(q *entry, s *scratch, i int32) float64 {
+	e, c := ix.sizes[i], &s.at[i]
+	lq, le := len(q.tokens), int(e.tokens)
+	if lq == 0 || le == 0 {
+		return 0
+	}
+	common := int(c.grams)
+	if common == len(q.grams) && common == int(e.grams) {
+		return 1 // the same letters: the exact score may be 1
+	}
+	pairs := min(lq, le)
+	exact := min(int(c.exact), pairs)
+	half := min(int(c.prefixed), pairs-exact)
+	t := 2 * (float64(exact) + 0.8*float64(half)) / float64(lq+le)
+	b := 0.6*t + 0.4*(2*float64(common)/float64(len(q.grams)+int(e.grams)))
+	shorter := len(q.distinct)
+	if lq > le {
+		shorter = int(e.distinct)
+	}
+	if int(c.shared) == shorter {
+		b = max(b, 0.6+0.35*float64(pairs)/float64(max(lq, le)))
+	}
+	return b
+}
+
+// slack absorbs rounding differences between bound and score, so a
+// candidate whose true score ties the best is always scored.
+const slack = 1e-9
+
+// better orders results: higher score, then name, then input order.
+func (ix *Index) better(s float64, i int32, best float64, bi int32) bool {
+	if bi < 0 || s != best {
+		return bi < 0 || s > best
+	}
+	a, b := ix.entries[i].Name, ix.entries[bi].Name
+	return a < b || a == b && i < bi
+}
 
 // Best returns the most likely candidate for name; ok is false when no
-// candidate shares anything with it.
+// candidate shares anything with it. It equals BestNaive.
 func (ix *Index) Best(name string) (Scored, bool) {
-	q := newEntry(Candidate{Name: name})
-	var best Scored
-	found := false
-	for _, i := range ix.nearest(q, shortlist) {
-		s := score(q, ix.entries[i])
-		if !found || s > best.Score || s == best.Score && ix.entries[i].Name < best.Name {
-			best, found = Scored{Candidate: ix.entries[i].Candidate, Score: s}, true
-		}
-	}
-	return best, found && best.Score > 0
+	s := ix.scratch.Get().(*scratch)
+	defer ix.scratch.Put(s)
+	return ix.best(name, s)
 }
 
-// Rank scores every candidate against name, best first (ties by name).
+func (ix *Index) best(name string, s *scratch) (Scored, bool) {
+	q := newEntry(Candidate{Name: name})
+	s.reset()
+	ix.gather(&q, s)
+	s.bounds = append(s.bounds[:0], make([]float64, len(s.touched))...)
+	bounds := s.bounds
+	// Score the most promising candidate first so the best score starts
+	// high, then every candidate whose bound still reaches the best so far.
+	top := -1
+	for k, i := range s.touched {
+		bounds[k] = ix.bound(&q, s, i)
+		if top < 0 || bounds[k] > bounds[top] {
+			top = k
+		}
+	}
+	best, bi := 0.0, int32(-1)
+	consider := func(k int) {
+		i := s.touched[k]
+		if bi >= 0 && bounds[k] < best-slack {
+			return
+		}
+		if sc := score(&q, &ix.entries[i]); ix.better(sc, i, best, bi) {
+			best, bi = sc, i
+		}
+	}
+	if top >= 0 {
+		consider(top)
+	}
+	for k := range s.touched {
+		consider(k)
+	}
+	if bi < 0 || best <= 0 {
+		return Scored{}, false
+	}
+	return Scored{Candidate: ix.entries[bi].Candidate, Score: best}, true
+}
+
+// BestAll is Best for every name, on every core; out[i] is names[i]'s
+// answer and ok[i] whether there is one. progress, when not nil, hears how
+// many names are done, now and then.
+func (ix *Index) BestAll(names []string, progress func(done int)) (out []Scored, ok []bool) {
+	out, ok = make([]Scored, len(names)), make([]bool, len(names))
+	workers := min(runtime.GOMAXPROCS(0), max(len(names)/64, 1))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	next, done := 0, 0
+	const chunk = 64
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := ix.scratch.Get().(*scratch)
+			defer ix.scratch.Put(s)
+			finished := 0 // names this worker did since it last took a chunk
+			for {
+				mu.Lock()
+				from := next
+				next += chunk
+				done += finished
+				if finished > 0 && progress != nil {
+					progress(done)
+				}
+				mu.Unlock()
+				if from >= len(names) {
+					return
+				}
+				for i := from; i < min(from+chunk, len(names)); i++ {
+					out[i], ok[i] = ix.best(names[i], s)
+				}
+				finished = min(from+chunk, len(names)) - from
+			}
+		}()
+	}
+	wg.Wait()
+	return out, ok
+}
+
+// BestNaive scores every candidate: the reference Best must equal.
+func (ix *Index) BestNaive(name string) (Scored, bool) {
+	q := newEntry(Candidate{Name: name})
+	best, bi := 0.0, int32(-1)
+	for i := range ix.entries {
+		if sc := score(&q, &ix.entries[i]); ix.better(sc, int32(i), best, bi) {
+			best, bi = sc, int32(i)
+		}
+	}
+	if bi < 0 || best <= 0 {
+		return Scored{}, false
+	}
+	return Scored{Candidate: ix.entries[bi].Candidate, Score: best}, true
+}
+
+// Rank scores every candidate against name, best first (ties by name, then
+// input order). Only candidates sharing something are scored; the rest
+// score 0 and follow in name order.
 func (ix *Index) Rank(name string) []Scored {
 	q := newEntry(Candidate{Name: name})
-	out := make([]Scored, len(ix.entries))
-	for i, e := range ix.entries {
-		out[i] = Scored{Candidate: e.Candidate, Score: score(q, e)}
+	s := ix.scratch.Get().(*scratch)
+	defer ix.scratch.Put(s)
+	s.reset()
+	ix.gather(&q, s)
+	scores := make([]float64, len(ix.entries))
+	for _, i := range s.touched {
+		scores[i] = score(&q, &ix.entries[i])
 	}
-	sort.SliceStable(out, func(a, b int) bool {
-		if out[a].Score != out[b].Score {
-			return out[a].Score > out[b].Score
-		}
-		return out[a].Name < out[b].Name
+	order := make([]int32, len(ix.entries))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	sort.Slice(order, func(a, b int) bool {
+		i, j := order[a], order[b]
+		return ix.better(scores[i], i, scores[j], j)
 	})
-	return out
-}
-
-// nearest returns up to n candidates sharing the most trigrams with q.
-func (ix *Index) nearest(q entry, n int) []int32 {
-	counts := make([]uint16, len(ix.entries))
-	var touched []int32
-	for g := range q.trigrams {
-		for _, i := range ix.postings[g] {
-			if counts[i] == 0 {
-				touched = append(touched, i)
-			}
-			counts[i]++
-		}
-	}
-	// Keep the n best by trigram Dice in a small sorted window: far cheaper
-	// than sorting every candidate that shares a trigram.
-	type hit struct {
-		i    int32
-		dice float64
-	}
-	better := func(a, b hit) bool { return a.dice > b.dice || a.dice == b.dice && a.i < b.i }
-	best := make([]hit, 0, n+1)
-	for _, i := range touched {
-		h := hit{i, 2 * float64(counts[i]) / float64(len(q.trigrams)+len(ix.entries[i].trigrams))}
-		if len(best) == n && !better(h, best[n-1]) {
-			continue
-		}
-		at := sort.Search(len(best), func(k int) bool { return better(h, best[k]) })
-		best = append(best, hit{})
-		copy(best[at+1:], best[at:])
-		best[at] = h
-		if len(best) > n {
-			best = best[:n]
-		}
-	}
-	out := make([]int32, len(best))
-	for k, h := range best {
-		out[k] = h.i
+	out := make([]Scored, len(order))
+	for k, i := range order {
+		out[k] = Scored{Candidate: ix.entries[i].Candidate, Score: scores[i]}
 	}
 	return out
 }
 
 // score combines token overlap and character similarity into 0..1.
-func score(q, e entry) float64 {
+func score(q, e *entry) float64 {
 	if len(q.tokens) == 0 || len(e.tokens) == 0 {
 		return 0
 	}
@@ -202,7 +441,7 @@ func score(q, e entry) float64 {
 		return 0.97 // the same letters, split differently: "Harbor View" / "Harborview"
 	}
 	t := tokenScore(q.tokens, e.tokens)
-	c := dice(q.trigrams, e.trigrams)
+	c := dice(q.grams, e.grams)
 	s := 0.6*t + 0.4*c
 	// Every word of the shorter name appears in the longer one ("Metro
 	// Realty" in "Metro Realty Group"): strong evidence, growing with how
@@ -218,12 +457,8 @@ func contained(a, b []string) bool {
 	if len(a) > len(b) {
 		a, b = b, a
 	}
-	have := make(map[string]bool, len(b))
-	for _, t := range b {
-		have[t] = true
-	}
 	for _, t := range a {
-		if !have[t] {
+		if !contains(b, t) {
 			return false
 		}
 	}
@@ -234,7 +469,13 @@ func contained(a, b []string) bool {
 // matches one it shares a long prefix with ("rentals"/"rental",
 // "pharmaceuticals"/"pharma").
 func tokenScore(a, b []string) float64 {
-	used := make([]bool, len(b))
+	var usedBuf [16]bool
+	used := usedBuf[:0]
+	if len(b) > len(usedBuf) {
+		used = make([]bool, len(b))
+	} else {
+		used = usedBuf[:len(b)]
+	}
 	var matched float64
 	for _, x := range a {
 		bestJ, bestW := -1, 0.0
@@ -261,7 +502,7 @@ func tokenWeight(x, y string) float64 {
 	}
 	p := commonPrefix(x, y)
 	shorter := min(len(x), len(y))
-	if p >= 4 && float64(p) >= 0.75*float64(shorter) {
+	if p >= prefixLen && float64(p) >= 0.75*float64(shorter) {
 		return 0.8
 	}
 	return 0
@@ -275,17 +516,22 @@ func commonPrefix(a, b string) int {
 	return n
 }
 
-func dice(a, b map[string]struct{}) float64 {
+// dice is the Dice coefficient of two sorted trigram sets.
+func dice(a, b []uint64) float64 {
 	if len(a)+len(b) == 0 {
 		return 0
 	}
-	if len(a) > len(b) {
-		a, b = b, a
-	}
 	common := 0
-	for g := range a {
-		if _, ok := b[g]; ok {
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] == b[j]:
 			common++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
 		}
 	}
 	return 2 * float64(common) / float64(len(a)+len(b))

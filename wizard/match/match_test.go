@@ -95,6 +95,108 @@ func TestConfidenceOrdering(t *testing.T) {
 	}
 }
 
+// generated returns the names of n generated Mesh accounts and an index
+// of their n PSA companies, with the true company of each account.
+func generated(n int, seed uint64) (names, truth []string, ix *match.Index) {
+	sc, pairs := meshtest.Generate(n, seed)
+	var cands []match.Candidate
+	for _, c := range sc.PSA.Companies {
+		cands = append(cands, match.Candidate{ID: c.ID, Name: c.Name})
+	}
+	for _, a := range sc.Mesh.Accounts {
+		names = append(names, a.Name)
+		truth = append(truth, pairs[a.ID])
+	}
+	return names, truth, match.NewIndex(cands)
+}
+
+// TestBestEqualsExhaustiveScoring: the index prunes, and must lose nothing:
+// on 1,000 × 1,000 generated names, and on names built from 30 shared words
+// (many near ties), Best and BestAll answer exactly what scoring every
+// candidate answers.
+func TestBestEqualsExhaustiveScoring(t *testing.T) {
+	names, truth, ix := generated(1000, 7)
+	hard := make([]match.Candidate, 1000)
+	var hardNames []string
+	for i := range hard {
+		hard[i] = match.Candidate{ID: fmt.Sprint(i), Name: fmt.Sprintf("%s %s %s %d", words[i%len(words)], words[(i/7)%len(words)], suffixes[i%len(suffixes)], i)}
+		hardNames = append(hardNames, fmt.Sprintf("%s %s %d", words[(i*3)%len(words)], words[(i/5)%len(words)], i%97))
+	}
+	hardIx := match.NewIndex(hard)
+	for _, c := range []struct {
+		label string
+		ix    *match.Index
+		names []string
+	}{{"generated", ix, names}, {"shared words", hardIx, hardNames}} {
+		reported := 0
+		all, allOK := c.ix.BestAll(c.names, func(done int) { reported = max(reported, done) })
+		if reported != len(c.names) {
+			t.Errorf("%s: progress reached %d of %d", c.label, reported, len(c.names))
+		}
+		for i, n := range c.names {
+			want, wantOK := c.ix.BestNaive(n)
+			got, ok := c.ix.Best(n)
+			if got != want || ok != wantOK || all[i] != want || allOK[i] != wantOK {
+				t.Fatalf("%s: %q: Best %v %v, BestAll %v %v, exhaustive %v %v", c.label, n, got, ok, all[i], allOK[i], want, wantOK)
+			}
+			if r := c.ix.Rank(n); wantOK && (r[0].ID != want.ID || r[0].Score != want.Score) {
+				t.Fatalf("%s: %q: Rank's first %v, exhaustive %v", c.label, n, r[0], want)
+			}
+		}
+	}
+	right := 0
+	for i, n := range names {
+		if best, ok := ix.Best(n); ok && best.ID == truth[i] {
+			right++
+		}
+	}
+	// The generator's variations are ones a person recognises at a glance.
+	if right < 995 {
+		t.Errorf("only %d of 1000 generated accounts get their true company (want 995)", right)
+	}
+}
+
+// BenchmarkSuggestAll is the first target: a suggestion for every
+// one of n accounts among n companies (index built once, as the wizard
+// does per load, and included).
+func BenchmarkSuggestAll(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		names, _, _ := generated(n, 1)
+		sc, _ := meshtest.Generate(n, 1)
+		var cands []match.Candidate
+		for _, c := range sc.PSA.Companies {
+			cands = append(cands, match.Candidate{ID: c.ID, Name: c.Name})
+		}
+		b.Run(fmt.Sprintf("indexed-%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				match.NewIndex(cands).BestAll(names, nil)
+			}
+		})
+	}
+}
+
+// BenchmarkIndexedVersusExhaustive runs both on the same 2,000 × 2,000
+// names in one run, for the ratio in BENCHMARKS.md (exhaustive at 10,000 ×
+// 10,000 would take minutes).
+func BenchmarkIndexedVersusExhaustive(b *testing.B) {
+	names, _, ix := generated(2000, 3)
+	b.Run("indexed-2000", func(b *testing.B) {
+		for b.Loop() {
+			for _, n := range names {
+				ix.Best(n)
+			}
+		}
+	})
+	b.Run("exhaustive-2000", func(b *testing.B) {
+		for b.Loop() {
+			for _, n := range names {
+				ix.BestNaive(n)
+			}
+		}
+	})
+}
+
 func BenchmarkBestThousands(b *testing.B) {
 	for _, n := range []int{1000, 5000} {
 		var cands []match.Candidate

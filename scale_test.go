@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/meshgradient/mesh-gradient/gradient"
+	"github.com/meshgradient/mesh-gradient/mesh/meshtest"
+	"github.com/meshgradient/mesh-gradient/store"
+)
+
+// TestScaleBinary measures the built program, as a technician runs it, on
+// 10,000 Mesh accounts and 10,000 PSA companies: the time from starting it
+// to its first frame with a resumed state of 10,000 mappings, the time
+// until the account screen is ready (lists fetched, every suggestion made),
+// and the program's peak memory (VmHWM) once it has done all that and a
+// filter. It is slow and measures, so it runs only when asked:
+//
+//	MESH_GRADIENT_SCALE=1 go test -run TestScaleBinary -v .
+//
+// BENCHMARKS.md has its figures.
+func TestScaleBinary(t *testing.T) {
+	if os.Getenv("MESH_GRADIENT_SCALE") == "" {
+		t.Skip("set MESH_GRADIENT_SCALE=1 to measure the binary on 10,000 tenants")
+	}
+	needTmux(t)
+	const n = 10000
+	dir := t.TempDir()
+	sc, _ := meshtest.Generate(n, 1)
+	raw, err := json.Marshal(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scenario := filepath.Join(dir, "scenario-10k.json")
+	if err := os.WriteFile(scenario, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vars := startSandboxBinary(t, "--scenario", scenario)
+
+	// Connect, and push the accounts as Mesh's first Gradient Sync would.
+	ctx := context.Background()
+	pc, err := gradient.NewPartnerClient(vars["GRADIENT_URL"], vars["GRADIENT_TOKEN"], gradient.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pc.Connect(ctx, []string{"gateway"}, []string{"billing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vc, err := gradient.NewVendorClient(vars["GRADIENT_URL"], vars["GRADIENT_VENDOR_KEY"], conn.APIKey, gradient.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts := make([]gradient.VendorAccount, n)
+	for i, a := range sc.Mesh.Accounts {
+		accounts[i] = gradient.VendorAccount{ID: a.ID, Name: a.Name}
+	}
+	if err := vc.UpsertAccounts(ctx, accounts); err != nil {
+		t.Fatal(err)
+	}
+
+	// A state file stopped at the account screen with every account mapped.
+	statePath := filepath.Join(dir, "state", "state.db")
+	st, err := store.Open(statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := make(map[string]store.Mapping, n)
+	for i, a := range sc.Mesh.Accounts {
+		all[a.ID] = store.Mapping{Target: sc.PSA.Companies[i].ID}
+	}
+	if err := st.Replace("mesh", store.KindAccounts, all); err != nil {
+		t.Fatal(err)
+	}
+	err = st.UpdateProgress("mesh", func(p *store.Progress) {
+		p.Step, p.Products, p.Types, p.Region, p.KeyConfirmed = "accounts", []string{"gateway"}, []string{"billing"}, "us", true
+		p.KeyHint = conn.APIKey[len(conn.APIKey)-4:]
+	})
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	env := []string{"GRADIENT_URL=" + vars["GRADIENT_URL"], "GRADIENT_TOKEN=" + vars["GRADIENT_TOKEN"], "MESH_PORTAL_URL=" + vars["MESH_PORTAL_URL"]}
+	start := time.Now()
+	term := startShell(t, "exec env "+strings.Join(env, " ")+" "+binary+" --state "+statePath)
+	firstFrame := waitFast(t, term, `Map accounts`)
+	ready := waitFast(t, term, `Mapped 10000`)
+	term.keys("Enter", "/", "h", "a", "r", "b")
+	term.waitFor(`Filter: harb`)
+	peak := vmHWM(t, term.pid())
+	term.keys("Escape", "Escape", "q")
+	t.Logf("first frame after %v (screen polled every 2 ms)", firstFrame.Sub(start).Round(time.Millisecond))
+	t.Logf("account screen ready (10,000 accounts, 10,000 companies fetched and matched) after %v", ready.Sub(start).Round(time.Millisecond))
+	t.Logf("peak resident memory (VmHWM) %d MB", peak>>20)
+	if peak > 150<<20 {
+		t.Errorf("peak memory %d MB is over the 150 MB target", peak>>20)
+	}
+}
+
+// waitFast polls the screen every 2 ms and answers when re first showed.
+func waitFast(t *testing.T, term *terminal, re string) time.Time {
+	t.Helper()
+	rx := regexp.MustCompile(re)
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if rx.MatchString(term.screen()) {
+			return time.Now()
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	t.Fatalf("waited 60s for /%s/; the screen:\n%s", re, term.screen())
+	return time.Time{}
+}
+
+// vmHWM is a process's peak resident set size, in bytes.
+func vmHWM(t *testing.T, pid int) int64 {
+	t.Helper()
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return kb << 10
+		}
+	}
+	t.Fatal("no VmHWM in /proc status")
+	return 0
+}
