@@ -84,20 +84,31 @@ func Open(path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("creating the state directory: %w", err)
 	}
+	if err := checkFile(path); err != nil {
+		return nil, err
+	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, &LockedError{Path: path}
 	}
+	if errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrVersionMismatch) || errors.Is(err, berrors.ErrChecksum) {
+		return nil, &DamagedError{Path: path, Reason: err.Error()}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("opening state %s: %w", path, err)
 	}
-	// An existing file made with a looser mode is tightened.
-	_ = os.Chmod(path, 0o600)
 	s := &Store{db: db, path: path}
 	if err := s.migrate(); err != nil {
 		db.Close()
+		var damaged *DamagedError
+		if errors.As(err, &damaged) {
+			return nil, damaged
+		}
 		return nil, fmt.Errorf("state %s: %w", path, err)
 	}
+	// An existing file made with a looser mode is tightened (only once it
+	// is known to be ours).
+	_ = os.Chmod(path, 0o600)
 	return s, nil
 }
 
@@ -124,12 +135,25 @@ var migrations = []migration{
 	}},
 }
 
+var errStopWalk = errors.New("stop")
+
 // SchemaVersion is the version this build writes.
 func SchemaVersion() int { return migrations[len(migrations)-1].version }
 
 func (s *Store) migrate() error {
 	return s.db.Update(func(tx *bolt.Tx) error {
 		current := 0
+		if tx.Bucket(bucketMeta) == nil {
+			// Never write our buckets into another program's database.
+			foreign := ""
+			_ = tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+				foreign = string(name)
+				return errStopWalk
+			})
+			if foreign != "" {
+				return &DamagedError{Path: s.path, Reason: fmt.Sprintf("a bbolt database of another program, with a bucket %q", foreign)}
+			}
+		}
 		if meta := tx.Bucket(bucketMeta); meta != nil {
 			if v := meta.Get(keySchemaVersion); v != nil {
 				n, err := strconv.Atoi(string(v))

@@ -1,12 +1,16 @@
 package store_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/meshgradient/mesh-gradient/store"
 )
@@ -227,4 +231,91 @@ func BenchmarkOneChoice(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// damage checks that Open refuses path with a DamagedError naming it, and
+// leaves the file byte for byte (and mode) as it was.
+func refusesUntouched(t *testing.T, path, label string) {
+	t.Helper()
+	before, _ := os.ReadFile(path)
+	infoBefore, _ := os.Stat(path)
+	s, err := store.Open(path)
+	if err == nil {
+		s.Close()
+		t.Fatalf("%s: opened", label)
+	}
+	var damaged *store.DamagedError
+	if !errors.As(err, &damaged) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "Move it aside") {
+		t.Fatalf("%s: %v", label, err)
+	}
+	after, _ := os.ReadFile(path)
+	infoAfter, _ := os.Stat(path)
+	if !bytes.Equal(before, after) || infoBefore.Mode() != infoAfter.Mode() {
+		t.Fatalf("%s: the file was changed", label)
+	}
+}
+
+// TestDamagedFilesAreRefusedUntouched: a state file cut at every page
+// boundary and in the middle of pages, random bytes, and another program's
+// bbolt database are refused with a message that names the file and says
+// what to do, never crash the process (bbolt would read past its map on a
+// truncated file), and are never written.
+func TestDamagedFilesAreRefusedUntouched(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.db")
+	s := open(t, good)
+	all := map[string]store.Mapping{}
+	for i := range 3000 {
+		all[fmt.Sprintf("m-%05d", i)] = store.Mapping{Target: fmt.Sprintf("c-%05d", i)}
+	}
+	if err := s.Replace("mesh", store.KindAccounts, all); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	full, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cuts := 0
+	for cut := 1; cut < len(full); cut += 4096 {
+		for _, at := range []int{cut, cut + 100, cut + 4095} {
+			if at >= len(full) || at == 0 {
+				continue
+			}
+			// Cutting only the unused tail that bbolt preallocates is harmless.
+			path := filepath.Join(dir, fmt.Sprintf("cut-%d.db", at))
+			if err := os.WriteFile(path, full[:at], 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if s, err := store.Open(path); err == nil {
+				if _, err := s.Load("mesh"); err != nil {
+					t.Fatalf("cut at %d: opened, then failed: %v", at, err)
+				}
+				s.Close()
+				continue
+			}
+			refusesUntouched(t, path, fmt.Sprintf("cut at %d", at))
+			cuts++
+		}
+	}
+	if cuts == 0 {
+		t.Fatal("no cut was refused")
+	}
+
+	random := filepath.Join(dir, "random.db")
+	noise := make([]byte, 20000)
+	for i := range noise {
+		noise[i] = byte(i*7919 + i/13)
+	}
+	os.WriteFile(random, noise, 0o644)
+	refusesUntouched(t, random, "random bytes")
+
+	foreign := filepath.Join(dir, "foreign.db")
+	db, err := bolt.Open(foreign, 0o644, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("someone-else")); return err })
+	db.Close()
+	refusesUntouched(t, foreign, "another program's database")
 }
