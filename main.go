@@ -180,7 +180,11 @@ func runWizard(o options, scenario *meshtest.Scenario, stderr io.Writer) int {
 		return exitError
 	}
 	cfg := wizard.Config{Partner: env.partner, Store: env.store, Sandbox: env.sandbox != nil,
-		PortalURL: env.portalURL, NoBrowser: o.noBrowser, Terminal: os.Stdout}
+		PortalURL: env.portalURL, NoBrowser: o.noBrowser, Terminal: os.Stdout,
+		Notice: strings.Join(env.store.Warnings(), ". ")}
+	if cfg.Notice != "" {
+		cfg.Notice += "."
+	}
 	if env.sandbox != nil {
 		cfg.CycleUsage = env.sandbox.Scenario.CycleUsage
 	}
@@ -233,6 +237,9 @@ func openEnv(o options, scenario *meshtest.Scenario, stderr io.Writer) (*env, in
 		return nil, exitError
 	}
 	e := &env{store: st}
+	for _, w := range st.Warnings() {
+		fmt.Fprintln(stderr, "mesh-gradient: warning:", w)
+	}
 	gopts := gradient.Options{}
 	if o.debug != "" {
 		f, err := os.OpenFile(o.debug, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)

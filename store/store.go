@@ -59,8 +59,31 @@ func (e *LockedError) Is(target error) bool { return target == ErrLocked }
 
 // Store is an open state file.
 type Store struct {
-	db   *bolt.DB
-	path string
+	db       *bolt.DB
+	path     string
+	warnings []string
+}
+
+// Warnings says what Open found wrong with the file's or directory's
+// permissions, and what it did about it.
+func (s *Store) Warnings() []string { return s.warnings }
+
+// tighten makes path's mode exactly want when group or others had access,
+// and says so; a directory the user chose is only reported, because
+// tightening, say, /tmp would break other programs.
+func tighten(path string, want os.FileMode, fix bool) string {
+	info, err := os.Stat(path)
+	if err != nil || info.Mode().Perm()&0o077 == 0 {
+		return ""
+	}
+	was := info.Mode().Perm()
+	if !fix {
+		return fmt.Sprintf("%s is open to other users (mode %04o); the state file in it is 0600, but consider chmod 700 %s", path, was, path)
+	}
+	if err := os.Chmod(path, want); err != nil {
+		return fmt.Sprintf("%s is open to other users (mode %04o) and could not be made %04o: %v", path, was, want, err)
+	}
+	return fmt.Sprintf("%s was open to other users (mode %04o); it is now %04o", path, was, want)
 }
 
 // DefaultPath is $XDG_STATE_HOME/mesh-gradient/state.db, or
@@ -106,9 +129,18 @@ func Open(path string) (*Store, error) {
 		}
 		return nil, fmt.Errorf("state %s: %w", path, err)
 	}
-	// An existing file made with a looser mode is tightened (only once it
-	// is known to be ours).
-	_ = os.Chmod(path, 0o600)
+	// Looser modes are tightened only once the file is known to be ours;
+	// the directory only when it is mesh-gradient's own default one.
+	if w := tighten(path, 0o600, true); w != "" {
+		s.warnings = append(s.warnings, w)
+	}
+	own := false
+	if def, err := DefaultPath(); err == nil {
+		own = filepath.Clean(filepath.Dir(def)) == filepath.Clean(filepath.Dir(path))
+	}
+	if w := tighten(filepath.Dir(path), 0o700, own); w != "" {
+		s.warnings = append(s.warnings, w)
+	}
 	return s, nil
 }
 

@@ -319,3 +319,45 @@ func TestDamagedFilesAreRefusedUntouched(t *testing.T) {
 	db.Close()
 	refusesUntouched(t, foreign, "another program's database")
 }
+
+// TestLooseModesAreReportedAndFixed: a state file readable by others is
+// made 0600 with a warning; so is mesh-gradient's own default directory,
+// while a directory the user chose is only reported.
+func TestLooseModesAreReportedAndFixed(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	def, err := store.DefaultPath()
+	if err != nil {
+		t.Fatal(err)
+	}
+	chosen := filepath.Join(t.TempDir(), "shared", "state.db")
+	for _, c := range []struct {
+		path      string
+		dirFixed  bool
+		dirReport string
+	}{{def, true, "it is now 0700"}, {chosen, false, "consider chmod 700"}} {
+		open(t, c.path).Close()
+		dir := filepath.Dir(c.path)
+		os.Chmod(dir, 0o755)
+		os.Chmod(c.path, 0o644)
+		s := open(t, c.path)
+		warnings := strings.Join(s.Warnings(), "\n")
+		s.Close()
+		if !strings.Contains(warnings, c.path+" was open to other users (mode 0644); it is now 0600") || !strings.Contains(warnings, c.dirReport) {
+			t.Fatalf("%s: warnings %q", c.path, warnings)
+		}
+		fi, _ := os.Stat(c.path)
+		di, _ := os.Stat(dir)
+		wantDir := os.FileMode(0o755)
+		if c.dirFixed {
+			wantDir = 0o700
+		}
+		if fi.Mode().Perm() != 0o600 || di.Mode().Perm() != wantDir {
+			t.Fatalf("%s: file %04o, directory %04o (want 0600, %04o)", c.path, fi.Mode().Perm(), di.Mode().Perm(), wantDir)
+		}
+		if s := open(t, c.path); len(s.Warnings()) > 0 && c.dirFixed {
+			t.Fatalf("warned again after fixing: %q", s.Warnings())
+		} else {
+			s.Close()
+		}
+	}
+}

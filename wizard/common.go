@@ -36,6 +36,8 @@ type Config struct {
 	Terminal io.Writer
 	// Copy puts text on the clipboard; default ui.Copy.
 	Copy func(text string) ui.CopyResult
+	// Notice is news to show on the first screen (a permission fixed).
+	Notice string
 	// Threshold is the confidence at or above which "A" accepts; default 0.8.
 	Threshold float64
 	// PollEvery is the first wait between polls of Synthesize; default 1s.
@@ -134,8 +136,19 @@ func (s *saver) work() {
 		j := s.queue[0]
 		s.queue = s.queue[1:]
 		s.mu.Unlock()
-		j.out <- j.op(s.st)
+		j.out <- s.run(j)
 	}
+}
+
+// run does one job; a panic in it fails that write, not the saver, so the
+// writes queued after it still happen.
+func (s *saver) run(j saveJob) (msg tea.Msg) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = saveFailedMsg{err: fmt.Errorf("internal error while saving: %v", r)}
+		}
+	}()
+	return j.op(s.st)
 }
 
 // do queues op and returns the command that waits for its message.

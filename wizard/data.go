@@ -72,12 +72,22 @@ func loadRemote(pc *gradient.PartnerClient, gen int) tea.Cmd {
 	return func() tea.Msg {
 		out := make(chan tea.Msg, 1)
 		go func() {
-			d, err := fetchAndMatch(pc, func(p loadProgress) {
-				select { // progress is news, not data: drop it when the screen lags
-				case out <- loadProgressMsg{gen: gen, progress: p, next: out}:
-				default:
-				}
-			})
+			var d *remoteData
+			var err error
+			func() {
+				// This goroutine is ours, not a command: catch its panic here.
+				defer func() {
+					if r := recover(); r != nil {
+						d, err = nil, fmt.Errorf("internal error while loading: %v", r)
+					}
+				}()
+				d, err = fetchAndMatch(pc, func(p loadProgress) {
+					select { // progress is news, not data: drop it when the screen lags
+					case out <- loadProgressMsg{gen: gen, progress: p, next: out}:
+					default:
+					}
+				})
+			}()
 			// The final answer must arrive: wait for room rather than drop it.
 			for {
 				select {

@@ -126,7 +126,7 @@ func New(cfg Config, st store.State) *Model {
 	sp.Style = ui.DefaultTheme().Selected
 	c := &common{cfg: cfg, theme: ui.DefaultTheme(), keys: ui.Keys(), width: 80, height: 24,
 		saver: newSaver(cfg.Store), spinner: sp, progress: st.Progress}
-	m := &Model{c: c, help: help.New(), step: parseStep(st.Progress.Step)}
+	m := &Model{c: c, help: help.New(), step: parseStep(st.Progress.Step), notice: cfg.Notice}
 	m.build(st)
 	return m
 }
@@ -166,7 +166,9 @@ type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
-func (m *Model) Init() tea.Cmd {
+func (m *Model) Init() tea.Cmd { return guard(m.init()) }
+
+func (m *Model) init() tea.Cmd {
 	cmds := []tea.Cmd{m.c.spinner.Tick, m.enter(m.step, true)}
 	if m.c.progress.KeyHint != "" {
 		cmds = append(cmds, checkRemote(m.c.cfg.Partner))
@@ -277,8 +279,22 @@ func (m *Model) restartOnboarding(news string) tea.Cmd {
 	return tea.Batch(wipe, cmd)
 }
 
+// Update routes msg, and guards every command it returns: bubbletea
+// recovers panics in Update and View, not in commands, which run on their
+// own goroutines and would kill the process with the terminal still raw.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	model, cmd := m.update(msg)
+	return model, guard(cmd)
+}
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
+	case panicMsg:
+		m.failure = fmt.Sprintf("Internal error (a bug in mesh-gradient): %s. Everything saved so far is kept; "+
+			"quit (q), start again to resume, and please report it.", clean(fmt.Sprint(msg.value)))
+		m.loading = false
+		m.resize()
+		return m, nil
 	case tea.WindowSizeMsg:
 		m.c.width, m.c.height = msg.Width, msg.Height
 		m.help.Width = msg.Width
@@ -493,9 +509,16 @@ func (m *Model) stepLine() string {
 	return fmt.Sprintf("Step %d of %d · %s", int(m.step)+1, onboardingSteps, stepTitles[m.step])
 }
 
+// The smallest terminal the screens are laid out for; below it the
+// wizard asks for a larger one instead of drawing a mangled screen.
+const minWidth, minHeight = 20, 10
+
 func (m *Model) View() string {
 	t := m.c.theme
 	w := m.c.width
+	if w < minWidth || m.c.height < minHeight {
+		return m.tooSmallView()
+	}
 	title := t.Title.Render("mesh-gradient") + t.Muted.Render(" · Mesh → Synthesize")
 	if m.c.cfg.Sandbox {
 		// The badge must always show: right-aligned when it fits, else first.
@@ -524,6 +547,17 @@ func (m *Model) View() string {
 	}
 	parts = append(parts, m.help.View(m.screenHelp()))
 	return fit(strings.Join(parts, "\n"), w, max(m.c.height, 1))
+}
+
+// tooSmallView asks for a larger terminal; keys still work (q quits) and
+// nothing is lost while it shows.
+func (m *Model) tooSmallView() string {
+	w, h := max(m.c.width, 1), max(m.c.height, 1)
+	text := fmt.Sprintf("Enlarge the terminal: %d×%d is too small (at least %d×%d). Nothing is lost; q quits.", m.c.width, m.c.height, minWidth, minHeight)
+	if m.c.cfg.Sandbox {
+		text = "SANDBOX " + text
+	}
+	return fit(lipgloss.NewStyle().Width(w).Render(text), w, h)
 }
 
 func (m *Model) body(w int) string {
@@ -567,6 +601,31 @@ func thousands(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// panicMsg is a command's panic, caught.
+type panicMsg struct{ value any }
+
+// guard runs cmd, and every command of a batch it answers, turning a panic
+// into a panicMsg.
+func guard(cmd tea.Cmd) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	return func() (msg tea.Msg) {
+		defer func() {
+			if r := recover(); r != nil {
+				msg = panicMsg{value: r}
+			}
+		}()
+		msg = cmd()
+		if batch, ok := msg.(tea.BatchMsg); ok {
+			for i, c := range batch {
+				batch[i] = guard(c)
+			}
+		}
+		return msg
+	}
 }
 
 // ---- messages every screen may send ----
