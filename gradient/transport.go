@@ -304,11 +304,13 @@ func errString(err error, secrets []string) string {
 }
 
 func snippet(body []byte, secrets []string) string {
-	s := string(body)
-	if len(s) > 120 {
-		s = s[:120]
+	// Redact before cutting: a cut secret would no longer be recognised,
+	// and its first half would be shown.
+	s := redact(strings.ToValidUTF8(string(body), "?"), secrets)
+	if r := []rune(s); len(r) > 120 {
+		s = string(r[:120])
 	}
-	return redact(strings.ToValidUTF8(s, "?"), secrets)
+	return s
 }
 
 // pacer spaces requests at least gap apart across goroutines.
