@@ -10,7 +10,6 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
 	"github.com/meshgradient/mesh-gradient/gradient/gradienttest"
@@ -24,9 +23,19 @@ import (
 // scaleServer is Synthesize with n generated Mesh accounts (already pushed
 // by a Gradient Sync) and their n PSA companies.
 func scaleServer(tb testing.TB, n int) (*gradient.PartnerClient, *meshtest.Scenario) {
-	tb.Helper()
 	sc, _ := meshtest.Generate(n, 1)
-	srv := gradienttest.NewServer(gradienttest.WithPSA(sc.PSA), gradienttest.WithProductServices(mesh.ProductServices()), gradienttest.WithRateLimit(0))
+	accounts := make([]gradient.VendorAccount, len(sc.Mesh.Accounts))
+	for i, a := range sc.Mesh.Accounts {
+		accounts[i] = gradient.VendorAccount{ID: a.ID, Name: a.Name}
+	}
+	return syncedServer(tb, sc.PSA, accounts), sc
+}
+
+// syncedServer is Synthesize holding psa, connected for Mesh Gateway
+// billing, after a Gradient Sync that pushed accounts.
+func syncedServer(tb testing.TB, psa gradienttest.PSA, accounts []gradient.VendorAccount) *gradient.PartnerClient {
+	tb.Helper()
+	srv := gradienttest.NewServer(gradienttest.WithPSA(psa), gradienttest.WithProductServices(mesh.ProductServices()), gradienttest.WithRateLimit(0))
 	tb.Cleanup(srv.Close)
 	ctx := context.Background()
 	pc, _ := gradient.NewPartnerClient(srv.URL, srv.PartnerToken(), gradient.Options{})
@@ -38,14 +47,10 @@ func scaleServer(tb testing.TB, n int) (*gradient.PartnerClient, *meshtest.Scena
 	if _, err := mesh.Sync(ctx, vc, mesh.SyncInput{Products: []string{"gateway"}}); err != nil {
 		tb.Fatal(err)
 	}
-	accounts := make([]gradient.VendorAccount, len(sc.Mesh.Accounts))
-	for i, a := range sc.Mesh.Accounts {
-		accounts[i] = gradient.VendorAccount{ID: a.ID, Name: a.Name}
-	}
 	if err := vc.UpsertAccounts(ctx, accounts); err != nil {
 		tb.Fatal(err)
 	}
-	return pc, sc
+	return pc
 }
 
 // scaleState is a state file resumed at the account screen with every one
@@ -384,90 +389,5 @@ func TestLongNamesStayOnOneRow(t *testing.T) {
 		if !strings.Contains(out, "…") {
 			t.Errorf("width %d: the long name was not cut: %q", width, out)
 		}
-	}
-}
-
-// TestEveryScreenAtEverySmallSize draws every step at every size from 1×1
-// to 30×14 and back to 100×30: nothing panics, nothing overflows, and below
-// 20×10 the screen asks for a larger terminal.
-func TestEveryScreenAtEverySmallSize(t *testing.T) {
-	for s := stepProducts; s <= stepHome; s++ {
-		m := New(Config{Sandbox: true}, store.State{Progress: store.Progress{Step: s.String(), KeyHint: "abcd"}})
-		for w := 1; w <= 30; w++ {
-			for h := 1; h <= 14; h++ {
-				m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-				view := m.View()
-				lines := strings.Split(view, "\n")
-				if len(lines) > h {
-					t.Fatalf("%s at %d×%d: %d lines", s, w, h, len(lines))
-				}
-				for _, l := range lines {
-					if lipgloss.Width(l) > w {
-						t.Fatalf("%s at %d×%d: %q is %d wide", s, w, h, l, lipgloss.Width(l))
-					}
-				}
-				small := w < minWidth || h < minHeight
-				if small && w >= 12 && h >= 4 && !strings.Contains(view, "Enlarge") {
-					t.Fatalf("%s at %d×%d does not ask for a larger terminal:\n%s", s, w, h, view)
-				}
-				if !small && strings.Contains(view, "Enlarge") {
-					t.Fatalf("%s at %d×%d asks for a larger terminal", s, w, h)
-				}
-			}
-		}
-		m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
-		if v := m.View(); !strings.Contains(v, stepTitles[s]) {
-			t.Fatalf("%s after growing back:\n%s", s, v)
-		}
-		m.Close()
-	}
-}
-
-// TestPanicsInCommandsAreCaught: a command that panics, alone or inside a
-// batch, becomes a message the screen reports, and the wizard goes on; a
-// write that panics fails alone and the saver keeps writing.
-func TestPanicsInCommandsAreCaught(t *testing.T) {
-	boom := func() tea.Msg { panic("boom \x1b]52;c;aGk=\x07") }
-	if msg, ok := guard(boom)().(panicMsg); !ok || msg.value == nil {
-		t.Fatalf("a panicking command answered %#v", msg)
-	}
-	batch := guard(tea.Batch(func() tea.Msg { return nil }, boom))().(tea.BatchMsg)
-	var caught bool
-	for _, c := range batch {
-		if c != nil {
-			if _, ok := c().(panicMsg); ok {
-				caught = true
-			}
-		}
-	}
-	if !caught {
-		t.Fatal("a panic inside a batch was not caught")
-	}
-
-	path := filepath.Join(t.TempDir(), "state.db")
-	st, err := store.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	m := New(Config{Store: st, Sandbox: true}, store.State{})
-	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
-	m.Update(panicMsg{value: "boom \x1b]52;c;aGk=\x07"})
-	view := m.View()
-	if !strings.Contains(view, "Internal error") || !strings.Contains(view, "Everything saved so far is kept") || strings.Contains(view, "\x1b]52") {
-		t.Fatalf("the panic is not reported, or not cleaned:\n%q", view)
-	}
-	failed := m.c.saver.do(func(*store.Store) tea.Msg { panic("disk on fire") })
-	if msg, ok := failed().(saveFailedMsg); !ok || !strings.Contains(msg.err.Error(), "disk on fire") {
-		t.Fatalf("a panicking write answered %#v", msg)
-	}
-	if msg := m.c.saver.progress(func(p *store.Progress) { p.Step = "key" })(); msg != nil {
-		t.Fatalf("the next write failed: %#v", msg)
-	}
-	if err := m.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if state, _ := st.Load(vendor); state.Progress.Step != "key" {
-		t.Fatalf("the write after the panic was lost: %+v", state.Progress)
 	}
 }
