@@ -42,13 +42,13 @@ type dataMsg struct {
 
 // loadLists are what the mapping screens wait for, in the order the
 // loading screen lists them.
-var loadLists = []string{"accounts", "services", "companies", "products", "mappings"}
+var loadLists = [...]string{"accounts", "services", "companies", "products", "mappings"}
 
 // loadProgress is how far a load has got: items arrived per list (by
 // loadLists' order), which lists are complete, and the matching.
 type loadProgress struct {
-	fetched  [5]int
-	complete [5]bool
+	fetched  [len(loadLists)]int
+	complete [len(loadLists)]bool
 	matched  int // accounts given a suggestion so far
 	toMatch  int // accounts to match; 0 until the lists are in
 }
@@ -72,22 +72,12 @@ func loadRemote(pc *gradient.PartnerClient, gen int) tea.Cmd {
 	return func() tea.Msg {
 		out := make(chan tea.Msg, 1)
 		go func() {
-			var d *remoteData
-			var err error
-			func() {
-				// This goroutine is ours, not a command: catch its panic here.
-				defer func() {
-					if r := recover(); r != nil {
-						d, err = nil, fmt.Errorf("internal error while loading: %v", r)
-					}
-				}()
-				d, err = fetchAndMatch(pc, func(p loadProgress) {
-					select { // progress is news, not data: drop it when the screen lags
-					case out <- loadProgressMsg{gen: gen, progress: p, next: out}:
-					default:
-					}
-				})
-			}()
+			d, err := fetchAndMatch(pc, func(p loadProgress) {
+				select { // progress is news, not data: drop it when the screen lags
+				case out <- loadProgressMsg{gen: gen, progress: p, next: out}:
+				default:
+				}
+			})
 			// The final answer must arrive: wait for room rather than drop it.
 			for {
 				select {
@@ -104,7 +94,14 @@ func loadRemote(pc *gradient.PartnerClient, gen int) tea.Cmd {
 // waitLoad delivers the next message of a load.
 func waitLoad(ch <-chan tea.Msg) tea.Cmd { return func() tea.Msg { return <-ch } }
 
-func fetchAndMatch(pc *gradient.PartnerClient, report func(loadProgress)) (*remoteData, error) {
+// fetchAndMatch runs on a goroutine of its own, not as a command, so it
+// catches its own panic (the matching is where one would be).
+func fetchAndMatch(pc *gradient.PartnerClient, report func(loadProgress)) (_ *remoteData, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error while loading: %v", r)
+		}
+	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*callTimeout)
 	defer cancel()
 	d := &remoteData{}
@@ -115,7 +112,9 @@ func fetchAndMatch(pc *gradient.PartnerClient, report func(loadProgress)) (*remo
 	)
 	errs := make([]error, len(loadLists))
 	slots := make(chan struct{}, concurrentLists)
-	run := func(i int, f func(ctx context.Context) error) {
+	// Each list reports its pages as they arrive, and its size when done
+	// (the mappings come in one answer, without pages).
+	run := func(i int, f func(ctx context.Context) (int, error)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -128,21 +127,24 @@ func fetchAndMatch(pc *gradient.PartnerClient, report func(loadProgress)) (*remo
 				mu.Unlock()
 				report(p)
 			})
-			errs[i] = f(ctx)
-			if errs[i] == nil && i == 4 { // mappings come in one answer
+			var n int
+			if n, errs[i] = f(ctx); errs[i] == nil {
 				mu.Lock()
-				prog.fetched[i], prog.complete[i] = len(d.mappings.Accounts)+len(d.mappings.Services), true
+				prog.fetched[i], prog.complete[i] = n, true
 				p := prog
 				mu.Unlock()
 				report(p)
 			}
 		}()
 	}
-	run(0, func(ctx context.Context) (err error) { d.accounts, err = pc.Accounts(ctx); return })
-	run(1, func(ctx context.Context) (err error) { d.services, err = pc.Services(ctx); return })
-	run(2, func(ctx context.Context) (err error) { d.companies, err = pc.Companies(ctx); return })
-	run(3, func(ctx context.Context) (err error) { d.products, err = pc.Products(ctx); return })
-	run(4, func(ctx context.Context) (err error) { d.mappings, err = pc.Mappings(ctx); return })
+	run(0, into(&d.accounts, pc.Accounts))
+	run(1, into(&d.services, pc.Services))
+	run(2, into(&d.companies, pc.Companies))
+	run(3, into(&d.products, pc.Products))
+	run(4, func(ctx context.Context) (n int, err error) {
+		d.mappings, err = pc.Mappings(ctx)
+		return len(d.mappings.Accounts) + len(d.mappings.Services), err
+	})
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
@@ -156,6 +158,14 @@ func fetchAndMatch(pc *gradient.PartnerClient, report func(loadProgress)) (*remo
 		report(p)
 	})
 	return d, nil
+}
+
+// into fetches a whole list into dst and answers its length.
+func into[T any](dst *[]T, list func(context.Context) ([]T, error)) func(context.Context) (int, error) {
+	return func(ctx context.Context) (n int, err error) {
+		*dst, err = list(ctx)
+		return len(*dst), err
+	}
 }
 
 // candidates sanitizes names once, for both the matcher and the screens.

@@ -14,6 +14,7 @@ package match
 
 import (
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -98,14 +99,7 @@ func newEntry(c Candidate) entry {
 func distinct(toks []string) []string {
 	out := make([]string, 0, len(toks))
 	for _, t := range toks {
-		dup := false
-		for _, o := range out {
-			if o == t {
-				dup = true
-				break
-			}
-		}
-		if !dup {
+		if !slices.Contains(out, t) {
 			out = append(out, t)
 		}
 	}
@@ -162,7 +156,7 @@ func NewIndex(cands []Candidate) *Index {
 		var seenPrefix []string
 		for _, t := range e.distinct {
 			ix.tokens[t] = append(ix.tokens[t], int32(i))
-			if p, ok := prefix(t); ok && !contains(seenPrefix, p) {
+			if p, ok := prefix(t); ok && !slices.Contains(seenPrefix, p) {
 				seenPrefix = append(seenPrefix, p)
 				ix.prefixes[p] = append(ix.prefixes[p], int32(i))
 			}
@@ -177,15 +171,6 @@ func prefix(t string) (string, bool) {
 		return "", false
 	}
 	return t[:prefixLen], true
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Len is the number of candidates.
@@ -313,7 +298,7 @@ func (ix *Index) best(name string, s *scratch) (Scored, bool) {
 	q := newEntry(Candidate{Name: name})
 	s.reset()
 	ix.gather(&q, s)
-	s.bounds = append(s.bounds[:0], make([]float64, len(s.touched))...)
+	s.bounds = slices.Grow(s.bounds[:0], len(s.touched))[:len(s.touched)]
 	bounds := s.bounds
 	// Score the most promising candidate first so the best score starts
 	// high, then every candidate whose bound still reaches the best so far.
@@ -338,7 +323,9 @@ func (ix *Index) best(name string, s *scratch) (Scored, bool) {
 		consider(top)
 	}
 	for k := range s.touched {
-		consider(k)
+		if k != top {
+			consider(k)
+		}
 	}
 	if bi < 0 || best <= 0 {
 		return Scored{}, false
@@ -458,7 +445,7 @@ func contained(a, b []string) bool {
 		a, b = b, a
 	}
 	for _, t := range a {
-		if !contains(b, t) {
+		if !slices.Contains(b, t) {
 			return false
 		}
 	}
@@ -469,13 +456,12 @@ func contained(a, b []string) bool {
 // matches one it shares a long prefix with ("rentals"/"rental",
 // "pharmaceuticals"/"pharma").
 func tokenScore(a, b []string) float64 {
-	var usedBuf [16]bool
-	used := usedBuf[:0]
-	if len(b) > len(usedBuf) {
+	var usedBuf [16]bool // names rarely have more words: no allocation
+	used := usedBuf[:]
+	if len(b) > len(used) {
 		used = make([]bool, len(b))
-	} else {
-		used = usedBuf[:len(b)]
 	}
+	used = used[:len(b)]
 	var matched float64
 	for _, x := range a {
 		bestJ, bestW := -1, 0.0
