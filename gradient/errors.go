@@ -65,6 +65,19 @@ func (e *DecodeError) Error() string {
 
 func (e *DecodeError) Unwrap() error { return e.Err }
 
+// InvalidAnswerError is well-formed JSON that breaks the API's rules: an
+// item without an id, an id listed twice.
+type InvalidAnswerError struct {
+	Op      string
+	Method  string
+	Path    string
+	Problem string
+}
+
+func (e *InvalidAnswerError) Error() string {
+	return fmt.Sprintf("gradient %s (%s %s): invalid answer: %s", e.Op, e.Method, e.Path, e.Problem)
+}
+
 // StatusOf returns the HTTP status of an *APIError in err's chain, or 0.
 func StatusOf(err error) int {
 	var ae *APIError

@@ -2,6 +2,7 @@ package gradient
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 )
@@ -73,29 +74,35 @@ func (c *PartnerClient) RotateKey(ctx context.Context) (string, error) {
 
 // Accounts lists every vendor account, all pages.
 func (c *PartnerClient) Accounts(ctx context.Context) ([]Account, error) {
-	return listAll[Account](ctx, c.t, "list accounts", c.integrationPath("/accounts"), nil)
+	return listAll[Account](ctx, c.t, "list accounts", c.integrationPath("/accounts"), nil, func(a Account) string { return a.ID })
 }
 
 // Services lists the vendor services of the chosen products, all pages.
 func (c *PartnerClient) Services(ctx context.Context) ([]Service, error) {
-	return listAll[Service](ctx, c.t, "list services", c.integrationPath("/services"), nil)
+	return listAll[Service](ctx, c.t, "list services", c.integrationPath("/services"), nil, func(s Service) string { return s.ID })
 }
 
 // Companies lists every PSA company, all pages.
 func (c *PartnerClient) Companies(ctx context.Context) ([]Company, error) {
-	return listAll[Company](ctx, c.t, "list PSA companies", "/psa/companies", nil)
+	return listAll[Company](ctx, c.t, "list PSA companies", "/psa/companies", nil, func(c Company) string { return c.ID })
 }
 
 // Products lists every PSA product, all pages.
 func (c *PartnerClient) Products(ctx context.Context) ([]Product, error) {
-	return listAll[Product](ctx, c.t, "list PSA products", "/psa/products", nil)
+	return listAll[Product](ctx, c.t, "list PSA products", "/psa/products", nil, func(p Product) string { return p.ID })
 }
 
 // Mappings returns the current account and service mappings.
 func (c *PartnerClient) Mappings(ctx context.Context) (Mappings, error) {
 	var out Mappings
-	err := c.t.do(ctx, call{op: "get mappings", method: http.MethodGet, path: c.integrationPath("/mappings"), idempotent: true}, &out)
-	return out, err
+	path := c.integrationPath("/mappings")
+	if err := c.t.do(ctx, call{op: "get mappings", method: http.MethodGet, path: path, idempotent: true}, &out); err != nil {
+		return Mappings{}, err
+	}
+	if problem := checkMappings(out); problem != "" {
+		return Mappings{}, c.t.invalid("get mappings", path, problem)
+	}
+	return out, nil
 }
 
 // PutMappings replaces the whole mapping set (idempotent). A 422 names
@@ -112,7 +119,12 @@ func (c *PartnerClient) PutMappings(ctx context.Context, m Mappings) error {
 
 // Billing returns the billing rows of this vendor, all pages.
 func (c *PartnerClient) Billing(ctx context.Context) ([]BillingRow, error) {
-	return listAll[BillingRow](ctx, c.t, "list billing", "/billing", url.Values{"vendor": {c.vendor}})
+	return listAll[BillingRow](ctx, c.t, "list billing", "/billing", url.Values{"vendor": {c.vendor}}, func(b BillingRow) string {
+		if b.AccountID == "" || b.ServiceID == "" {
+			return ""
+		}
+		return b.AccountID + " / " + b.ServiceID
+	})
 }
 
 // Reconcile sets the PSA quantity of each row to its usage and answers the
@@ -130,4 +142,35 @@ func (c *PartnerClient) Reconcile(ctx context.Context, items []BillingKey) ([]Bi
 // Doing it twice is harmless.
 func (c *PartnerClient) Disconnect(ctx context.Context) error {
 	return c.t.do(ctx, call{op: "disconnect", method: http.MethodDelete, path: c.integrationPath(""), idempotent: true}, nil)
+}
+
+// checkMappings finds what would make the mappings ambiguous: a row with
+// no id, or one account or service mapped twice.
+func checkMappings(m Mappings) string {
+	accounts := make([]string, len(m.Accounts))
+	for i, a := range m.Accounts {
+		accounts[i] = a.AccountID
+	}
+	services := make([]string, len(m.Services))
+	for i, s := range m.Services {
+		services[i] = s.ServiceID
+	}
+	if problem := uniqueIDs("account", accounts); problem != "" {
+		return problem
+	}
+	return uniqueIDs("service", services)
+}
+
+func uniqueIDs(kind string, ids []string) string {
+	seen := make(map[string]bool, len(ids))
+	for i, id := range ids {
+		switch {
+		case id == "":
+			return fmt.Sprintf("%s mapping %d has no %s_id", kind, i+1, kind)
+		case seen[id]:
+			return fmt.Sprintf("%s %q is mapped twice", kind, id)
+		}
+		seen[id] = true
+	}
+	return ""
 }

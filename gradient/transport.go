@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -113,8 +114,20 @@ type call struct {
 	path       string // below the base, starting with /
 	query      url.Values
 	body       any
-	idempotent bool // may be retried after an answer that was lost
+	idempotent bool  // may be retried after an answer that was lost
+	maxBody    int64 // the largest answer read; default maxAnswer
 }
+
+// Answers are read into memory, so their size is capped: a page of 1,000
+// items is far below maxPage, and the unpaged answers (mappings, billing)
+// of 100,000 accounts below maxAnswer. A larger answer is a fault.
+const (
+	maxAnswer = 32 << 20
+	maxPage   = 4 << 20
+)
+
+// ErrTooLarge is an answer larger than the cap for its call.
+var ErrTooLarge = errors.New("the answer is too large")
 
 // envelope is the vendor API's wrapper; the partner API answers bare.
 type envelope struct {
@@ -157,7 +170,16 @@ func (t *transport) do(ctx context.Context, c call, out any) error {
 				return &RequestError{Op: c.op, Method: c.method, Path: display, Attempts: attempt - 1, Err: err}
 			}
 		}
-		status, hdr, body, err := t.once(ctx, c.method, u.String(), payload)
+		limit := c.maxBody
+		if limit <= 0 {
+			limit = maxAnswer
+		}
+		status, hdr, body, err := t.once(ctx, c.method, u.String(), payload, limit)
+		if errors.Is(err, ErrTooLarge) {
+			return &DecodeError{Op: c.op, Method: c.method, Path: display, Status: status,
+				ContentType: hdr.Get("Content-Type"), Snippet: snippet(body, secrets),
+				Err: fmt.Errorf("%w (over %d MiB; reading stopped there)", ErrTooLarge, limit>>20)}
+		}
 		t.opts.Logger.Debug("gradient", "op", c.op, "method", c.method, "path", display, "attempt", attempt, "status", status, "err", errString(err, secrets))
 		var wait time.Duration
 		retry := false
@@ -188,6 +210,10 @@ func (t *transport) do(ctx context.Context, c call, out any) error {
 		if wait <= 0 {
 			wait = t.backoff(attempt)
 		}
+		if report, ok := ctx.Value(retryKey{}).(RetryReport); ok {
+			report(Retry{Op: c.op, Attempt: attempt, MaxAttempts: t.opts.Retry.MaxAttempts, Wait: wait,
+				Reason: reason(status, err, t.opts.Timeout, secrets)})
+		}
 		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -198,7 +224,7 @@ func (t *transport) do(ctx context.Context, c call, out any) error {
 	}
 }
 
-func (t *transport) once(ctx context.Context, method, target string, payload []byte) (int, http.Header, []byte, error) {
+func (t *transport) once(ctx context.Context, method, target string, payload []byte, limit int64) (int, http.Header, []byte, error) {
 	actx, cancel := context.WithTimeout(ctx, t.opts.Timeout)
 	defer cancel()
 	var rd io.Reader
@@ -220,9 +246,12 @@ func (t *transport) once(ctx context.Context, method, target string, payload []b
 		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return 0, nil, nil, err
+	}
+	if int64(len(body)) > limit {
+		return resp.StatusCode, resp.Header, body[:512], ErrTooLarge
 	}
 	return resp.StatusCode, resp.Header, body, nil
 }
@@ -313,6 +342,49 @@ func snippet(body []byte, secrets []string) string {
 	return s
 }
 
+func (t *transport) invalid(op, path, problem string) *InvalidAnswerError {
+	return &InvalidAnswerError{Op: op, Method: http.MethodGet, Path: t.base.Path + path, Problem: redact(problem, t.secretList())}
+}
+
+// Retry is news that an attempt failed and the call will be tried again.
+type Retry struct {
+	Op          string
+	Attempt     int // attempts made so far
+	MaxAttempts int
+	Wait        time.Duration // before the next attempt
+	Reason      string        // what went wrong, in words, secrets removed
+}
+
+// RetryReport hears every retry of calls made under a context.
+type RetryReport func(Retry)
+
+type retryKey struct{}
+
+// WithRetryReport makes every call under ctx report its retries, so a
+// screen waiting on a struggling Synthesize can say what is happening
+// instead of spinning in silence.
+func WithRetryReport(ctx context.Context, report RetryReport) context.Context {
+	return context.WithValue(ctx, retryKey{}, report)
+}
+
+// reason says in words why an attempt failed.
+func reason(status int, err error, timeout time.Duration, secrets []string) string {
+	var ne net.Error
+	switch {
+	case err == nil && status == http.StatusTooManyRequests:
+		return "Synthesize is limiting requests (429)"
+	case err == nil:
+		return fmt.Sprintf("Synthesize answered %d %s", status, http.StatusText(status))
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return fmt.Sprintf("no answer within %s", timeout)
+	case isDialError(err):
+		return "could not connect to Synthesize"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET):
+		return "the connection dropped before an answer"
+	}
+	return errString(err, secrets)
+}
+
 // pacer spaces requests at least gap apart across goroutines.
 type pacer struct {
 	mu   sync.Mutex
@@ -365,8 +437,11 @@ func WithPageProgress(ctx context.Context, report PageProgress) context.Context 
 }
 
 // listAll follows next_cursor until the list ends.
-func listAll[T any](ctx context.Context, t *transport, op, path string, query url.Values) ([]T, error) {
+// Every item must have an id, and no id may come twice: the screens key
+// rows by id, and a list that breaks that is refused as a whole.
+func listAll[T any](ctx context.Context, t *transport, op, path string, query url.Values, id func(T) string) ([]T, error) {
 	var all []T
+	seen := map[string]bool{}
 	cursor := ""
 	for {
 		q := url.Values{}
@@ -378,8 +453,18 @@ func listAll[T any](ctx context.Context, t *transport, op, path string, query ur
 			q.Set("cursor", cursor)
 		}
 		var p page[T]
-		if err := t.do(ctx, call{op: op, method: http.MethodGet, path: path, query: q, idempotent: true}, &p); err != nil {
+		if err := t.do(ctx, call{op: op, method: http.MethodGet, path: path, query: q, idempotent: true, maxBody: maxPage}, &p); err != nil {
 			return nil, err
+		}
+		for i, item := range p.Data {
+			switch k := id(item); {
+			case k == "":
+				return nil, t.invalid(op, path, fmt.Sprintf("item %d has no id", len(all)+i+1))
+			case seen[k]:
+				return nil, t.invalid(op, path, fmt.Sprintf("id %q comes twice", k))
+			default:
+				seen[k] = true
+			}
 		}
 		all = append(all, p.Data...)
 		if report, ok := ctx.Value(progressKey{}).(PageProgress); ok {

@@ -49,8 +49,9 @@ var loadLists = [...]string{"accounts", "services", "companies", "products", "ma
 type loadProgress struct {
 	fetched  [len(loadLists)]int
 	complete [len(loadLists)]bool
-	matched  int // accounts given a suggestion so far
-	toMatch  int // accounts to match; 0 until the lists are in
+	matched  int             // accounts given a suggestion so far
+	toMatch  int             // accounts to match; 0 until the lists are in
+	retry    *gradient.Retry // the latest retry of a page, if any
 }
 
 // loadProgressMsg carries progress and the channel the rest comes on.
@@ -91,9 +92,6 @@ func loadRemote(pc *gradient.PartnerClient, gen int) tea.Cmd {
 	}
 }
 
-// waitLoad delivers the next message of a load.
-func waitLoad(ch <-chan tea.Msg) tea.Cmd { return func() tea.Msg { return <-ch } }
-
 // fetchAndMatch runs on a goroutine of its own, not as a command, so it
 // catches its own panic (the matching is where one would be).
 func fetchAndMatch(pc *gradient.PartnerClient, report func(loadProgress)) (_ *remoteData, err error) {
@@ -110,6 +108,13 @@ func fetchAndMatch(pc *gradient.PartnerClient, report func(loadProgress)) (_ *re
 		prog loadProgress
 		wg   sync.WaitGroup
 	)
+	ctx = gradient.WithRetryReport(ctx, func(r gradient.Retry) {
+		mu.Lock()
+		prog.retry = &r
+		p := prog
+		mu.Unlock()
+		report(p)
+	})
 	errs := make([]error, len(loadLists))
 	slots := make(chan struct{}, concurrentLists)
 	// Each list reports its pages as they arrive, and its size when done
@@ -122,7 +127,7 @@ func fetchAndMatch(pc *gradient.PartnerClient, report func(loadProgress)) (_ *re
 			defer func() { <-slots }()
 			ctx := gradient.WithPageProgress(ctx, func(_ string, fetched int, done bool) {
 				mu.Lock()
-				prog.fetched[i], prog.complete[i] = fetched, done
+				prog.fetched[i], prog.complete[i], prog.retry = fetched, done, nil
 				p := prog
 				mu.Unlock()
 				report(p)

@@ -1,10 +1,16 @@
 package wizard_test
 
 import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/meshgradient/mesh-gradient/gradient"
 	"github.com/meshgradient/mesh-gradient/gradient/gradienttest"
 	"github.com/meshgradient/mesh-gradient/mesh/meshtest"
 	"github.com/meshgradient/mesh-gradient/store"
@@ -31,4 +37,170 @@ func loadState(t *testing.T, r *run) store.State {
 		t.Fatal(err)
 	}
 	return st
+}
+
+// impatient makes the harness's client retry quickly and give each
+// attempt 300ms, so fault tests take seconds, not minutes.
+func impatient(t *testing.T, h *harness) {
+	t.Helper()
+	pc, err := gradient.NewPartnerClient(h.sb.GradientURL, h.sb.Emulator.PartnerToken(), gradient.Options{
+		Timeout: 300 * time.Millisecond,
+		Retry:   gradient.RetryPolicy{MaxAttempts: 5, BaseDelay: 40 * time.Millisecond, MaxDelay: 150 * time.Millisecond},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.pc = pc
+}
+
+func onPut(f gradienttest.Fault) gradienttest.Fault {
+	f.Method, f.PathPrefix = http.MethodPut, "/api/partner/v1/integrations/mesh/mappings"
+	return f
+}
+
+// TestFailedWriteIsNeverShownAsSaved: during the mappings PUT the screen
+// says why it is retrying; a write that failed, lost its answer, or was
+// given up on is never marked as written, the choices stay, and a later
+// try finishes the job.
+func TestFailedWriteIsNeverShownAsSaved(t *testing.T) {
+	h := newHarness(t)
+	impatient(t, h)
+	r, _ := onboardTo(t, h, 100, 30)
+	toReview(r)
+	drafts := len(loadState(t, r).Accounts)
+	notWritten := func(when string) {
+		t.Helper()
+		st := loadState(t, r)
+		if !st.Progress.MappingsWrittenAt.IsZero() || st.Progress.Step != "review" || len(st.Accounts) != drafts {
+			t.Fatalf("%s: the store marks the write done or lost choices: step %q, written %v, %d of %d drafts",
+				when, st.Progress.Step, st.Progress.MappingsWrittenAt, len(st.Accounts), drafts)
+		}
+	}
+
+	// A slow server, then 503s, until the attempts run out.
+	h.sb.Emulator.Inject(onPut(gradienttest.Fault{Kind: gradienttest.FaultSlow, Delay: 5 * time.Second}),
+		onPut(gradienttest.Fault{Kind: gradienttest.FaultStatus, Status: 503, Times: 4}))
+	r.keys("enter")
+	r.waitFor(`Retrying: (no answer within 300ms|Synthesize answered 503)`)
+	r.waitFor(`(?s)Nothing was written: .*503`)
+	notWritten("after five failed attempts")
+	if m := h.mappings(); len(m.Accounts) != 0 {
+		t.Fatalf("the emulator holds mappings after refusing every attempt: %+v", m)
+	}
+
+	// Every answer lost, though Synthesize did the work: unknown, and said so.
+	h.sb.Emulator.Inject(onPut(gradienttest.Fault{Kind: gradienttest.FaultDrop, AfterWork: true, Times: 5}))
+	r.keys("enter")
+	r.waitFor(`Retrying: the connection dropped`)
+	r.waitFor(`(?s)Not marked as written: .*may or may not`)
+	notWritten("after lost answers")
+
+	// The user stops waiting on a hung server.
+	h.sb.Emulator.Inject(onPut(gradienttest.Fault{Kind: gradienttest.FaultSlow, Delay: 5 * time.Second, Times: 5}))
+	r.keys("enter")
+	r.waitFor(`Retrying: no answer within 300ms`)
+	r.keys("esc")
+	r.waitFor(`you stopped waiting`)
+	notWritten("after esc")
+	time.Sleep(500 * time.Millisecond) // the abandoned call's answer must change nothing
+	notWritten("after the abandoned call ended")
+
+	// A later try finishes the job.
+	r.keys("enter")
+	r.waitFor(`Mappings written to Synthesize`)
+	r.stop()
+	if m := h.mappings(); len(m.Accounts) != drafts {
+		t.Fatalf("want %d account mappings in Synthesize, got %d", drafts, len(m.Accounts))
+	}
+	st, err := store.Open(h.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	state, _ := st.Load("mesh")
+	if state.Progress.MappingsWrittenAt.IsZero() || state.Progress.Step != "final-sync" {
+		t.Fatalf("after the write succeeded the store says step %q, written %v", state.Progress.Step, state.Progress.MappingsWrittenAt)
+	}
+}
+
+// TestWaitsSayWhyTheyRetry: the sync wait and the loading of the lists
+// show each retry's reason, and carry on once Synthesize recovers; a quit
+// in the middle of it loses nothing.
+func TestWaitsSayWhyTheyRetry(t *testing.T) {
+	h := newHarness(t)
+	impatient(t, h)
+	r := h.start(t, 100, 30)
+	r.waitFor(`Step 1 of 9`)
+	r.keys(gatewayBilling...)
+	key := keyOnScreen(t, r.waitFor(`gsk_[a-z0-9]{20,}`))
+	r.keys("y")
+	r.waitFor(`Step 3 of 9`)
+	h.sb.Emulator.Inject(gradienttest.Fault{Kind: gradienttest.FaultRateLimit, RetryAfter: 2 * time.Second,
+		Method: http.MethodGet, PathPrefix: "/api/partner/v1/integrations/mesh"})
+	r.keys("enter")
+	r.waitFor(`Retrying: Synthesize is limiting requests \(429\); trying again in 2s \(attempt 2 of 5\)`)
+
+	// Quit mid-wait and come back: the wait resumes where it was.
+	r.stop()
+	r = h.start(t, 100, 30)
+	r.waitFor(`Step 4 of 9`)
+	h.sb.Emulator.Inject(gradienttest.Fault{Kind: gradienttest.FaultStatus, Status: 503, Times: 2,
+		Method: http.MethodGet, PathPrefix: "/api/partner/v1/psa/companies"})
+	h.portal("us", "submit", url.Values{"api_key": {key}})
+	h.portal("us", "sync", nil)
+	r.waitFor(`Retrying: Synthesize answered 503 Service Unavailable`)
+	r.waitFor(`Unmapped 40`)
+	r.stop()
+}
+
+// TestBadAnswersWhileLoading: a 10 MB page or a list with an id twice
+// stops the load with a message that says what was wrong, keeps every
+// choice, and r loads again once Synthesize answers properly.
+func TestBadAnswersWhileLoading(t *testing.T) {
+	h := newHarness(t)
+	r, _ := onboardTo(t, h, 100, 30)
+	r.keys("A")
+	r.waitFor(`Accepted`)
+	r.stop()
+	chosen := len(h.storedState(t).Accounts)
+	if chosen == 0 {
+		t.Fatal("nothing was accepted")
+	}
+	huge := append([]byte(`{"data":[{"id":"c-1","name":"`), bytes.Repeat([]byte("x"), 10<<20)...)
+	huge = append(huge, `"}],"next_cursor":""}`...)
+	for _, tc := range []struct {
+		name, says string
+		body       []byte
+	}{
+		{"10 MB page", `too large \(over 4 MiB`, huge},
+		{"duplicate ids", `id "c-1" comes twice`, []byte(`{"data":[{"id":"c-1","name":"A"},{"id":"c-1","name":"B"}],"next_cursor":""}`)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h.sb.Emulator.Inject(gradienttest.Fault{Kind: gradienttest.FaultBody, Body: tc.body, PathPrefix: "/api/partner/v1/psa/companies"})
+			r := h.start(t, 100, 30)
+			// Words may wrap onto the next line.
+			says := strings.ReplaceAll(tc.says, " ", `\s+`)
+			r.waitFor(`(?s)Could not load.*` + says + `.*Press r to try again`)
+			r.keys("r")
+			r.waitFor(`Mapped \d+`)
+			r.stop()
+			if got := len(h.storedState(t).Accounts); got != chosen {
+				t.Fatalf("want the %d choices kept, got %d", chosen, got)
+			}
+		})
+	}
+}
+
+func (h *harness) storedState(t *testing.T) store.State {
+	t.Helper()
+	st, err := store.Open(h.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	state, err := st.Load("mesh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return state
 }

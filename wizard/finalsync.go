@@ -28,6 +28,7 @@ type finalSyncScreen struct {
 	polled   bool
 	still    int // polls since the last change
 	err      error
+	retry    *gradient.Retry // the poll under way is being retried
 	browser  browserMsg
 }
 
@@ -51,8 +52,8 @@ func (s *finalSyncScreen) start() tea.Cmd {
 
 func (s *finalSyncScreen) poll() tea.Cmd {
 	gen, pc := s.gen, s.c.cfg.Partner
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	return watched(context.Background(), stepFinalSync, gen, func(ctx context.Context) tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, callTimeout)
 		defer cancel()
 		d, err := pc.Integration(ctx)
 		if err != nil {
@@ -72,7 +73,7 @@ func (s *finalSyncScreen) poll() tea.Cmd {
 			msg.lastSync = *d.LastSyncAt
 		}
 		return msg
-	}
+	})
 }
 
 // usageArrived counts the accounts mapped to a company, and those of them
@@ -108,10 +109,15 @@ func (s *finalSyncScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case browserMsg:
 		s.browser = msg
+	case retryMsg:
+		if msg.gen == s.gen {
+			s.retry = &msg.retry
+		}
 	case usageMsg:
 		if msg.gen != s.gen {
 			return nil
 		}
+		s.retry = nil
 		s.err, s.polled = msg.err, true
 		switch {
 		case msg.err != nil:
@@ -166,6 +172,8 @@ func (s *finalSyncScreen) view(w int) string {
 	out += "\n" + s.c.spinner.View() + fmt.Sprintf("Waiting for usage… %s\n", elapsed)
 	out += fmt.Sprintf("  Usage arrived for %d of %d mapped accounts\n", s.arrived, s.expected)
 	switch {
+	case s.retry != nil:
+		out += "\n" + retryLine(t, *s.retry, w)
 	case s.err != nil:
 		out += "\n" + retrying(t, s.err, s.wait, w)
 	case s.arrived > 0 && s.still >= 3:

@@ -160,6 +160,7 @@ type waitingScreen struct {
 	last    gradient.IntegrationDetail
 	polled  bool
 	err     error
+	retry   *gradient.Retry // the poll under way is being retried
 	browser browserMsg
 }
 
@@ -181,12 +182,12 @@ func (s *waitingScreen) start() tea.Cmd {
 
 func (s *waitingScreen) poll() tea.Cmd {
 	gen, pc := s.gen, s.c.cfg.Partner
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	return watched(context.Background(), stepWaiting, gen, func(ctx context.Context) tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, callTimeout)
 		defer cancel()
 		d, err := pc.Integration(ctx)
 		return pollMsg{gen: gen, detail: d, err: err}
-	}
+	})
 }
 
 // arrived: Mesh checked in (pending or later) and sent accounts and services.
@@ -198,10 +199,15 @@ func (s *waitingScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case browserMsg:
 		s.browser = msg
+	case retryMsg:
+		if msg.gen == s.gen {
+			s.retry = &msg.retry
+		}
 	case pollMsg:
 		if msg.gen != s.gen {
 			return nil
 		}
+		s.retry = nil
 		changed := !s.polled || msg.detail.Counts != s.last.Counts || msg.detail.Status != s.last.Status
 		s.err, s.polled = msg.err, true
 		switch {
@@ -257,9 +263,12 @@ func (s *waitingScreen) view(w int) string {
 		out += "Portal: " + url + "\n\n"
 	}
 	out += wrap(meshSteps(url), w)
-	if s.err != nil {
+	switch {
+	case s.retry != nil:
+		out += "\n" + retryLine(t, *s.retry, w)
+	case s.err != nil:
 		out += "\n" + retrying(t, s.err, s.wait, w)
-	} else {
+	default:
 		out += "\n" + t.Muted.Render("This screen moves on by itself once accounts and services arrive.")
 	}
 	return out

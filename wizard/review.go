@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/table"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
 	"github.com/meshgradient/mesh-gradient/store"
@@ -28,6 +30,9 @@ type reviewScreen struct {
 	accountIDs []string
 	writing    bool
 	err        error
+	gen        int                // writes of an earlier press are ignored
+	cancel     context.CancelFunc // stops the write under way
+	retry      *gradient.Retry    // the write under way is being retried
 	w, h       int
 }
 
@@ -42,9 +47,13 @@ func newReviewScreen(c *common) *reviewScreen {
 }
 
 type writtenMsg struct {
+	gen      int
 	lastSync *time.Time // Synthesize's last sync time right after the write
 	err      error
 }
+
+// errWriteStopped: the user stopped waiting for a write.
+var errWriteStopped = errors.New("you stopped waiting for the write")
 
 func (s *reviewScreen) build(d *remoteData, accounts, services *mappingScreen) {
 	if d == nil {
@@ -176,33 +185,65 @@ func (s *reviewScreen) setSize(w, h int) {
 		first, rest, title = 10, max(w-10-6, 20), "Change"
 	}
 	s.table.SetColumns([]table.Column{{Title: title, Width: first}, {Title: "Mesh", Width: rest * 2 / 5}, {Title: "Synthesize", Width: rest - rest*2/5}})
-	s.table.SetHeight(max(h-4-len(s.warnings)*2, 3))
+	s.layout()
+}
+
+// layout gives the table what the head and the status leave; the status
+// grows while a write is retried or after it failed.
+func (s *reviewScreen) layout() {
+	s.table.SetHeight(max(s.h-lipgloss.Height(s.head(s.w))-lipgloss.Height(s.status(s.w)), 3))
 }
 
 func (s *reviewScreen) write() tea.Cmd {
-	s.writing, s.err = true, nil
-	pc, m := s.c.cfg.Partner, s.pending
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	s.gen++
+	s.writing, s.err, s.retry = true, nil, nil
+	s.layout()
+	pc, m, gen := s.c.cfg.Partner, s.pending, s.gen
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	return watched(ctx, stepReview, gen, func(ctx context.Context) tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, callTimeout)
 		defer cancel()
 		if err := pc.PutMappings(ctx, m); err != nil {
-			return writtenMsg{err: err}
+			return writtenMsg{gen: gen, err: err}
 		}
 		// Synthesize's own clock marks "before the final sync"; ours may be skewed.
 		d, err := pc.Integration(ctx)
 		if err != nil {
-			return writtenMsg{}
+			return writtenMsg{gen: gen}
 		}
-		return writtenMsg{lastSync: d.LastSyncAt}
+		return writtenMsg{gen: gen, lastSync: d.LastSyncAt}
+	})
+}
+
+// stop gives up waiting for the write under way; its answer, whatever it
+// is, will be ignored, so nothing is shown as written.
+func (s *reviewScreen) stop() {
+	if s.cancel != nil {
+		s.cancel()
 	}
+	s.gen++
+	s.writing, s.retry, s.err = false, nil, errWriteStopped
+	s.layout()
 }
 
 func (s *reviewScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case retryMsg:
+		if msg.gen == s.gen && s.writing {
+			s.retry = &msg.retry
+			s.layout()
+		}
+		return nil
 	case writtenMsg:
-		s.writing = false
+		if msg.gen != s.gen {
+			return nil // a write the user stopped waiting for
+		}
+		s.writing, s.retry = false, nil
+		s.cancel()
 		if msg.err != nil {
 			s.err = msg.err
+			s.layout()
 			return nil
 		}
 		now := s.c.cfg.Now().UTC()
@@ -221,6 +262,9 @@ func (s *reviewScreen) update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(save, goStep(stepFinalSync))
 	case tea.KeyMsg:
 		if s.writing {
+			if key.Matches(msg, s.c.keys.Back) {
+				s.stop()
+			}
 			return nil
 		}
 		switch {
@@ -243,36 +287,58 @@ func (s *reviewScreen) update(msg tea.Msg) tea.Cmd {
 }
 
 func (s *reviewScreen) view(w int) string {
+	return s.head(w) + "\n" + s.table.View() + "\n" + s.status(w)
+}
+
+// head is the summary and the warnings above the table.
+func (s *reviewScreen) head(w int) string {
 	t := s.c.theme
-	out := wrap(s.summary, w) + "\n"
+	out := wrap(s.summary, w)
 	if s.updating {
 		out = wrap("Changes against what Synthesize holds now: "+s.diff.String()+".", w) + "\n" + out
 	}
 	for _, warn := range s.warnings {
-		out += t.Warn.Render(wrap("! "+warn, w)) + "\n"
+		out += "\n" + t.Warn.Render(wrap("! "+warn, w))
 	}
-	out += "\n" + s.table.View() + "\n"
-	switch {
-	case s.writing:
-		out += s.c.spinner.View() + "Writing mappings to Synthesize…"
-	case s.err != nil:
-		out += t.Error.Render("Nothing was written: ") + wrap(clean(describeWriteError(s.err)), w)
-	case s.updating && s.diff == (mappingDiff{}):
-		out += "Nothing changed. " + t.Strong.Render("enter") + " returns home."
-	case s.updating:
-		out += t.Strong.Render("enter") + " writes these changes to Synthesize · esc returns home without writing (your draft is kept)."
-	default:
-		out += t.Strong.Render("enter") + " writes these mappings to Synthesize (it replaces the whole set; you can update them later)."
-	}
-	return out
+	return out + "\n"
 }
 
-func describeWriteError(err error) string {
-	var ae *gradient.APIError
-	if ok := asAPIError(err, &ae); ok && ae.Status == 422 && len(ae.Unknown) > 0 {
-		return "Synthesize no longer knows " + strings.Join(ae.Unknown, ", ") + ". Go back (esc) and map those rows again; your choices are saved."
+// status is the line (or lines, while retrying or after a failure) under
+// the table.
+func (s *reviewScreen) status(w int) string {
+	t := s.c.theme
+	switch {
+	case s.writing && s.retry != nil:
+		return s.c.spinner.View() + "Writing mappings to Synthesize… (esc stops waiting)\n" + retryLine(t, *s.retry, w)
+	case s.writing:
+		return s.c.spinner.View() + "Writing mappings to Synthesize… (esc stops waiting)"
+	case s.err != nil:
+		return describeWriteError(t, s.err, w)
+	case s.updating && s.diff == (mappingDiff{}):
+		return "Nothing changed. " + t.Strong.Render("enter") + " returns home."
+	case s.updating:
+		return wrap(t.Strong.Render("enter")+" writes these changes to Synthesize · esc returns home without writing (your draft is kept).", w)
 	}
-	return err.Error() + ". Your choices are saved: press enter to try again."
+	return wrap(t.Strong.Render("enter")+" writes these mappings to Synthesize (it replaces the whole set; you can update them later).", w)
+}
+
+// describeWriteError says what became of a write that did not succeed.
+// Only an error answer proves nothing was written: a lost answer or a
+// stopped wait leaves it unknown, and the screen says so.
+func describeWriteError(t ui.Theme, err error, w int) string {
+	const again = " Your choices are saved here: press enter to write again (it replaces the whole set, so writing twice is safe)."
+	var ae *gradient.APIError
+	switch {
+	case asAPIError(err, &ae) && ae.Status == 422 && len(ae.Unknown) > 0:
+		return wrap(t.Error.Render("Nothing was written:")+" "+clean("Synthesize no longer knows "+strings.Join(ae.Unknown, ", ")+
+			". Go back (esc) and map those rows again; your choices are saved."), w)
+	case ae != nil:
+		return wrap(t.Error.Render("Nothing was written:")+" "+clean(err.Error())+"."+again, w)
+	case errors.Is(err, errWriteStopped):
+		return wrap(t.Warn.Render("Not marked as written:")+" you stopped waiting, so Synthesize may or may not have the new mappings."+again, w)
+	}
+	return wrap(t.Warn.Render("Not marked as written:")+" "+clean("Synthesize did not answer ("+err.Error()+
+		"), so it may or may not have the new mappings.")+again, w)
 }
 
 func (s *reviewScreen) help() ui.Help {

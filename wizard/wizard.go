@@ -317,7 +317,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.gen == m.loadGen {
 			m.loadProgress = msg.progress
 		}
-		return m, waitLoad(msg.next)
+		return m, waitNext(msg.next)
 	case dataMsg:
 		if msg.gen != m.loadGen {
 			return m, nil // a load that a newer one replaced
@@ -350,6 +350,8 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.home.update(msg)
 		}
 		return m, m.restartOnboarding("Disconnected: Synthesize revoked the key and deleted every mapping, and the local state for Mesh was wiped. Connect again below.")
+	case retryMsg:
+		return m, tea.Batch(m.screens[msg.dest].update(msg), waitNext(msg.next))
 	case tea.KeyMsg:
 		if cmd, handled := m.globalKey(msg); handled {
 			return m, cmd
@@ -590,6 +592,9 @@ func (m *Model) loadProgressView() string {
 	}
 	if p.toMatch > 0 {
 		lines = append(lines, fmt.Sprintf("  %-10s %s of %s accounts", "matching", thousands(p.matched), thousands(p.toMatch)))
+	}
+	if p.retry != nil {
+		lines = append(lines, "", retryLine(t, *p.retry, m.c.width))
 	}
 	return strings.Join(lines, "\n")
 }

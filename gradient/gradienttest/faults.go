@@ -18,6 +18,12 @@ const (
 	// FaultDrop closes the connection without an answer, before or
 	// (AfterWork) after the request took effect.
 	FaultDrop
+	// FaultSlow waits Delay (or until the client gives up), then serves
+	// the request as usual.
+	FaultSlow
+	// FaultBody answers Status (default 200) with Body as it is: invalid
+	// JSON, wrong types, huge answers.
+	FaultBody
 )
 
 // Fault is one injected failure, consumed by the next Times matching
@@ -30,6 +36,8 @@ type Fault struct {
 	Method     string        // only this method ("" any)
 	PathPrefix string        // only paths starting so ("" any)
 	AfterWork  bool          // FaultDrop: let the request take effect, then drop the answer
+	Delay      time.Duration // FaultSlow
+	Body       []byte        // FaultBody
 }
 
 // Inject queues faults for the next matching requests.
@@ -65,6 +73,21 @@ func (e *Emulator) applyFault(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	switch f.Kind {
+	case FaultSlow:
+		select {
+		case <-time.After(f.Delay):
+		case <-r.Context().Done():
+			return true // the client gave up; nothing was done
+		}
+		return false
+	case FaultBody:
+		status := f.Status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = w.Write(f.Body)
 	case FaultRateLimit:
 		ra := f.RetryAfter
 		if ra <= 0 {

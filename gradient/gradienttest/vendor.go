@@ -3,8 +3,8 @@ package gradienttest
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -29,13 +29,26 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// decodeBody reads strict JSON into v; on failure it answers 400 itself.
+// maxRequestBody caps what the emulator reads of a request: 100,000
+// counts or mappings fit well below it.
+const maxRequestBody = 16 << 20
+
+// decodeBody reads strict JSON into v: one value, no field v does not
+// know, at most maxRequestBody. On failure it answers 400 (413 when too
+// large) itself.
 func decodeBody(w http.ResponseWriter, r *http.Request, v any, fail func(http.ResponseWriter, int, string)) bool {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 32<<20))
-	if err == nil {
-		err = json.Unmarshal(body, v)
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("data after the JSON value")
 	}
-	if err != nil {
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		fail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", tooLarge.Limit))
+		return false
+	case err != nil:
 		fail(w, http.StatusBadRequest, "invalid JSON body: "+err.Error())
 		return false
 	}

@@ -68,9 +68,13 @@ func NewPortal(cfg PortalConfig) *Portal {
 	return p
 }
 
+const maxFormBody = 64 << 10
+
 func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+	// The portal's forms are a key and a few product boxes.
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 	path := strings.TrimSuffix(r.URL.Path, "/")
 	if path == "" {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
