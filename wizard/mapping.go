@@ -41,6 +41,7 @@ type mapRow struct {
 	sugg     *match.Scored
 	cur      *store.Mapping
 	isNew    bool
+	unsaved  int // changes to this row the store has not confirmed yet
 }
 
 func (r *mapRow) FilterValue() string { return r.name }
@@ -181,10 +182,16 @@ func (s *mappingScreen) current() *mapRow {
 }
 
 // apply changes rows now and queues the write, which records one undo step.
+// A row shows "✓" only once the store has committed its change; until
+// then it shows "…" (saving), so what the screen calls saved survives a
+// crash or a kill.
 func (s *mappingScreen) apply(set map[string]*store.Mapping) tea.Cmd {
+	ids := make([]string, 0, len(set))
 	for id, m := range set {
 		if r := s.byID[id]; r != nil {
 			r.cur = m
+			r.unsaved++
+			ids = append(ids, id)
 		}
 	}
 	kind := s.k.kind
@@ -192,8 +199,14 @@ func (s *mappingScreen) apply(set map[string]*store.Mapping) tea.Cmd {
 		if _, err := st.Apply(vendor, kind, set); err != nil {
 			return saveFailedMsg{err: err}
 		}
-		return nil
+		return savedMsg{kind: kind, ids: ids}
 	})
+}
+
+// savedMsg: the store committed a change to these rows.
+type savedMsg struct {
+	kind string
+	ids  []string
 }
 
 type undoneMsg struct {
@@ -205,6 +218,13 @@ type undoneMsg struct {
 
 func (s *mappingScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case savedMsg:
+		for _, id := range msg.ids {
+			if r := s.byID[id]; r != nil && r.unsaved > 0 {
+				r.unsaved--
+			}
+		}
+		return nil
 	case undoneMsg:
 		switch {
 		case msg.err != nil:
@@ -344,6 +364,8 @@ func (s *mappingScreen) renderRow(it list.Item, selected bool, width int) string
 	}
 	var right string
 	switch {
+	case r.cur != nil && r.unsaved > 0:
+		right = t.Muted.Render("… " + s.describe(r.cur) + " (saving)")
 	case r.cur != nil && r.cur.Ignored:
 		right = t.Warn.Render("✗ do not bill")
 	case r.cur != nil:
@@ -361,6 +383,13 @@ func (s *mappingScreen) renderRow(it list.Item, selected bool, width int) string
 		right = t.Warn.Render("NEW ") + right
 	}
 	return name + " " + right
+}
+
+func (s *mappingScreen) describe(m *store.Mapping) string {
+	if m.Ignored {
+		return "do not bill"
+	}
+	return s.targetName(m.Target)
 }
 
 func (s *mappingScreen) targetName(id string) string {

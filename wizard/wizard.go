@@ -435,6 +435,11 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 			return m.services.update(msg)
 		}
 		return m.accounts.update(msg)
+	case savedMsg:
+		if msg.kind == store.KindServices {
+			return m.services.update(msg)
+		}
+		return m.accounts.update(msg)
 	case writtenMsg:
 		return m.review.update(msg)
 	case billingMsg, reconciledMsg, exportedMsg:

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/meshgradient/mesh-gradient/gradient"
+	"github.com/meshgradient/mesh-gradient/store"
+)
+
+// killRuns is how many times TestKillDuringMappingLosesNothing kills the
+// binary; MESH_GRADIENT_KILL_RUNS raises it for a longer soak.
+func killRuns() int {
+	n := 50
+	if v := os.Getenv("MESH_GRADIENT_KILL_RUNS"); v != "" {
+		fmt.Sscan(v, &n)
+	}
+	return n
+}
+
+// savedRow is a mapping row the screen shows as saved: "✓ company" or
+// "✗ do not bill" (a change not yet committed shows "… (saving)").
+var savedRow = regexp.MustCompile(`^[ >│┃]*(.+?)\s{2,}(?:✓ (.+?) (?:\d+%|picked)|✗ do not bill)\s*$`)
+
+// TestKillDuringMappingLosesNothing runs the built binary in a terminal,
+// makes random mapping changes, reads the screen, and kills the program
+// with SIGKILL at a random moment, many times over one state file. After
+// every kill the state file must open, and every mapping the screen showed
+// as saved must be in it.
+func TestKillDuringMappingLosesNothing(t *testing.T) {
+	needTmux(t)
+	v := startSandboxBinary(t)
+	state := filepath.Join(t.TempDir(), "state.db")
+	env := []string{"GRADIENT_URL=" + v["GRADIENT_URL"], "GRADIENT_TOKEN=" + v["GRADIENT_TOKEN"],
+		"MESH_PORTAL_URL=" + v["MESH_PORTAL_URL"], "TERM=xterm-256color"}
+	args := []string{"--state", state, "--no-browser"}
+
+	// Onboard to the account screen once.
+	term := startTerminal(t, env, args...)
+	term.waitFor(`Step 1 of 9`)
+	term.keys("Space", "Down", "Down", "Down", "Space", "Enter")
+	key := regexp.MustCompile(`gsk_[a-z0-9]{20,}`).FindString(term.waitFor(`gsk_[a-z0-9]{20,}`))
+	term.keys("y")
+	term.waitFor(`Step 3 of 9`)
+	term.keys("Enter")
+	term.waitFor(`Step 4 of 9`)
+	page := v["MESH_PORTAL_URL"] + "/us/settings/gradient"
+	postPortal(t, page, url.Values{"api_key": {key}})
+	postPortal(t, page+"/sync", nil)
+	term.waitFor(`Unmapped 40`)
+	term.keys("q")
+	time.Sleep(300 * time.Millisecond)
+
+	accountIDs, companyIDs := names(t, v)
+	// Keys a technician presses on the account screen; "pick" opens the
+	// picker and chooses the second-best company.
+	actions := [][]string{{"j"}, {"j", "j", "j"}, {"k"}, {"a"}, {"x"}, {"u"}, {"A"}, {"Enter", "Down", "Enter"}, {"PageDown"}, {"g"}}
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	seed := rng.Uint64()
+	rng = rand.New(rand.NewPCG(seed, 7))
+	t.Logf("random seed %d", seed)
+
+	checked, midSave := 0, 0
+	for run := 1; run <= killRuns(); run++ {
+		term := startTerminal(t, env, args...)
+		term.waitFor(`Mapped \d+`)
+		for range 3 + rng.IntN(12) {
+			term.tmux(append([]string{"send-keys", "-t", "main"}, actions[rng.IntN(len(actions))]...)...)
+			time.Sleep(time.Duration(rng.IntN(25)) * time.Millisecond)
+		}
+		time.Sleep(time.Duration(rng.IntN(80)) * time.Millisecond)
+		screen := term.screen()
+		pid := term.pid()
+		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+			t.Fatalf("run %d: kill: %v", run, err)
+		}
+		waitGone(t, pid)
+		_ = exec.Command("tmux", "-L", term.socket, "kill-server").Run()
+		if strings.Contains(screen, "(saving)") {
+			midSave++
+		}
+
+		st, err := store.Open(state)
+		if err != nil {
+			t.Fatalf("run %d: the state file does not open after SIGKILL: %v", run, err)
+		}
+		got, err := st.Load("mesh")
+		st.Close()
+		if err != nil {
+			t.Fatalf("run %d: the state file does not load after SIGKILL: %v", run, err)
+		}
+		if got.Progress.Step != "accounts" {
+			t.Fatalf("run %d: the saved step is %q, want accounts", run, got.Progress.Step)
+		}
+		for _, line := range strings.Split(screen, "\n") {
+			m := savedRow.FindStringSubmatch(line)
+			if m == nil {
+				continue
+			}
+			id, ok := accountIDs[strings.TrimSpace(m[1])]
+			if !ok {
+				continue // a header or help line that looks like a row
+			}
+			checked++
+			stored, ok := got.Accounts[id]
+			switch {
+			case !ok:
+				t.Fatalf("run %d: %q was shown as saved but is not in the state file; the screen:\n%s", run, m[1], screen)
+			case m[2] == "" && !stored.Ignored:
+				t.Fatalf("run %d: %q was shown as do not bill; the file has %+v", run, m[1], stored)
+			case m[2] != "" && (stored.Ignored || stored.Target != companyIDs[m[2]]):
+				t.Fatalf("run %d: %q was shown mapped to %q; the file has %+v", run, m[1], m[2], stored)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no run showed a saved mapping: the test checked nothing")
+	}
+	t.Logf("%d kills; %d rows shown as saved were all found; %d kills came while a change was still saving", killRuns(), checked, midSave)
+}
+
+// names maps the sandbox's account and company names to their ids.
+func names(t *testing.T, v map[string]string) (accounts, companies map[string]string) {
+	t.Helper()
+	pc, err := gradient.NewPartnerClient(v["GRADIENT_URL"], v["GRADIENT_TOKEN"], gradient.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	as, err := pc.Accounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := pc.Companies(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts, companies = map[string]string{}, map[string]string{}
+	for _, a := range as {
+		accounts[a.Name] = a.ID
+	}
+	for _, c := range cs {
+		companies[c.Name] = c.ID
+	}
+	return accounts, companies
+}
+
+// waitGone waits until the killed process has left the process table's
+// running state (it is reaped by tmux).
+func waitGone(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil || strings.Contains(string(raw), ") Z ") {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("process %d still running 5s after SIGKILL", pid)
+}
