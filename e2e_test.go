@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -39,7 +40,14 @@ func needTmux(t *testing.T) {
 func startTerminal(t *testing.T, env []string, args ...string) *terminal {
 	t.Helper()
 	// exec: the pane's process is the program itself, so it can be killed.
-	return startShell(t, "exec env "+strings.Join(env, " ")+" "+binary+" "+strings.Join(args, " "))
+	// It starts in HOME when env sets one, so files it writes land there.
+	cd := ""
+	for _, e := range env {
+		if home, ok := strings.CutPrefix(e, "HOME="); ok {
+			cd = "cd " + home + " && "
+		}
+	}
+	return startShell(t, cd+"exec env "+strings.Join(env, " ")+" "+binary+" "+strings.Join(args, " "))
 }
 
 func startShell(t *testing.T, cmd string) *terminal {
@@ -113,9 +121,15 @@ func TestEndToEndOnboardingInATerminal(t *testing.T) {
 	v := startSandboxBinary(t)
 	stateDir := t.TempDir()
 	state := filepath.Join(stateDir, "state.db")
+	// The program runs in a home of its own, so every file it writes
+	// (state, debug log, CSV export, anything else) can be searched for
+	// secrets at the end.
+	home := t.TempDir()
+	debugLog := filepath.Join(home, "debug.log")
 	env := []string{"GRADIENT_URL=" + v["GRADIENT_URL"], "GRADIENT_TOKEN=" + v["GRADIENT_TOKEN"],
-		"MESH_PORTAL_URL=" + v["MESH_PORTAL_URL"], "TERM=xterm-256color"}
-	args := []string{"--state", state, "--no-browser"}
+		"MESH_PORTAL_URL=" + v["MESH_PORTAL_URL"], "TERM=xterm-256color", "HOME=" + home,
+		"XDG_STATE_HOME=" + home + "/state", "XDG_CONFIG_HOME=" + home + "/config", "XDG_CACHE_HOME=" + home + "/cache"}
+	args := []string{"--state", state, "--no-browser", "--debug", debugLog}
 	t.Setenv("GRADIENT_URL", v["GRADIENT_URL"])
 	t.Setenv("GRADIENT_TOKEN", v["GRADIENT_TOKEN"])
 	term := startTerminal(t, env, args...)
@@ -169,6 +183,10 @@ func TestEndToEndOnboardingInATerminal(t *testing.T) {
 	term.waitFor(`Reconcile \d+ quantities\?`)
 	term.keys("y")
 	term.waitFor(`· 0 differ`)
+	term.keys("e")
+	term.waitFor(`mesh-billing-`)
+	term.keys("Enter")
+	term.waitFor(`Exported \d+ rows`)
 	rows, err := pc.Billing(ctx)
 	if err != nil || len(rows) == 0 {
 		t.Fatalf("billing: %d rows, %v", len(rows), err)
@@ -234,19 +252,39 @@ func TestEndToEndOnboardingInATerminal(t *testing.T) {
 	if _, err := exec.Command(binary, "status", "--json", "--state", state).Output(); exitCode(err) != 3 {
 		t.Fatalf("status after disconnect: want exit 3, got %v", err)
 	}
-	err = filepath.Walk(stateDir, func(p string, fi os.FileInfo, err error) error {
-		if err != nil || fi.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err == nil && strings.Contains(string(b), key) {
-			t.Errorf("%s contains the API key", p)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
+	secretsNowhere(t, map[string]string{"the one-time key": key, "the partner token": v["GRADIENT_TOKEN"]}, stateDir, home)
+	if fi, err := os.Stat(debugLog); err != nil || fi.Size() == 0 {
+		t.Fatalf("the debug log was not written (%v): the secrets check read nothing there", err)
 	}
+	if csvs, _ := filepath.Glob(filepath.Join(home, "mesh-billing-*.csv")); len(csvs) != 1 {
+		t.Fatalf("want one CSV export in %s, found %v", home, csvs)
+	}
+}
+
+// secretsNowhere reads every file under dirs and fails on any that holds
+// a secret, whole or as its base64.
+func secretsNowhere(t *testing.T, secrets map[string]string, dirs ...string) {
+	t.Helper()
+	files := 0
+	for _, dir := range dirs {
+		err := filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+			if err != nil || fi.IsDir() {
+				return err
+			}
+			files++
+			b, err := os.ReadFile(p)
+			for what, secret := range secrets {
+				if strings.Contains(string(b), secret) || strings.Contains(string(b), base64.StdEncoding.EncodeToString([]byte(secret))) {
+					t.Errorf("%s holds %s", p, what)
+				}
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("searched %d files the program wrote for %d secrets", files, len(secrets))
 }
 
 // TestSecondInstanceIsTurnedAway: a second wizard on the same state file
