@@ -294,11 +294,23 @@ func TestSecondInstanceIsTurnedAway(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "state.db")
 	first := startTerminal(t, []string{"TERM=xterm-256color"}, "--state", state, "--no-browser")
 	first.waitFor(`Step 1 of 9`)
-	second := startShell(t, binary+" --state "+state+" --no-browser; sleep 30")
-	screen := second.waitFor(`another mesh-gradient is using`)
-	if !strings.Contains(screen, "close it and try again") {
+	second := startShell(t, "start=$(date +%s%N); "+binary+" --state "+state+
+		" --no-browser; echo EXIT=$? MS=$(( ($(date +%s%N) - start) / 1000000 )); sleep 30")
+	screen := second.waitFor(`EXIT=\d+ MS=\d+`)
+	if !strings.Contains(screen, "another mesh-gradient is using") || !strings.Contains(screen, "close it and try again") {
 		t.Fatalf("second instance said:\n%s", screen)
 	}
+	m := regexp.MustCompile(`EXIT=(\d+) MS=(\d+)`).FindStringSubmatch(screen)
+	if m[1] == "0" {
+		t.Fatalf("second instance exited 0:\n%s", screen)
+	}
+	t.Logf("the second instance gave up after %s ms with exit status %s", m[2], m[1])
+	if ms, _ := strconv.Atoi(m[2]); ms > 3000 {
+		t.Fatalf("the second instance took %d ms to give up; about a second is the promise", ms)
+	}
+	// The first is unaffected: it still answers keys.
+	first.keys("Space")
+	first.waitFor(`\[x\] Mesh Gateway`)
 }
 
 // TestDisconnectCommand: without a terminal it needs --yes; when

@@ -4,6 +4,7 @@ package wizard
 // terminal.
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -72,6 +73,10 @@ func TestPanicsInCommandsAreCaught(t *testing.T) {
 	}
 	if !caught {
 		t.Fatal("a panic inside a batch was not caught")
+	}
+	// A watched call runs on a goroutine of its own, out of guard's reach.
+	if msg, ok := watched(context.Background(), stepReview, 1, func(context.Context) tea.Msg { panic("in a call") })().(panicMsg); !ok || msg.value != "in a call" {
+		t.Fatalf("a panicking watched call answered %#v", msg)
 	}
 
 	path := filepath.Join(t.TempDir(), "state.db")

@@ -81,3 +81,41 @@ func TestScenarioMissingFile(t *testing.T) {
 		t.Fatalf("want an error naming the file, got %v", err)
 	}
 }
+
+// FuzzParseScenario: any bytes give a scenario or a *ScenarioError naming
+// the file, never a panic.
+func FuzzParseScenario(f *testing.F) {
+	f.Add([]byte(`{}`))
+	f.Add([]byte(`{"mesh":{"accounts":[{"id":"m-1","name":"A","usage":{"gateway":3}}]}}`))
+	f.Add([]byte(`{"mesh":{"accounts":[{"id":"m-1","name":"A"},{"id":"m-1","name":"B"}]}}`))
+	f.Add([]byte("{\"mesh\":\n{\"accounts\": 7}}"))
+	f.Add([]byte(`{"psa":{"companies":[{"id":"c","name":"\u001b]52;c;x\u0007"}]}} {}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := meshtest.ParseScenario("fuzz.json", data)
+		if err == nil {
+			if s == nil {
+				t.Fatal("no scenario and no error")
+			}
+			return
+		}
+		var se *meshtest.ScenarioError
+		if !errors.As(err, &se) || !strings.Contains(err.Error(), "fuzz.json") {
+			t.Fatalf("want a *ScenarioError naming the file, got %T %v", err, err)
+		}
+	})
+}
+
+// TestSandboxListensOnLoopbackByDefault: the sandbox is reachable from
+// this machine only, unless --listen says otherwise.
+func TestSandboxListensOnLoopbackByDefault(t *testing.T) {
+	sb, err := meshtest.StartSandbox(meshtest.SandboxOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	for _, u := range []string{sb.GradientURL, sb.PortalURL} {
+		if !strings.HasPrefix(u, "http://127.0.0.1:") {
+			t.Fatalf("sandbox address %s is not loopback", u)
+		}
+	}
+}
