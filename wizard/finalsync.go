@@ -28,7 +28,7 @@ type finalSyncScreen struct {
 	polled   bool
 	still    int // polls since the last change
 	err      error
-	retry    *gradient.Retry // the poll under way is being retried
+	retry    *retryNote // the poll under way is being retried
 	browser  browserMsg
 }
 
@@ -111,7 +111,7 @@ func (s *finalSyncScreen) update(msg tea.Msg) tea.Cmd {
 		s.browser = msg
 	case retryMsg:
 		if msg.gen == s.gen {
-			s.retry = &msg.retry
+			s.retry = noteRetry(s.c, msg.retry)
 		}
 	case usageMsg:
 		if msg.gen != s.gen {
@@ -173,7 +173,7 @@ func (s *finalSyncScreen) view(w int) string {
 	out += fmt.Sprintf("  Usage arrived for %d of %d mapped accounts\n", s.arrived, s.expected)
 	switch {
 	case s.retry != nil:
-		out += "\n" + retryLine(t, *s.retry, w)
+		out += "\n" + retryLine(s.c, s.retry, w)
 	case s.err != nil:
 		out += "\n" + retrying(t, s.err, s.wait, w)
 	case s.arrived > 0 && s.still >= 3:

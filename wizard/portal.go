@@ -160,7 +160,7 @@ type waitingScreen struct {
 	last    gradient.IntegrationDetail
 	polled  bool
 	err     error
-	retry   *gradient.Retry // the poll under way is being retried
+	retry   *retryNote // the poll under way is being retried
 	browser browserMsg
 }
 
@@ -201,7 +201,7 @@ func (s *waitingScreen) update(msg tea.Msg) tea.Cmd {
 		s.browser = msg
 	case retryMsg:
 		if msg.gen == s.gen {
-			s.retry = &msg.retry
+			s.retry = noteRetry(s.c, msg.retry)
 		}
 	case pollMsg:
 		if msg.gen != s.gen {
@@ -265,7 +265,7 @@ func (s *waitingScreen) view(w int) string {
 	out += wrap(meshSteps(url), w)
 	switch {
 	case s.retry != nil:
-		out += "\n" + retryLine(t, *s.retry, w)
+		out += "\n" + retryLine(s.c, s.retry, w)
 	case s.err != nil:
 		out += "\n" + retrying(t, s.err, s.wait, w)
 	default:

@@ -32,7 +32,7 @@ type reviewScreen struct {
 	err        error
 	gen        int                // writes of an earlier press are ignored
 	cancel     context.CancelFunc // stops the write under way
-	retry      *gradient.Retry    // the write under way is being retried
+	retry      *retryNote         // the write under way is being retried
 	w, h       int
 }
 
@@ -231,7 +231,7 @@ func (s *reviewScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case retryMsg:
 		if msg.gen == s.gen && s.writing {
-			s.retry = &msg.retry
+			s.retry = noteRetry(s.c, msg.retry)
 			s.layout()
 		}
 		return nil
@@ -309,7 +309,7 @@ func (s *reviewScreen) status(w int) string {
 	t := s.c.theme
 	switch {
 	case s.writing && s.retry != nil:
-		return s.c.spinner.View() + "Writing mappings to Synthesize… (esc stops waiting)\n" + retryLine(t, *s.retry, w)
+		return s.c.spinner.View() + "Writing mappings to Synthesize… (esc stops waiting)\n" + retryLine(s.c, s.retry, w)
 	case s.writing:
 		return s.c.spinner.View() + "Writing mappings to Synthesize… (esc stops waiting)"
 	case s.err != nil:

@@ -8,7 +8,6 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
-	"github.com/meshgradient/mesh-gradient/ui"
 )
 
 // retryMsg says a call a screen waits on failed an attempt and will be
@@ -61,12 +60,22 @@ func safeCall(ctx context.Context, call func(context.Context) tea.Msg) (msg tea.
 // waitNext delivers the next message of a watched call or a load.
 func waitNext(ch <-chan tea.Msg) tea.Cmd { return func() tea.Msg { return <-ch } }
 
+// retryNote is a retry as a screen keeps it: with when the next attempt
+// starts, so the line can count down and then say it is under way.
+type retryNote struct {
+	gradient.Retry
+	next time.Time
+}
+
+func noteRetry(c *common, r gradient.Retry) *retryNote {
+	return &retryNote{Retry: r, next: c.cfg.Now().Add(r.Wait)}
+}
+
 // retryLine says what a retry is about, in one line.
-func retryLine(t ui.Theme, r gradient.Retry, w int) string {
-	wait := "now"
-	if d := r.Wait.Round(100 * time.Millisecond); d > 0 {
-		wait = "in " + d.String()
+func retryLine(c *common, n *retryNote, w int) string {
+	when := fmt.Sprintf("trying again (attempt %d of %d)", n.Attempt+1, n.MaxAttempts)
+	if left := n.next.Sub(c.cfg.Now()).Round(100 * time.Millisecond); left > 0 {
+		when = fmt.Sprintf("trying again in %s (attempt %d of %d)", left, n.Attempt+1, n.MaxAttempts)
 	}
-	return t.Warn.Render(wrap(fmt.Sprintf("Retrying: %s; trying again %s (attempt %d of %d).",
-		clean(r.Reason), wait, r.Attempt+1, r.MaxAttempts), w))
+	return c.theme.Warn.Render(wrap(fmt.Sprintf("Retrying: %s; %s.", clean(n.Reason), when), w))
 }

@@ -92,7 +92,8 @@ type Model struct {
 	loadGen       int          // which load is current; older ones' answers are dropped
 	loadProgress  loadProgress // how far the current load has got
 	loadErr       error
-	pendingUpdate step // after the next load, start updating mappings at this step
+	loadRetry     *retryNote // a page of the load under way is being retried
+	pendingUpdate step       // after the next load, start updating mappings at this step
 }
 
 // New builds the wizard on the state already in the store.
@@ -220,7 +221,7 @@ func (m *Model) enter(s step, resumed bool) tea.Cmd {
 func (m *Model) loadData() tea.Cmd {
 	m.loading, m.loadErr = true, nil
 	m.loadGen++
-	m.loadProgress = loadProgress{}
+	m.loadProgress, m.loadRetry = loadProgress{}, nil
 	return loadRemote(m.c.cfg.Partner, m.loadGen)
 }
 
@@ -315,6 +316,11 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case loadProgressMsg:
 		if msg.gen == m.loadGen {
+			if r := msg.progress.retry; r == nil {
+				m.loadRetry = nil
+			} else if m.loadProgress.retry != r {
+				m.loadRetry = noteRetry(m.c, *r)
+			}
 			m.loadProgress = msg.progress
 		}
 		return m, waitNext(msg.next)
@@ -598,8 +604,8 @@ func (m *Model) loadProgressView() string {
 	if p.toMatch > 0 {
 		lines = append(lines, fmt.Sprintf("  %-10s %s of %s accounts", "matching", thousands(p.matched), thousands(p.toMatch)))
 	}
-	if p.retry != nil {
-		lines = append(lines, "", retryLine(t, *p.retry, m.c.width))
+	if m.loadRetry != nil {
+		lines = append(lines, "", retryLine(m.c, m.loadRetry, m.c.width))
 	}
 	return strings.Join(lines, "\n")
 }
