@@ -110,32 +110,38 @@ func (s *billingScreen) typing() bool { return s.filter.Focused() || s.path.Focu
 
 // rebuild joins rows with names and cycle counts, then filters and sorts.
 func (s *billingScreen) rebuild() {
-	d := s.data
+	s.lines = joinBilling(s.lines[:0], s.raw, s.data, s.c.cfg.CycleUsage)
+	s.apply()
+}
+
+// joinBilling gives each billing row its names, the usage of every account
+// on its agreement (the PSA bills one quantity per company and product),
+// the difference at that level and, when known, Mesh's cycle count.
+func joinBilling(dst []billingLine, raw []gradient.BillingRow, d *remoteData, cycle func(accountID, product string) (float64, bool)) []billingLine {
 	if d == nil {
 		d = &remoteData{}
 	}
 	type agreement struct{ company, product string }
 	usage, shared := map[agreement]float64{}, map[agreement]int{}
-	for _, r := range s.raw {
+	for _, r := range raw {
 		a := agreement{r.CompanyID, r.ProductID}
 		usage[a] += r.Usage
 		shared[a]++
 	}
-	s.lines = s.lines[:0]
-	for _, r := range s.raw {
+	for _, r := range raw {
 		a := agreement{r.CompanyID, r.ProductID}
 		l := billingLine{BillingRow: r, company: name(d.companyNames, r.CompanyID), account: name(d.accountNames, r.AccountID),
 			service: name(d.serviceNames, r.ServiceID), product: name(d.productNames, r.ProductID),
 			groupUsage: usage[a], shared: shared[a]}
 		l.diff = l.groupUsage - r.BilledQuantity
-		if s.c.cfg.CycleUsage != nil {
+		if cycle != nil {
 			if key, ok := d.serviceProduct[r.ServiceID]; ok {
-				l.cycle, l.hasCycle = s.c.cfg.CycleUsage(r.AccountID, key)
+				l.cycle, l.hasCycle = cycle(r.AccountID, key)
 			}
 		}
-		s.lines = append(s.lines, l)
+		dst = append(dst, l)
 	}
-	s.apply()
+	return dst
 }
 
 func (s *billingScreen) apply() {
@@ -220,8 +226,12 @@ func (s *billingScreen) reconcile(items []gradient.BillingKey, what string) tea.
 // differing returns one item per agreement that differs, the number of
 // quantities that change, and the total change in units and money.
 func (s *billingScreen) differing() (items []gradient.BillingKey, units, money float64) {
+	return differing(s.lines)
+}
+
+func differing(lines []billingLine) (items []gradient.BillingKey, units, money float64) {
 	seen := map[[2]string]bool{}
-	for _, l := range s.lines {
+	for _, l := range lines {
 		a := [2]string{l.CompanyID, l.ProductID}
 		if l.diff == 0 || l.ProductID == "" || seen[a] {
 			continue
