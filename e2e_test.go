@@ -377,3 +377,28 @@ func exitCode(err error) int {
 	}
 	return 0
 }
+
+// sgrColour matches SGR sequences that set a colour (30–37, 38;…, 40–47,
+// 48;…, 90–97, 100–107), alone or among other attributes.
+var sgrColour = regexp.MustCompile(`\x1b\[(?:[0-9;]*;)?(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])(?:;[0-9;]*)?m`)
+
+// TestNoColor: with NO_COLOR the screens carry no colour codes; without
+// it they do (so the check can fail).
+func TestNoColor(t *testing.T) {
+	needTmux(t)
+	for _, tc := range []struct {
+		env    string
+		colour bool
+	}{{"NO_COLOR=1", false}, {"COLORTERM=truecolor", true}} {
+		state := filepath.Join(t.TempDir(), "state.db")
+		term := startTerminal(t, []string{"TERM=xterm-256color", tc.env}, "--state", state, "--no-browser")
+		term.waitFor(`Step 1 of 9`)
+		term.keys("Space", "Down")
+		term.waitFor(`\[x\] Mesh Gateway`)
+		screen := term.tmux("capture-pane", "-p", "-e", "-t", "main")
+		if got := sgrColour.MatchString(screen); got != tc.colour {
+			t.Errorf("%s: colour codes on screen: %v, want %v; first: %q", tc.env, got, tc.colour, sgrColour.FindString(screen))
+		}
+		term.keys("q")
+	}
+}

@@ -85,6 +85,7 @@ type options struct {
 	apply      bool
 	minConf    float64
 	onlyDiffer bool
+	accessible bool
 }
 
 // streams are the command's standard input and outputs.
@@ -216,6 +217,7 @@ func newFlagSet(c *command, o *options, stderr io.Writer) *flag.FlagSet {
 	if c == nil {
 		fs.BoolVar(&o.noBrowser, "no-browser", false, "never open a browser; print the portal URL")
 		fs.BoolVar(&o.version, "version", false, "print the version and exit")
+		fs.BoolVar(&o.accessible, "accessible", false, "plain numbered prompts, line by line (also ACCESSIBLE=1 or TERM=dumb); works with piped answers")
 	} else {
 		c.flags(fs, o)
 	}
@@ -278,6 +280,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if c == nil {
+		if o.accessible || os.Getenv("ACCESSIBLE") != "" || os.Getenv("TERM") == "dumb" {
+			return runAccessible(o, scenario, stdin, stdout, stderr)
+		}
 		return runWizard(o, scenario, stderr)
 	}
 	return c.run(o, positional, scenario, streams{in: stdin, out: stdout, errOut: stderr})
@@ -403,6 +408,28 @@ func runWizard(o options, scenario *meshtest.Scenario, stderr io.Writer) int {
 		return exitError
 	}
 	fmt.Fprintf(stderr, "mesh-gradient: stopped at %q; everything so far is saved in %s. Run it again to resume.\n", w.Step(), env.store.Path())
+	return exitOK
+}
+
+// runAccessible runs the wizard as numbered line prompts: no terminal
+// needed, so answers may be piped in.
+func runAccessible(o options, scenario *meshtest.Scenario, stdin io.Reader, stdout, stderr io.Writer) int {
+	env, code := openEnv(o, scenario, stderr)
+	if env == nil {
+		return code
+	}
+	defer env.close()
+	cfg := wizard.Config{Partner: env.partner, Store: env.store, Sandbox: env.sandbox != nil,
+		PortalURL: env.portalURL, NoBrowser: o.noBrowser, Notice: strings.Join(env.store.Warnings(), ". ")}
+	if env.sandbox != nil {
+		cfg.CycleUsage = env.sandbox.Scenario.CycleUsage
+		fmt.Fprintln(stdout, "SANDBOX: an emulated Synthesize and Mesh portal on this machine; nothing real is changed.")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := wizard.NewAccessible(cfg, stdin, stdout).Run(ctx); err != nil {
+		return failed(stderr, "", err)
+	}
 	return exitOK
 }
 
@@ -583,7 +610,7 @@ func openScript(o options, scenario *meshtest.Scenario, stderr io.Writer) (*env,
 
 // failed prints err and answers its exit status.
 func failed(stderr io.Writer, what string, err error) int {
-	fmt.Fprintf(stderr, "mesh-gradient %s: %v\n", what, err)
+	fmt.Fprintf(stderr, "%s: %v\n", strings.TrimSpace("mesh-gradient "+what), err)
 	switch {
 	case wizard.IsInputError(err):
 		return exitUsage

@@ -95,6 +95,12 @@ func checkChoice(what, flag string, given, known []string) []string {
 // the choice and the key's fingerprint, and marks the key as saved: the
 // caller has put it in a file or on stdout, where it stays.
 func (s Script) Connect(ctx context.Context, products, types []string) (string, error) {
+	return s.connect(ctx, products, types, true)
+}
+
+// connect connects; saved says whether the key counts as saved already
+// (a script put it in a file) or waits for the person to say so.
+func (s Script) connect(ctx context.Context, products, types []string, saved bool) (string, error) {
 	if err := CheckConnectChoice(products, types); err != nil {
 		return "", err
 	}
@@ -110,8 +116,11 @@ func (s Script) Connect(ctx context.Context, products, types []string) (string, 
 	now := s.now().UTC()
 	err = s.Store.UpdateProgress(vendor, func(p *store.Progress) {
 		p.Products, p.Types = products, types
-		p.KeyHint, p.KeySHA256, p.KeyConfirmed, p.ConnectedAt = hint, sha, true, now
+		p.KeyHint, p.KeySHA256, p.KeyConfirmed, p.ConnectedAt = hint, sha, saved, now
 		p.Step = stepPortal.String()
+		if !saved {
+			p.Step = stepKey.String()
+		}
 	})
 	if err != nil {
 		return conn.APIKey, fmt.Errorf("connected, but saving progress to %s failed: %w", s.Store.Path(), err)

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/meshgradient/mesh-gradient/store"
+)
+
+// dialogue runs the binary with stdin and stdout as pipes and answers its
+// prompts as they appear, as a screen reader user (or expect) would.
+type dialogue struct {
+	t     *testing.T
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	mu    sync.Mutex
+	out   bytes.Buffer
+	mark  int
+}
+
+func startDialogue(t *testing.T, env []string, args ...string) *dialogue {
+	t.Helper()
+	d := &dialogue{t: t, cmd: exec.Command(binary, args...)}
+	d.cmd.Env = append(os.Environ(), env...)
+	var err error
+	if d.stdin, err = d.cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := d.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.cmd.Stderr = &lockedWriter{d: d}
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(&lockedWriter{d: d}, stdout)
+	t.Cleanup(func() { _ = d.cmd.Process.Kill(); _ = d.cmd.Wait() })
+	return d
+}
+
+type lockedWriter struct{ d *dialogue }
+
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.d.mu.Lock()
+	defer w.d.mu.Unlock()
+	return w.d.out.Write(p)
+}
+
+// expect waits for re in what was printed since the last answer.
+func (d *dialogue) expect(re string) string {
+	d.t.Helper()
+	rx := regexp.MustCompile(re)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		d.mu.Lock()
+		seen := d.out.String()[d.mark:]
+		d.mu.Unlock()
+		if rx.MatchString(seen) {
+			return seen
+		}
+		if time.Now().After(deadline) {
+			d.t.Fatalf("waited 20s for /%s/; printed since the last answer:\n%s", re, seen)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// answer types a line.
+func (d *dialogue) answer(line string) {
+	d.t.Helper()
+	d.mu.Lock()
+	d.mark = d.out.Len()
+	d.mu.Unlock()
+	if _, err := io.WriteString(d.stdin, line+"\n"); err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+func (d *dialogue) wait() int {
+	d.t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- d.cmd.Wait() }()
+	select {
+	case err := <-done:
+		return exitCode(err)
+	case <-time.After(20 * time.Second):
+		d.t.Fatal("the program did not end")
+	}
+	return -1
+}
+
+// TestAccessibleOnboardingWithPipedAnswers walks the whole onboarding in
+// --accessible mode with stdin and stdout as pipes (no terminal), then
+// checks the state, that a stop mid-way resumes, and that the output holds
+// no escape sequence at all.
+func TestAccessibleOnboardingWithPipedAnswers(t *testing.T) {
+	v := startSandboxBinary(t)
+	state := filepath.Join(t.TempDir(), "state.db")
+	env := []string{"GRADIENT_URL=" + v["GRADIENT_URL"], "GRADIENT_TOKEN=" + v["GRADIENT_TOKEN"], "MESH_PORTAL_URL=" + v["MESH_PORTAL_URL"]}
+	page := v["MESH_PORTAL_URL"] + "/us/settings/gradient"
+
+	d := startDialogue(t, env, "--accessible", "--state", state)
+	d.expect(`(?s)You need a Synthesize login.*Step 1 of 9.*Products \(numbers`)
+	d.answer("4") // out of range: asked again
+	d.expect(`Type numbers from 1 to 3`)
+	d.answer("1")
+	d.expect(`Types \(numbers, Enter for 1, Billing\)`)
+	d.answer("")
+	key := regexp.MustCompile(`gsk_[a-z0-9]{20,}`).FindString(d.expect(`(?s)Step 2 of 9.*gsk_[a-z0-9]{20,}.*Have you saved the key`))
+	d.answer("no")
+	d.expect(`Save it first`)
+	d.answer("yes")
+	d.expect(`Portal \(Enter for 1\)`)
+	d.answer("")
+	d.expect(`Step 4 of 9`)
+	postPortal(t, page, url.Values{"api_key": {key}})
+	postPortal(t, page+"/sync", nil)
+	d.expect(`Accept those \d+ suggestions`)
+	d.answer("yes")
+	out := d.expect(`Account 1 of \d+ unmapped`)
+	unmapped := regexp.MustCompile(`Account 1 of (\d+) unmapped`).FindStringSubmatch(out)[1]
+	// The first by search, the second do not bill; then stop (input ends).
+	d.expect(`leave it unmapped: $`)
+	d.answer("s")
+	d.expect(`Search for: $`)
+	d.answer("acme tools")
+	d.expect(`1\. Acme Tools Supply`)
+	d.answer("1")
+	d.expect(`Saved: .* → Acme Tools Supply`)
+	d.stdin.Close()
+	if code := d.wait(); code != 1 {
+		t.Fatalf("input ended mid-way: exit %d, want 1", code)
+	}
+	d.expect(`the answers ended before the wizard was done; everything so far is saved`)
+	first := d.out.String()
+
+	// Resume: the accepted and the searched mapping are kept.
+	d = startDialogue(t, env, "--accessible", "--state", state)
+	out = d.expect(`Step 5 of 9`)
+	if !strings.Contains(out, "mapped so far") || strings.Contains(out, "Step 1 of 9") {
+		t.Fatalf("did not resume at the account step:\n%s", out)
+	}
+	for range mustAtoi(t, unmapped) - 1 {
+		d.expect(`leave it unmapped: $`)
+		d.answer("0")
+	}
+	d.expect(`(?s)Step 6 of 9.*Accept (?:the|those \d+) suggestions?`)
+	d.answer("")
+	d.expect(`Write these mappings to Synthesize`)
+	d.answer("yes")
+	d.expect(`Step 8 of 9`)
+	postPortal(t, page+"/sync", nil)
+	out = d.expect(`Step 9 of 9`)
+	if strings.Contains(out, "differing PSA quantities") {
+		d.expect(`Set the \d+ differing PSA quantities`)
+		d.answer("yes")
+		d.expect(`Set \d+ PSA quantities to Mesh's usage`)
+	}
+	d.expect(`Onboarding is done`)
+	if code := d.wait(); code != 0 {
+		t.Fatalf("exit %d after onboarding", code)
+	}
+	all := first + d.out.String()
+	if strings.ContainsRune(all, 0x1b) {
+		t.Fatalf("accessible output holds an escape sequence: %q", all[strings.IndexRune(all, 0x1b):][:20])
+	}
+
+	st, err := store.Open(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local, _ := st.Load("mesh")
+	st.Close()
+	if !local.Progress.Onboarded || local.Progress.MappingsWrittenAt.IsZero() || local.Progress.KeyHint != key[len(key)-4:] {
+		t.Fatalf("state after accessible onboarding: %+v", local.Progress)
+	}
+	// The full-screen wizard and the scripts see the same onboarding.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, "status", "--state", state)
+	cmd.Env = append(os.Environ(), env...)
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "0 unmapped") {
+		t.Fatalf("status after accessible onboarding: %v\n%s", err, out)
+	}
+}
+
+func mustAtoi(t *testing.T, s string) int {
+	t.Helper()
+	n := 0
+	for _, r := range s {
+		n = n*10 + int(r-'0')
+	}
+	return n
+}
