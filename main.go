@@ -12,8 +12,10 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -86,6 +88,7 @@ type options struct {
 	minConf    float64
 	onlyDiffer bool
 	accessible bool
+	keepClip   bool
 }
 
 // streams are the command's standard input and outputs.
@@ -217,6 +220,7 @@ func newFlagSet(c *command, o *options, stderr io.Writer) *flag.FlagSet {
 	if c == nil {
 		fs.BoolVar(&o.noBrowser, "no-browser", false, "never open a browser; print the portal URL")
 		fs.BoolVar(&o.version, "version", false, "print the version and exit")
+		fs.BoolVar(&o.keepClip, "keep-clipboard", false, "do not clear a copied key from the clipboard after 45 seconds")
 		fs.BoolVar(&o.accessible, "accessible", false, "plain numbered prompts, line by line (also ACCESSIBLE=1 or TERM=dumb); works with piped answers")
 	} else {
 		c.flags(fs, o)
@@ -390,7 +394,9 @@ func runWizard(o options, scenario *meshtest.Scenario, stderr io.Writer) int {
 	}
 	cfg := wizard.Config{Partner: env.partner, Store: env.store, Sandbox: env.sandbox != nil,
 		PortalURL: env.portalURL, NoBrowser: o.noBrowser, Terminal: os.Stdout,
-		Notice: strings.Join(env.store.Warnings(), ". ")}
+		BrowserRisk:    textBrowserRisk(runtime.GOOS, os.Getenv, exec.LookPath),
+		ClipboardClear: map[bool]time.Duration{true: -1, false: 0}[o.keepClip],
+		Notice:         strings.Join(env.store.Warnings(), ". ")}
 	if cfg.Notice != "" {
 		cfg.Notice += "."
 	}
@@ -409,6 +415,28 @@ func runWizard(o options, scenario *meshtest.Scenario, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "mesh-gradient: stopped at %q; everything so far is saved in %s. Run it again to resume.\n", w.Step(), env.store.Path())
 	return exitOK
+}
+
+// textBrowserRisk says why opening a browser might start a text browser
+// in this terminal, or "". pkg/browser on Linux tries xdg-open, then
+// x-www-browser, then www-browser, which is often lynx or w3m; and
+// xdg-open itself runs $BROWSER when it is set.
+func textBrowserRisk(goos string, getenv func(string) string, lookPath func(string) (string, error)) string {
+	if b := strings.Fields(getenv("BROWSER")); len(b) > 0 {
+		switch filepath.Base(b[0]) {
+		case "lynx", "w3m", "links", "links2", "elinks", "browsh", "www-browser", "carbonyl":
+			return "BROWSER is " + filepath.Base(b[0]) + ", a text browser, which would take over this terminal"
+		}
+	}
+	if goos != "linux" {
+		return ""
+	}
+	for _, opener := range []string{"xdg-open", "x-www-browser"} {
+		if _, err := lookPath(opener); err == nil {
+			return ""
+		}
+	}
+	return "no xdg-open or x-www-browser here, and the fallback may be a text browser"
 }
 
 // runAccessible runs the wizard as numbered line prompts: no terminal

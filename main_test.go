@@ -137,3 +137,36 @@ func TestInvalidScenarioExitsTwo(t *testing.T) {
 		t.Fatal("an invalid scenario touched the state file")
 	}
 }
+
+// TestTextBrowsersAreNeverLaunched: a text browser would take over the
+// terminal the wizard is drawing in, so the wizard prints the address.
+func TestTextBrowsersAreNeverLaunched(t *testing.T) {
+	env := func(browser string) func(string) string {
+		return func(k string) string {
+			if k == "BROWSER" {
+				return browser
+			}
+			return ""
+		}
+	}
+	found := func(string) (string, error) { return "/usr/bin/xdg-open", nil }
+	missing := func(string) (string, error) { return "", exec.ErrNotFound }
+	cases := []struct {
+		goos, browser string
+		look          func(string) (string, error)
+		risky         bool
+	}{
+		{"linux", "", found, false},
+		{"linux", "firefox", found, false},
+		{"linux", "/usr/bin/w3m %s", found, true},
+		{"linux", "lynx", found, true},
+		{"linux", "", missing, true},
+		{"darwin", "", missing, false},
+		{"darwin", "links", missing, true},
+	}
+	for _, c := range cases {
+		if got := textBrowserRisk(c.goos, env(c.browser), c.look) != ""; got != c.risky {
+			t.Errorf("%s with BROWSER=%q: risky %v, want %v", c.goos, c.browser, got, c.risky)
+		}
+	}
+}

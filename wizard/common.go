@@ -28,6 +28,9 @@ type Config struct {
 	Sandbox   bool
 	PortalURL string // base of an emulated or overridden Mesh portal; "" for the real regional portals
 	NoBrowser bool
+	// BrowserRisk, when set, says why launching a browser could put a text
+	// browser in this terminal; the wizard then prints the address instead.
+	BrowserRisk string
 	// OpenURL opens a browser; default pkg/browser with its output silenced.
 	OpenURL func(url string) error
 	// Getenv reads the environment (SSH and display detection); default os.Getenv.
@@ -36,6 +39,12 @@ type Config struct {
 	Terminal io.Writer
 	// Copy puts text on the clipboard; default ui.Copy.
 	Copy func(text string) ui.CopyResult
+	// ClearClipboard empties the clipboard if it still holds text; default
+	// ui.ClearIfStill.
+	ClearClipboard func(text string) ui.ClearResult
+	// ClipboardClear is how long after a copy of the key the clipboard is
+	// cleared (if it still holds the key); default 45s, negative never.
+	ClipboardClear time.Duration
 	// Notice is news to show on the first screen (a permission fixed).
 	Notice string
 	// Threshold is the confidence at or above which "A" accepts; default 0.8.

@@ -45,6 +45,10 @@ type harness struct {
 	pc     *gradient.PartnerClient
 	path   string
 	copied []string
+	// cleared are the texts the wizard cleared from the clipboard;
+	// clearAfter, when set, replaces the 45 s wait.
+	cleared    []string
+	clearAfter time.Duration
 }
 
 func newHarness(t *testing.T) *harness {
@@ -94,6 +98,11 @@ func (h *harness) start(t *testing.T, w, hgt int) *run {
 			h.copied = append(h.copied, text)
 			return ui.CopyResult{OSC52: true, Native: true}
 		},
+		ClearClipboard: func(text string) ui.ClearResult {
+			h.cleared = append(h.cleared, text)
+			return ui.ClearResult{Native: true}
+		},
+		ClipboardClear: h.clearAfter,
 		PollEvery:  20 * time.Millisecond,
 		SyncQuiet:  300 * time.Millisecond,
 		CycleUsage: h.sb.Scenario.CycleUsage,

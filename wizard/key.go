@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -45,7 +46,13 @@ type connectedMsg struct {
 	err     error
 }
 
-type copiedMsg struct{ res ui.CopyResult }
+type copiedMsg struct {
+	res    ui.CopyResult
+	secret string
+}
+
+// clearClipboardMsg: time to clear a copied key from the clipboard.
+type clearClipboardMsg struct{ secret string }
 
 const callTimeout = time.Minute
 
@@ -116,7 +123,15 @@ func (s *keyScreen) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case copiedMsg:
 		s.copied = msg.res.Message()
+		if wait := s.c.cfg.ClipboardClear; wait > 0 && (msg.res.Native || msg.res.OSC52) {
+			s.copied += fmt.Sprintf(" It will be cleared in %s if it still holds the key.", wait)
+			secret := msg.secret
+			return tea.Tick(wait, func(time.Time) tea.Msg { return clearClipboardMsg{secret: secret} })
+		}
 		return nil
+	case clearClipboardMsg:
+		clear, secret := s.c.cfg.ClearClipboard, msg.secret
+		return func() tea.Msg { return noticeMsg{text: "Clipboard: " + clear(secret).Message()} }
 	case tea.KeyMsg:
 		return s.key(msg)
 	}
@@ -130,7 +145,7 @@ func (s *keyScreen) key(k tea.KeyMsg) tea.Cmd {
 		switch {
 		case key.Matches(k, keys.Copy):
 			secret, cp := s.secret, s.c.cfg.Copy
-			return func() tea.Msg { return copiedMsg{res: cp(secret)} }
+			return func() tea.Msg { return copiedMsg{res: cp(secret), secret: secret} }
 		case key.Matches(k, keys.Yes), key.Matches(k, keys.Enter):
 			return s.confirm()
 		}

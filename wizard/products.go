@@ -84,7 +84,13 @@ func (s *productsScreen) renderRow(it list.Item, selected bool, width int) strin
 	return box + " " + name + " " + t.Muted.Render(kind+" · "+ch.summary)
 }
 
-func (s *productsScreen) setSize(w, h int) { s.list.SetSize(w, min(len(s.list.Items()), max(h-6, 1))) }
+func (s *productsScreen) setSize(w, h int) {
+	room := h - 6
+	if s.firstRun() {
+		room -= lipgloss.Height(wrap(intro, w)) + 1
+	}
+	s.list.SetSize(w, min(len(s.list.Items()), max(room, 1)))
+}
 
 func (s *productsScreen) update(msg tea.Msg) tea.Cmd {
 	k, ok := msg.(tea.KeyMsg)
@@ -162,9 +168,25 @@ func toggle(set []string, k string, on bool, order []string) []string {
 	return out
 }
 
-func (s *productsScreen) view(int) string {
+// firstRun: nothing has been chosen yet, so say what is ahead.
+func (s *productsScreen) firstRun() bool {
+	p := s.c.progress
+	return p.KeyHint == "" && len(p.Products) == 0 && (p.Step == "" || p.Step == stepProducts.String())
+}
+
+// intro is the first run's three lines: what happens, what is needed,
+// and that stopping is safe.
+const intro = "Nine steps: pick products, get an API key, paste it in Mesh, map accounts and services, reconcile.\n" +
+	"You need a Synthesize login (this program uses its API) and access to your Mesh MSP portal.\n" +
+	"Every choice is saved as you make it: quit any time (q) and run mesh-gradient again to resume."
+
+func (s *productsScreen) view(w int) string {
 	t := s.c.theme
-	out := "What do you want to integrate? Tick the Mesh products you resell and the integration types.\n\n" +
+	out := ""
+	if s.firstRun() {
+		out = t.Muted.Render(wrap(intro, w)) + "\n\n"
+	}
+	out += "What do you want to integrate? Tick the Mesh products you resell and the integration types.\n\n" +
 		s.list.View() + "\n"
 	if s.locked() {
 		out += "\n" + t.Muted.Render("Connected: these choices are fixed. Enter continues.")

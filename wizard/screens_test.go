@@ -167,3 +167,22 @@ func TestConnectFailureKeepsChoices(t *testing.T) {
 		t.Fatalf("after retry Synthesize holds %+v (%v)", d, err)
 	}
 }
+
+// TestCopiedKeyIsClearedFromTheClipboard: c copies the key, the screen
+// says it will be cleared, and after the wait the clipboard is cleared of
+// that key and the user is told.
+func TestCopiedKeyIsClearedFromTheClipboard(t *testing.T) {
+	h := newHarness(t)
+	h.clearAfter = 300 * time.Millisecond
+	r := h.start(t, 100, 30)
+	r.waitFor(`Step 1 of 9`)
+	r.keys(gatewayBilling...)
+	key := keyOnScreen(t, r.waitFor(`gsk_[a-z0-9]{20,}`))
+	r.keys("c")
+	r.waitFor(`It will be cleared\s+in 300ms if it still holds the key`)
+	r.waitFor(`Clipboard: Cleared the key from the system clipboard`)
+	r.stop()
+	if len(h.copied) != 1 || len(h.cleared) != 1 || h.cleared[0] != key {
+		t.Fatalf("copied %d, cleared %v; want the key copied once and cleared once", len(h.copied), len(h.cleared))
+	}
+}

@@ -111,6 +111,15 @@ func New(cfg Config, st store.State) *Model {
 			return ui.Copy(text, term, cfg.Getenv("TMUX") != "", cfg.Getenv("STY") != "")
 		}
 	}
+	if cfg.ClearClipboard == nil {
+		term := cfg.Terminal
+		cfg.ClearClipboard = func(text string) ui.ClearResult {
+			return ui.ClearIfStill(text, term, cfg.Getenv("TMUX") != "", cfg.Getenv("STY") != "")
+		}
+	}
+	if cfg.ClipboardClear == 0 {
+		cfg.ClipboardClear = 45 * time.Second
+	}
 	if cfg.Threshold <= 0 {
 		cfg.Threshold = 0.8
 	}
@@ -427,7 +436,7 @@ func (m *Model) typing() bool {
 // to the screen that asked, keys to the active one.
 func (m *Model) route(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case connectedMsg, copiedMsg:
+	case connectedMsg, copiedMsg, clearClipboardMsg:
 		return m.key.update(msg)
 	case pollMsg, browserMsg, pollTickMsg:
 		if m.step == stepFinalSync {
