@@ -186,7 +186,8 @@ var commands = []command{
 		},
 		run: runDisconnect},
 	{name: "sandbox", summary: "run the Synthesize and Mesh portal emulators until interrupted",
-		examples: []string{"eval \"$(mesh-gradient sandbox --listen 127.0.0.1:0 &)\"", "mesh-gradient sandbox --scenario rehearsal.json"},
+		examples: []string{"mesh-gradient sandbox --listen 127.0.0.1:0 > sandbox.env &   # then: set -a; . ./sandbox.env; set +a",
+			"mesh-gradient sandbox --scenario rehearsal.json"},
 		flags: func(fs *flag.FlagSet, o *options) {
 			fs.StringVar(&o.listen, "listen", "127.0.0.1:8725", "Synthesize emulator `ADDR`; the Mesh portal takes the next port (:0 picks free ports)")
 		},

@@ -170,3 +170,26 @@ func TestTextBrowsersAreNeverLaunched(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryCommandHasHelpWithExamples: --help answers 0 and shows the
+// command's synopsis and at least one example.
+func TestEveryCommandHasHelpWithExamples(t *testing.T) {
+	for _, c := range commands {
+		var out, errOut strings.Builder
+		args := append(strings.Fields(c.name), "--help")
+		if code := run(args, strings.NewReader(""), &out, &errOut); code != 0 {
+			t.Errorf("%s --help: exit %d", c.name, code)
+		}
+		help := errOut.String()
+		if !strings.Contains(help, "Usage:\n  mesh-gradient "+c.name) || !strings.Contains(help, "Examples:\n  mesh-gradient") {
+			t.Errorf("%s --help lacks a synopsis or an example:\n%s", c.name, help)
+		}
+	}
+	var out, errOut strings.Builder
+	if code := run([]string{"--version"}, strings.NewReader(""), &out, &errOut); code != 0 || !strings.HasPrefix(out.String(), "mesh-gradient ") {
+		t.Errorf("--version: %d %q", code, out.String())
+	}
+	if code := run([]string{"mappings"}, strings.NewReader(""), &out, &errOut); code != 2 {
+		t.Errorf("mappings alone: exit %d, want 2", code)
+	}
+}

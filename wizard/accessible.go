@@ -268,7 +268,10 @@ func (a *Accessible) key(ctx context.Context) (step, error) {
 	var err error
 	if a.prog.KeyHint == "" {
 		secret, err = a.sc.connect(ctx, a.prog.Products, a.prog.Types, false)
-		if secret == "" {
+		switch {
+		case errors.Is(err, ErrAlreadyConnected):
+			a.say("Synthesize says Mesh is already connected, but this program never received that key (it was issued elsewhere, or its answer was lost).")
+		case secret == "":
 			return stepKey, err
 		}
 		st, err := a.cfg.Store.Load(vendor)
@@ -278,6 +281,8 @@ func (a *Accessible) key(ctx context.Context) (step, error) {
 		a.prog = st.Progress
 	} else {
 		a.say("The key ending …%s was shown before and cannot be shown again: it is never written to disk.", a.prog.KeyHint)
+	}
+	if secret == "" {
 		ok, err := a.yes("Issue a new key? The old one stops working at once", true)
 		if err != nil || !ok {
 			if err == nil {
@@ -289,7 +294,13 @@ func (a *Accessible) key(ctx context.Context) (step, error) {
 			return stepKey, fmt.Errorf("new key: %w", err)
 		}
 		hint, sha := fingerprint(secret)
-		if err := a.save(func(p *store.Progress) { p.KeyHint, p.KeySHA256 = hint, sha }); err != nil {
+		now := a.cfg.Now().UTC()
+		if err := a.save(func(p *store.Progress) {
+			p.KeyHint, p.KeySHA256, p.KeyConfirmed = hint, sha, false
+			if p.ConnectedAt.IsZero() {
+				p.ConnectedAt = now
+			}
+		}); err != nil {
 			return stepKey, err
 		}
 	}
@@ -507,8 +518,9 @@ func (a *Accessible) review(ctx context.Context) (step, error) {
 			services++
 		}
 	}
-	a.say("%d accounts: %d mapped to %d companies, %d do not bill, %d unmapped · %d services: %d mapped.",
-		len(d.accounts), mapped, len(companies), ignored, len(unmapped), len(d.services), services)
+	a.say("%d %s: %d mapped to %d %s, %d do not bill, %d unmapped · %d %s: %d mapped.",
+		len(d.accounts), plural(len(d.accounts), "account", "accounts"), mapped, len(companies), plural(len(companies), "company", "companies"),
+		ignored, len(unmapped), len(d.services), plural(len(d.services), "service", "services"), services)
 	if len(unmapped) > 0 {
 		a.say("Unmapped, so not billed: %s.", sample(unmapped, 6))
 	}
@@ -589,7 +601,8 @@ func (a *Accessible) billing(ctx context.Context) error {
 		a.say("Every PSA quantity matches Mesh's usage.")
 		return nil
 	}
-	ok, err := a.yes(fmt.Sprintf("Set the %d differing PSA quantities to Mesh's usage (%s units, %s a month)", r.Differ, signed(r.Units), money2(r.Money)), false)
+	ok, err := a.yes(fmt.Sprintf("Set the %d differing PSA %s to Mesh's usage (%s units, %s a month)",
+		r.Differ, plural(r.Differ, "quantity", "quantities"), signed(r.Units), money2(r.Money)), false)
 	if err != nil || !ok {
 		if err == nil {
 			a.say("Nothing was changed.")
@@ -600,7 +613,7 @@ func (a *Accessible) billing(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.say("Set %d PSA quantities to Mesh's usage.", done.Applied)
+	a.say("Set %d PSA %s to Mesh's usage.", done.Applied, plural(done.Applied, "quantity", "quantities"))
 	return nil
 }
 

@@ -103,10 +103,10 @@ func (h *harness) start(t *testing.T, w, hgt int) *run {
 			return ui.ClearResult{Native: true}
 		},
 		ClipboardClear: h.clearAfter,
-		PollEvery:  20 * time.Millisecond,
-		SyncQuiet:  300 * time.Millisecond,
-		CycleUsage: h.sb.Scenario.CycleUsage,
-		Now:        func() time.Time { return clock },
+		PollEvery:      20 * time.Millisecond,
+		SyncQuiet:      300 * time.Millisecond,
+		CycleUsage:     h.sb.Scenario.CycleUsage,
+		Now:            func() time.Time { return clock },
 	}, state)
 	r := &run{h: h, t: t, st: st, model: m}
 	r.tm = teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, hgt))

@@ -43,6 +43,11 @@ func (e *InputError) Error() string {
 	return fmt.Sprintf("%d problems:\n  %s", len(e.Problems), strings.Join(e.Problems, "\n  "))
 }
 
+// ErrAlreadyConnected: a connect found Mesh connected already, so its key
+// was issued before (elsewhere, or in an answer that was lost).
+var ErrAlreadyConnected = errors.New("Mesh is already connected in Synthesize, and its key cannot be shown again. " +
+	"For a new key run mesh-gradient and press r on the key screen; to start over, mesh-gradient disconnect --yes")
+
 // ErrNotConnected: Mesh is not connected in Synthesize.
 var ErrNotConnected = errors.New("Mesh is not connected in Synthesize; run mesh-gradient, or mesh-gradient connect")
 
@@ -106,8 +111,7 @@ func (s Script) connect(ctx context.Context, products, types []string, saved boo
 	}
 	conn, err := s.Partner.Connect(ctx, products, types)
 	if gradient.StatusOf(err) == 409 {
-		return "", fmt.Errorf("Mesh is already connected in Synthesize, and its key cannot be shown again. " +
-			"For a new key run mesh-gradient and press r on the key screen; to start over, mesh-gradient disconnect --yes")
+		return "", ErrAlreadyConnected
 	}
 	if err != nil {
 		return "", fmt.Errorf("connect: %w", err)
