@@ -47,7 +47,9 @@ func startTerminal(t *testing.T, env []string, args ...string) *terminal {
 			cd = "cd " + home + " && "
 		}
 	}
-	return startShell(t, cd+"exec env "+strings.Join(env, " ")+" "+binary+" "+strings.Join(args, " "))
+	// CI is unset: a person's terminal is not CI, and termenv turns colour
+	// off when CI is set.
+	return startShell(t, cd+"exec env -u CI "+strings.Join(env, " ")+" "+binary+" "+strings.Join(args, " "))
 }
 
 func startShell(t *testing.T, cmd string) *terminal {

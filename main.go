@@ -121,6 +121,12 @@ var commands = []command{
 			fs.StringVar(&o.keyFile, "key-file", "", "write the one-time key to `FILE` (created 0600; never overwritten), or - for stdout")
 		},
 		run: runConnect},
+	{name: "rekey", summary: "issue a new API key (the old one stops working at once) and write it to a file",
+		examples: []string{"mesh-gradient rekey --key-file mesh-new.key"},
+		flags: func(fs *flag.FlagSet, o *options) {
+			fs.StringVar(&o.keyFile, "key-file", "", "write the new key to `FILE` (created 0600; never overwritten), or - for stdout")
+		},
+		run: runRekey},
 	{name: "wait-sync", summary: "wait until Mesh's first Gradient Sync has sent accounts and services",
 		examples: []string{"mesh-gradient wait-sync --timeout 15m"},
 		flags: func(fs *flag.FlagSet, o *options) {
@@ -665,62 +671,108 @@ func scriptContext(d time.Duration) (context.Context, context.CancelFunc) {
 	return ctx, func() { cancel(); stop() }
 }
 
+// keyDestination opens where --key-file says the key goes: the file is
+// made (0600, never replacing one) before Synthesize is asked, so a bad
+// path cannot cost the one chance to see the key.
+type keyDestination struct {
+	path string
+	out  io.Writer
+	file *os.File
+}
+
+func openKeyDestination(path string, stdout io.Writer) (*keyDestination, error) {
+	if path == "" {
+		return nil, &wizard.InputError{Problems: []string{"--key-file is required: the key is shown only once (give a FILE, or - for stdout)"}}
+	}
+	if path == "-" {
+		return &keyDestination{path: path, out: stdout}, nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			err = fmt.Errorf("%s exists; not replacing it (it may hold a key): choose another file", path)
+		}
+		return nil, &wizard.InputError{Problems: []string{err.Error()}}
+	}
+	return &keyDestination{path: path, out: f, file: f}, nil
+}
+
+// abandon removes the file made for a key that never came.
+func (k *keyDestination) abandon() {
+	if k.file != nil {
+		k.file.Close()
+		os.Remove(k.path)
+	}
+}
+
+func (k *keyDestination) write(key string) error {
+	_, err := fmt.Fprintln(k.out, key)
+	if k.file != nil {
+		err = errors.Join(err, k.file.Sync(), k.file.Close())
+	}
+	return err
+}
+
+func (k *keyDestination) String() string {
+	if k.file == nil {
+		return "stdout"
+	}
+	return k.path + " (mode 0600)"
+}
+
 // runConnect connects and puts the key where --key-file says, never in
-// two places. The file is made before Synthesize is asked, so a file that
-// cannot be written does not cost the one chance to see the key.
+// two places.
 func runConnect(o options, _ []string, scenario *meshtest.Scenario, std streams) int {
 	products, types := commaList(o.products), commaList(o.types)
 	if err := wizard.CheckConnectChoice(products, types); err != nil {
 		return failed(std.errOut, "connect", err)
 	}
-	if o.keyFile == "" {
-		return failed(std.errOut, "connect", &wizard.InputError{Problems: []string{
-			"--key-file is required: the key is shown only once (give a FILE, or - for stdout)"}})
-	}
-	out, file := std.out, (*os.File)(nil)
-	if o.keyFile != "-" {
-		f, err := os.OpenFile(o.keyFile, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
-			if errors.Is(err, fs.ErrExist) {
-				err = fmt.Errorf("%s exists; not replacing it (it may hold a key): choose another file", o.keyFile)
-			}
-			return failed(std.errOut, "connect", &wizard.InputError{Problems: []string{err.Error()}})
-		}
-		out, file = f, f
+	return withNewKey(o, scenario, std, "connect", func(ctx context.Context, sc wizard.Script) (string, error) {
+		return sc.Connect(ctx, products, types)
+	}, func(e *env, dest *keyDestination) {
+		fmt.Fprintf(std.errOut, "Connected Mesh (%s; %s). The one-time key went to %s; Synthesize will not show it again.\n"+
+			"Next: in the Mesh portal (%s), Settings → Gradient: paste the key, Submit, then Gradient Sync.\n"+
+			"Then run: mesh-gradient wait-sync\n", strings.Join(products, ", "), strings.Join(types, ", "), dest, portalHint(e))
+	})
+}
+
+func runRekey(o options, _ []string, scenario *meshtest.Scenario, std streams) int {
+	rekey := func(ctx context.Context, sc wizard.Script) (string, error) { return sc.Rekey(ctx) }
+	return withNewKey(o, scenario, std, "rekey", rekey, func(e *env, dest *keyDestination) {
+		fmt.Fprintf(std.errOut, "Issued a new key; the old one stopped working. It went to %s.\n"+
+			"Next: in the Mesh portal (%s), Settings → Gradient: paste it and Submit.\n", dest, portalHint(e))
+	})
+}
+
+// withNewKey opens the key's destination, has issue ask Synthesize for a
+// key, writes it there, and tells done.
+func withNewKey(o options, scenario *meshtest.Scenario, std streams, what string,
+	issue func(context.Context, wizard.Script) (string, error), done func(*env, *keyDestination)) int {
+	dest, err := openKeyDestination(o.keyFile, std.out)
+	if err != nil {
+		return failed(std.errOut, what, err)
 	}
 	env, sc, code := openScript(o, scenario, std.errOut)
 	if env == nil {
-		if file != nil {
-			file.Close()
-			os.Remove(o.keyFile)
-		}
+		dest.abandon()
 		return code
 	}
 	defer env.close()
 	ctx, cancel := scriptContext(2 * time.Minute)
 	defer cancel()
-	key, err := sc.Connect(ctx, products, types)
+	key, err := issue(ctx, sc)
 	if key == "" {
-		if file != nil {
-			file.Close()
-			os.Remove(o.keyFile)
-		}
-		return failed(std.errOut, "connect", err)
+		dest.abandon()
+		return failed(std.errOut, what, err)
 	}
-	if _, werr := fmt.Fprintln(out, key); werr != nil || (file != nil && errors.Join(file.Sync(), file.Close()) != nil) {
-		fmt.Fprintf(std.errOut, "mesh-gradient connect: connected, but writing the key to %s failed; run mesh-gradient and press r on the key screen for a new one\n", o.keyFile)
+	if werr := dest.write(key); werr != nil {
+		fmt.Fprintf(std.errOut, "mesh-gradient %s: a key was issued, but writing it to %s failed (%v); run mesh-gradient rekey for a new one\n", what, dest.path, werr)
 		return exitError
 	}
 	if err != nil {
-		fmt.Fprintln(std.errOut, "mesh-gradient connect:", err)
+		fmt.Fprintf(std.errOut, "mesh-gradient %s: %v\n", what, err)
 	}
-	where := o.keyFile + " (mode 0600)"
-	if file == nil {
-		where = "stdout"
-	}
-	fmt.Fprintf(std.errOut, "Connected Mesh (%s; %s). The one-time key went to %s; Synthesize will not show it again.\n"+
-		"Next: in the Mesh portal (%s), Settings → Gradient: paste the key, Submit, then Gradient Sync.\n"+
-		"Then run: mesh-gradient wait-sync\n", strings.Join(products, ", "), strings.Join(types, ", "), where, portalHint(env))
+	done(env, dest)
 	return exitOK
 }
 

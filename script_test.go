@@ -189,6 +189,24 @@ func TestScriptedOnboarding(t *testing.T) {
 		t.Fatalf("status: %s", out)
 	}
 
+	// A new key: the old one stops working, the new one goes to its file.
+	s.must(2, "rekey", "--key-file", "mesh.key") // exists
+	s.must(0, "rekey", "--key-file", "mesh-new.key")
+	fresh, _ := os.ReadFile(filepath.Join(s.dir, "mesh-new.key"))
+	newKey := strings.TrimSpace(string(fresh))
+	if newKey == key || !strings.HasPrefix(newKey, "gsk_") {
+		t.Fatalf("rekey wrote %q", newKey)
+	}
+	for k, want := range map[string]bool{key: false, newKey: true} {
+		vc, _ := gradient.NewVendorClient(s.vars["GRADIENT_URL"], s.vars["GRADIENT_VENDOR_KEY"], k, gradient.Options{})
+		if _, err := vc.Organization(context.Background()); (err == nil) != want {
+			t.Fatalf("after rekey, key …%s works: %v, want %v", k[len(k)-4:], err == nil, want)
+		}
+	}
+	if st := s.local(); st.Progress.KeyHint != newKey[len(newKey)-4:] {
+		t.Fatalf("after rekey the state's key hint is %q", st.Progress.KeyHint)
+	}
+
 	s.must(2, "disconnect") // no terminal, no --yes
 	s.must(0, "disconnect", "--yes")
 	s.must(3, "status")

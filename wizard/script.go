@@ -132,6 +132,24 @@ func (s Script) connect(ctx context.Context, products, types []string, saved boo
 	return conn.APIKey, nil
 }
 
+// Rekey issues a new key for the connected integration (the old one
+// stops working at once) and records its fingerprint.
+func (s Script) Rekey(ctx context.Context) (string, error) {
+	if _, err := s.connected(ctx); err != nil {
+		return "", err
+	}
+	key, err := s.Partner.RotateKey(ctx)
+	if err != nil {
+		return "", fmt.Errorf("new key: %w", err)
+	}
+	hint, sha := fingerprint(key)
+	err = s.Store.UpdateProgress(vendor, func(p *store.Progress) { p.KeyHint, p.KeySHA256, p.KeyConfirmed = hint, sha, true })
+	if err != nil {
+		return key, fmt.Errorf("new key issued, but saving progress to %s failed: %w", s.Store.Path(), err)
+	}
+	return key, nil
+}
+
 // connected fails with ErrNotConnected unless Synthesize says Mesh is.
 func (s Script) connected(ctx context.Context) (gradient.IntegrationDetail, error) {
 	d, err := s.Partner.Integration(ctx)
