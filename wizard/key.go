@@ -124,7 +124,11 @@ func (s *keyScreen) update(msg tea.Msg) tea.Cmd {
 	case copiedMsg:
 		s.copied = msg.res.Message()
 		if wait := s.c.cfg.ClipboardClear; wait > 0 && (msg.res.Native || msg.res.OSC52) {
-			s.copied += fmt.Sprintf(" It will be cleared in %s if it still holds the key.", wait)
+			if msg.res.Native {
+				s.copied += fmt.Sprintf(" It will be cleared in %s if it still holds the key.", wait)
+			} else {
+				s.copied += fmt.Sprintf(" In %s the terminal will be asked to clear its clipboard.", wait)
+			}
 			secret := msg.secret
 			return tea.Tick(wait, func(time.Time) tea.Msg { return clearClipboardMsg{secret: secret} })
 		}

@@ -71,12 +71,12 @@ func browserSkip(cfg Config) string {
 	switch {
 	case cfg.NoBrowser:
 		return "--no-browser"
-	case cfg.BrowserRisk != "":
-		return cfg.BrowserRisk
 	case cfg.Getenv("SSH_TTY") != "" || cfg.Getenv("SSH_CONNECTION") != "":
 		return "this is an SSH session"
 	case runtime.GOOS == "linux" && cfg.Getenv("DISPLAY") == "" && cfg.Getenv("WAYLAND_DISPLAY") == "":
 		return "there is no display"
+	case cfg.BrowserRisk != "":
+		return cfg.BrowserRisk
 	}
 	return ""
 }

@@ -86,7 +86,7 @@ func (s *productsScreen) renderRow(it list.Item, selected bool, width int) strin
 
 func (s *productsScreen) setSize(w, h int) {
 	room := h - 6
-	if s.firstRun() {
+	if s.showIntro() {
 		room -= lipgloss.Height(wrap(intro, w)) + 1
 	}
 	s.list.SetSize(w, min(len(s.list.Items()), max(room, 1)))
@@ -174,6 +174,9 @@ func (s *productsScreen) firstRun() bool {
 	return p.KeyHint == "" && len(p.Products) == 0 && (p.Step == "" || p.Step == stepProducts.String())
 }
 
+// showIntro: the intro only where it leaves the list room.
+func (s *productsScreen) showIntro() bool { return s.firstRun() && s.c.height >= 24 }
+
 // intro is the first run's three lines: what happens, what is needed,
 // and that stopping is safe.
 const intro = "Nine steps: pick products, get an API key, paste it in Mesh, map accounts and services, reconcile.\n" +
@@ -183,7 +186,7 @@ const intro = "Nine steps: pick products, get an API key, paste it in Mesh, map 
 func (s *productsScreen) view(w int) string {
 	t := s.c.theme
 	out := ""
-	if s.firstRun() {
+	if s.showIntro() {
 		out = t.Muted.Render(wrap(intro, w)) + "\n\n"
 	}
 	out += "What do you want to integrate? Tick the Mesh products you resell and the integration types.\n\n" +
