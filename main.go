@@ -385,8 +385,11 @@ func runSandbox(o options, scenario *meshtest.Scenario, stdout, stderr io.Writer
 // sandbox, and runs the full-screen wizard.
 func runWizard(o options, scenario *meshtest.Scenario, stderr io.Writer) int {
 	if !isTerminal() {
-		fmt.Fprintln(stderr, "mesh-gradient: the wizard needs a terminal (stdin and stdout are not both one). "+
-			"Run it in a terminal, or see --help for the commands that work without one.")
+		fmt.Fprintln(stderr, "mesh-gradient: the wizard needs a terminal (stdin and stdout are not both one).\n"+
+			"Without one, use:\n"+
+			"  mesh-gradient --accessible        the same steps as line prompts; answers may be piped in\n"+
+			"  mesh-gradient connect ...         and wait-sync, mappings, reconcile, status, disconnect: one step each, for scripts\n"+
+			"See mesh-gradient --help.")
 		return exitUsage
 	}
 	env, code := openEnv(o, scenario, stderr)
