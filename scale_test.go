@@ -33,39 +33,7 @@ func TestScaleBinary(t *testing.T) {
 	}
 	needTmux(t)
 	const n = 10000
-	dir := t.TempDir()
-	sc, _ := meshtest.Generate(n, 1)
-	raw, err := json.Marshal(sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	scenario := filepath.Join(dir, "scenario-10k.json")
-	if err := os.WriteFile(scenario, raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	vars := startSandboxBinary(t, "--scenario", scenario)
-
-	// Connect, and push the accounts as Mesh's first Gradient Sync would.
-	ctx := context.Background()
-	pc, err := gradient.NewPartnerClient(vars["GRADIENT_URL"], vars["GRADIENT_TOKEN"], gradient.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := pc.Connect(ctx, []string{"gateway"}, []string{"billing"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	vc, err := gradient.NewVendorClient(vars["GRADIENT_URL"], vars["GRADIENT_VENDOR_KEY"], conn.APIKey, gradient.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	accounts := make([]gradient.VendorAccount, n)
-	for i, a := range sc.Mesh.Accounts {
-		accounts[i] = gradient.VendorAccount{ID: a.ID, Name: a.Name}
-	}
-	if err := vc.UpsertAccounts(ctx, accounts); err != nil {
-		t.Fatal(err)
-	}
+	vars, sc, conn, dir := scaleSandbox(t, n)
 
 	// A state file stopped at the account screen with every account mapped.
 	statePath := filepath.Join(dir, "state", "state.db")
@@ -103,6 +71,62 @@ func TestScaleBinary(t *testing.T) {
 	t.Logf("peak resident memory (VmHWM) %d MB", peak>>20)
 	if peak > 150<<20 {
 		t.Errorf("peak memory %d MB is over the 150 MB target", peak>>20)
+	}
+}
+
+// scaleSandbox runs `sandbox --scenario` on n generated tenants,
+// connects, and pushes the accounts as Mesh's first Gradient Sync would.
+func scaleSandbox(t *testing.T, n int) (map[string]string, *meshtest.Scenario, gradient.Connection, string) {
+	t.Helper()
+	dir := t.TempDir()
+	sc, _ := meshtest.Generate(n, 1)
+	raw, err := json.Marshal(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scenario := filepath.Join(dir, "scenario.json")
+	if err := os.WriteFile(scenario, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vars := startSandboxBinary(t, "--scenario", scenario)
+	ctx := context.Background()
+	pc, err := gradient.NewPartnerClient(vars["GRADIENT_URL"], vars["GRADIENT_TOKEN"], gradient.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pc.Connect(ctx, []string{"gateway"}, []string{"billing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vc, err := gradient.NewVendorClient(vars["GRADIENT_URL"], vars["GRADIENT_VENDOR_KEY"], conn.APIKey, gradient.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts := make([]gradient.VendorAccount, n)
+	for i, a := range sc.Mesh.Accounts {
+		accounts[i] = gradient.VendorAccount{ID: a.ID, Name: a.Name}
+	}
+	if err := vc.UpsertAccounts(ctx, accounts); err != nil {
+		t.Fatal(err)
+	}
+	return vars, sc, conn, dir
+}
+
+// TestScaleScripts times each scripted command, process start to exit,
+// on 10,000 accounts and 10,000 companies.
+func TestScaleScripts(t *testing.T) {
+	if os.Getenv("MESH_GRADIENT_SCALE") == "" {
+		t.Skip("set MESH_GRADIENT_SCALE=1 to time the scripted commands on 10,000 tenants")
+	}
+	vars, _, _, dir := scaleSandbox(t, 10000)
+	s := &scripted{t: t, vars: vars, dir: dir, state: filepath.Join(dir, "state.db")}
+	for _, args := range [][]string{
+		{"mappings", "suggest"}, {"mappings", "suggest", "--apply"}, {"mappings", "export", "m.csv"},
+		{"mappings", "import", "--dry-run", "m.csv"}, {"reconcile", "--json"}, {"status"},
+	} {
+		start := time.Now()
+		s.must(0, args...)
+		t.Logf("mesh-gradient %s: %v", strings.Join(args, " "), time.Since(start).Round(time.Millisecond))
 	}
 }
 
