@@ -353,3 +353,38 @@ func TestWithoutATerminal(t *testing.T) {
 		t.Fatalf("stdout %q, stderr %q", out.String(), errOut.String())
 	}
 }
+
+// TestScriptsKeepTheWizardsUnwrittenChoices: choices made in the wizard
+// and not yet written are the base a script builds on, never lost to it.
+func TestScriptsKeepTheWizardsUnwrittenChoices(t *testing.T) {
+	s := newScripted(t)
+	out, _ := s.must(0, "connect", "--products", "gateway", "--key-file", "-")
+	s.portal("submit", url.Values{"api_key": {strings.TrimSpace(out)}})
+	s.portal("sync", nil)
+	s.must(0, "wait-sync", "--timeout", "30s")
+	// In the wizard: Acme Corp (m-012) to do not bill, and Brightside
+	// Pediatrics (m-040) by hand to Acme Tools Supply (c-002), against
+	// their suggestions; then the wizard was closed unwritten.
+	st, err := store.Open(s.state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ignored, picked := store.Mapping{Ignored: true}, store.Mapping{Target: "c-002"}
+	_, err = st.Apply("mesh", store.KindAccounts, map[string]*store.Mapping{"m-012": &ignored, "m-040": &picked})
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, errOut := s.must(0, "mappings", "suggest", "--apply")
+	if !strings.Contains(errOut, "starting from the 2 account and 0 service choices") {
+		t.Fatalf("suggest did not say it starts from the wizard's choices:\n%s", errOut)
+	}
+	m, _ := s.pc.Mappings(context.Background())
+	got := map[string]gradient.AccountMapping{}
+	for _, a := range m.Accounts {
+		got[a.AccountID] = a
+	}
+	if !got["m-012"].Ignored || got["m-040"].CompanyID != "c-002" || len(got) < 30 {
+		t.Fatalf("Synthesize holds %+v and %+v among %d: the wizard's choices were lost", got["m-012"], got["m-040"], len(got))
+	}
+}

@@ -248,11 +248,30 @@ func (s Script) ExportMappings(ctx context.Context) ([]MappingRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	return exportRows(d), nil
+	accounts, services := remoteDrafts(d.mappings)
+	return exportRows(d, accounts, services), nil
 }
 
-func exportRows(d *remoteData) []MappingRow {
-	accounts, services := remoteDrafts(d.mappings)
+// base is what a scripted change starts from: Synthesize's mappings, or,
+// while the wizard holds choices not yet written (onboarding before the
+// write, or an update in progress), those choices, so a script never
+// throws away what a person chose.
+func (s Script) base(d *remoteData) (accounts, services map[string]store.Mapping, err error) {
+	st, err := s.Store.Load(vendor)
+	if err != nil {
+		return nil, nil, err
+	}
+	pending := st.Progress.Updating || st.Progress.MappingsWrittenAt.IsZero()
+	if pending && len(st.Accounts)+len(st.Services) > 0 {
+		s.say("starting from the %d account and %d service choices saved in %s and not yet written to Synthesize",
+			len(st.Accounts), len(st.Services), s.Store.Path())
+		return clone(st.Accounts), clone(st.Services), nil
+	}
+	accounts, services = remoteDrafts(d.mappings)
+	return accounts, services, nil
+}
+
+func exportRows(d *remoteData, accounts, services map[string]store.Mapping) []MappingRow {
 	var rows []MappingRow
 	for _, a := range d.accounts {
 		r := MappingRow{Kind: "account", MeshID: a.ID, MeshName: d.accountNames[a.ID]}
@@ -306,8 +325,10 @@ func (s Script) ImportMappings(ctx context.Context, rows []MappingRow, dryRun bo
 	if err != nil {
 		return Written{}, err
 	}
-	accounts, services := remoteDrafts(d.mappings)
-	nextAccounts, nextServices := clone(accounts), clone(services)
+	nextAccounts, nextServices, err := s.base(d)
+	if err != nil {
+		return Written{}, err
+	}
 	var problems []string
 	seen := map[string]int{}
 	for i, r := range rows {
@@ -390,10 +411,12 @@ func (s Script) Suggest(ctx context.Context, minConfidence float64, apply bool) 
 	if err != nil {
 		return nil, Written{}, err
 	}
-	accounts, services := remoteDrafts(d.mappings)
-	nextAccounts, nextServices := clone(accounts), clone(services)
+	nextAccounts, nextServices, err := s.base(d)
+	if err != nil {
+		return nil, Written{}, err
+	}
 	var out []Suggestion
-	for _, row := range exportRows(d) {
+	for _, row := range exportRows(d, clone(nextAccounts), clone(nextServices)) {
 		if row.MappedID != "" || row.DoNotBill || row.SuggestionID == "" || row.Confidence < minConfidence {
 			continue
 		}
