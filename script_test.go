@@ -303,11 +303,7 @@ func TestMappingsExportImport(t *testing.T) {
 	if !strings.Contains(out, "Wrote to Synthesize: 0 added, 2 changed, 0 removed") {
 		t.Fatalf("import said: %s", out)
 	}
-	now, _ := s.pc.Mappings(context.Background())
-	changed := map[string]gradient.AccountMapping{}
-	for _, a := range now.Accounts {
-		changed[a.AccountID] = a
-	}
+	now, changed := s.accountMappings()
 	if changed[mapped[0]].CompanyID != "c-002" || !changed[mapped[1]].Ignored || len(now.Accounts) != len(before.Accounts) {
 		t.Fatalf("after import: %+v and %+v, %d accounts", changed[mapped[0]], changed[mapped[1]], len(now.Accounts))
 	}
@@ -379,12 +375,22 @@ func TestScriptsKeepTheWizardsUnwrittenChoices(t *testing.T) {
 	if !strings.Contains(errOut, "starting from the 2 account and 0 service choices") {
 		t.Fatalf("suggest did not say it starts from the wizard's choices:\n%s", errOut)
 	}
-	m, _ := s.pc.Mappings(context.Background())
-	got := map[string]gradient.AccountMapping{}
-	for _, a := range m.Accounts {
-		got[a.AccountID] = a
-	}
+	_, got := s.accountMappings()
 	if !got["m-012"].Ignored || got["m-040"].CompanyID != "c-002" || len(got) < 30 {
 		t.Fatalf("Synthesize holds %+v and %+v among %d: the wizard's choices were lost", got["m-012"], got["m-040"], len(got))
 	}
+}
+
+// accountMappings answers Synthesize's mappings and its account mappings by id.
+func (s *scripted) accountMappings() (gradient.Mappings, map[string]gradient.AccountMapping) {
+	s.t.Helper()
+	m, err := s.pc.Mappings(context.Background())
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	byID := map[string]gradient.AccountMapping{}
+	for _, a := range m.Accounts {
+		byID[a.AccountID] = a
+	}
+	return m, byID
 }
