@@ -184,12 +184,38 @@ func TestAccessibleOnboardingWithPipedAnswers(t *testing.T) {
 	if !local.Progress.Onboarded || local.Progress.MappingsWrittenAt.IsZero() || local.Progress.KeyHint != key[len(key)-4:] {
 		t.Fatalf("state after accessible onboarding: %+v", local.Progress)
 	}
+	// Again: home. Change a mapped account to do not bill, issue a new key.
+	d = startDialogue(t, env, "--accessible", "--state", state)
+	d.expect(`(?s)Home · Mesh is connected.*6\. Quit\nChoice: $`)
+	d.answer("2")
+	d.expect(`Change another account\? Type part of its name, or Enter to finish: $`)
+	d.answer("acme corp")
+	d.expect(`1\. Acme Corp \(now: ACME Corporation\)`)
+	d.answer("1")
+	d.expect(`Enter to unmap it: $`)
+	d.answer("0")
+	d.expect(`Saved: Acme Corp → do not bill`)
+	d.answer("")
+	d.expect(`Mappings updated in Synthesize: 0 added, 1 changed, 0 removed`)
+	d.expect(`Choice: $`)
+	d.answer("4")
+	d.expect(`Issue a new key\?`)
+	d.answer("yes")
+	newKey := regexp.MustCompile(`gsk_[a-z0-9]{20,}`).FindString(d.expect(`(?s)The new API key.*gsk_[a-z0-9]{20,}.*Choice: $`))
+	if newKey == "" || newKey == key {
+		t.Fatalf("rekey showed %q", newKey)
+	}
+	d.answer("6")
+	if code := d.wait(); code != 0 {
+		t.Fatalf("exit %d after quitting home", code)
+	}
+
 	// The full-screen wizard and the scripts see the same onboarding.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, "status", "--state", state)
 	cmd.Env = append(os.Environ(), env...)
-	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "0 unmapped") {
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "0 unmapped") || !strings.Contains(string(out), "…"+newKey[len(newKey)-4:]) {
 		t.Fatalf("status after accessible onboarding: %v\n%s", err, out)
 	}
 }

@@ -136,7 +136,7 @@ func (a *Accessible) step(ctx context.Context, s step) (step, error) {
 		}
 		return stepAccounts, nil
 	case stepAccounts, stepServices:
-		return a.mapping(ctx, s)
+		return a.mapping(ctx, s, false)
 	case stepReview:
 		return a.review(ctx)
 	case stepFinalSync:
@@ -341,9 +341,69 @@ func (a *Accessible) portal() (step, error) {
 	return stepWaiting, nil
 }
 
+// targetSet is what a row can be mapped to: companies or products.
+type targetSet struct {
+	k       mappingKind
+	index   *match.Index
+	targets map[string]string
+}
+
+func (t targetSet) describe(m *store.Mapping) string {
+	if m.Ignored {
+		return "do not bill"
+	}
+	return name(t.targets, m.Target)
+}
+
+// pickTarget offers the five likeliest targets for a row, a search of all
+// of them and, for accounts, do not bill. Enter answers nil (none chosen:
+// leave, the words say what that means here).
+func (a *Accessible) pickTarget(t targetSet, rowName, leave string) (*store.Mapping, error) {
+	ranked := t.index.Rank(rowName)
+	if len(ranked) > 5 {
+		ranked = ranked[:5]
+	}
+	for j, c := range ranked {
+		a.say("  %d. %s (%s)", j+1, c.Name, percent(c.Score))
+	}
+	prompt := fmt.Sprintf("Number, s to search all %s, or Enter to %s: ", t.k.targets, leave)
+	if t.k.allowIgnore {
+		a.say("  0. Do not bill")
+		prompt = fmt.Sprintf("Number (0 do not bill), s to search all %s, or Enter to %s: ", t.k.targets, leave)
+	}
+	for {
+		answer, err := a.ask(prompt)
+		if err != nil || answer == "" {
+			return nil, err
+		}
+		if strings.EqualFold(answer, "s") {
+			query, err := a.ask("Search for: ")
+			if err != nil {
+				return nil, err
+			}
+			ranked = search(t.targets, query, 9)
+			if len(ranked) == 0 {
+				a.say("No %s matches %q.", t.k.target, query)
+			}
+			for j, c := range ranked {
+				a.say("  %d. %s", j+1, c.Name)
+			}
+			continue
+		}
+		switch n, err := strconv.Atoi(answer); {
+		case err == nil && n == 0 && t.k.allowIgnore:
+			return &store.Mapping{Ignored: true}, nil
+		case err == nil && n >= 1 && n <= len(ranked):
+			return &store.Mapping{Target: ranked[n-1].ID}, nil
+		}
+		a.say("Type a number from the list.")
+	}
+}
+
 // mapping asks for each account (or service) still unmapped, after
-// offering every suggestion above the threshold at once.
-func (a *Accessible) mapping(ctx context.Context, s step) (step, error) {
+// offering every suggestion above the threshold at once; with change
+// (an update from home) it then offers to change any other row.
+func (a *Accessible) mapping(ctx context.Context, s step, change bool) (step, error) {
 	d, err := fetchAndMatch(a.cfg.Partner, func(loadProgress) {})
 	if err != nil {
 		return s, err
@@ -429,59 +489,57 @@ func (a *Accessible) mapping(ctx context.Context, s step) (step, error) {
 			left = append(left, id)
 		}
 	}
+	t := targetSet{k: k, index: index, targets: targets}
 	for i, id := range left {
 		a.say("\n%s %d of %d unmapped: %s", strings.ToUpper(k.noun[:1])+k.noun[1:], i+1, len(left), names[id])
-		ranked := index.Rank(names[id])
-		if len(ranked) > 5 {
-			ranked = ranked[:5]
+		m, err := a.pickTarget(t, names[id], "leave it unmapped")
+		if err != nil {
+			return s, err
 		}
-		for j, c := range ranked {
-			a.say("  %d. %s (%s)", j+1, c.Name, percent(c.Score))
-		}
-		prompt := fmt.Sprintf("Number, s to search all %s, or Enter to leave it unmapped: ", k.targets)
-		if k.allowIgnore {
-			a.say("  0. Do not bill")
-			prompt = fmt.Sprintf("Number (0 do not bill), s to search all %s, or Enter to leave it unmapped: ", k.targets)
-		}
-		for {
-			answer, err := a.ask(prompt)
-			if err != nil {
+		if m != nil {
+			if err := choose(id, m); err != nil {
 				return s, err
 			}
-			if answer == "" {
-				break
-			}
-			if strings.EqualFold(answer, "s") {
-				query, err := a.ask("Search for: ")
-				if err != nil {
-					return s, err
-				}
-				ranked = search(targets, query, 9)
-				if len(ranked) == 0 {
-					a.say("No %s matches %q.", k.target, query)
-				}
-				for j, c := range ranked {
-					a.say("  %d. %s", j+1, c.Name)
-				}
-				continue
-			}
-			n, err := strconv.Atoi(answer)
-			switch {
-			case err == nil && n == 0 && k.allowIgnore:
-				if err := choose(id, &store.Mapping{Ignored: true}); err != nil {
-					return s, err
-				}
-				a.say("Saved: %s: do not bill.", names[id])
-			case err == nil && n >= 1 && n <= len(ranked):
-				if err := choose(id, &store.Mapping{Target: ranked[n-1].ID}); err != nil {
-					return s, err
-				}
-				a.say("Saved: %s → %s.", names[id], name(targets, ranked[n-1].ID))
-			default:
-				a.say("Type a number from the list.")
-				continue
-			}
+			a.say("Saved: %s → %s.", names[id], t.describe(m))
+		}
+	}
+	// An update may change any mapping, not only the unmapped ones.
+	for change {
+		query, err := a.ask(fmt.Sprintf("\nChange another %s? Type part of its name, or Enter to finish: ", k.noun))
+		if err != nil {
+			return s, err
+		}
+		if query == "" {
 			break
+		}
+		found := search(names, query, 9)
+		if len(found) == 0 {
+			a.say("No %s matches %q.", k.noun, query)
+			continue
+		}
+		for j, f := range found {
+			now := "unmapped"
+			if m, ok := drafts[f.ID]; ok {
+				now = t.describe(&m)
+			}
+			a.say("  %d. %s (now: %s)", j+1, f.Name, now)
+		}
+		picked, err := a.numbers("Which one (number): ", len(found), nil)
+		if err != nil {
+			return s, err
+		}
+		row := found[picked[0]-1]
+		m, err := a.pickTarget(t, row.Name, "unmap it")
+		if err != nil {
+			return s, err
+		}
+		if err := choose(row.ID, m); err != nil {
+			return s, err
+		}
+		if m == nil {
+			a.say("Saved: %s is unmapped.", row.Name)
+		} else {
+			a.say("Saved: %s → %s.", row.Name, t.describe(m))
 		}
 	}
 	if s == stepAccounts {
@@ -626,8 +684,8 @@ func (a *Accessible) home(ctx context.Context) error {
 		}
 		a.say("\nHome · Mesh is connected, vendor status %s; %d accounts (%d mapped, %d do not bill, %d unmapped).",
 			clean(status.Status), status.Counts.Accounts, status.MappedAccounts, status.IgnoredAccounts, status.UnmappedAccounts)
-		a.say("  1. Billing and reconcile\n  2. Map unmapped accounts\n  3. Disconnect\n  4. Quit")
-		picked, err := a.numbers("Choice: ", 4, nil)
+		a.say("  1. Billing and reconcile\n  2. Update account mappings\n  3. Update service mappings\n  4. Issue a new key\n  5. Disconnect\n  6. Quit")
+		picked, err := a.numbers("Choice: ", 6, nil)
 		if err != nil {
 			return err
 		}
@@ -635,8 +693,12 @@ func (a *Accessible) home(ctx context.Context) error {
 		case 1:
 			err = a.billing(ctx)
 		case 2:
-			err = a.updateAccounts(ctx)
+			err = a.update(ctx, stepAccounts)
 		case 3:
+			err = a.update(ctx, stepServices)
+		case 4:
+			err = a.rekey(ctx)
+		case 5:
 			a.say("%s", DisconnectWarning)
 			answer, err := a.ask("Type disconnect to go on, or Enter to keep everything: ")
 			if err != nil {
@@ -651,7 +713,7 @@ func (a *Accessible) home(ctx context.Context) error {
 			}
 			a.say("Disconnected: Synthesize revoked the key and deleted every mapping, and the local state for Mesh was wiped.")
 			return nil
-		case 4:
+		case 6:
 			return nil
 		}
 		if err != nil {
@@ -660,54 +722,71 @@ func (a *Accessible) home(ctx context.Context) error {
 	}
 }
 
-// updateAccounts maps the accounts still unmapped in Synthesize, then
-// writes the set, as an update from the home screen does.
-func (a *Accessible) updateAccounts(ctx context.Context) error {
+// rekey issues a new key after a yes, and shows it once.
+func (a *Accessible) rekey(ctx context.Context) error {
+	ok, err := a.yes("Issue a new key? The old one stops working at once, until you paste the new one in Mesh", false)
+	if err != nil || !ok {
+		return err
+	}
+	key, err := a.sc.Rekey(ctx)
+	if key == "" {
+		return err
+	}
+	a.say("The new API key, shown only this once and never saved by this program:\n%s", key)
+	a.say("In the Mesh portal (%s), Settings → Gradient: paste it and press Submit.", portalURL(a.cfg, a.prog.Region))
+	return err
+}
+
+// update starts from what Synthesize holds, maps what is unmapped and
+// offers to change anything else, then writes the differences, as an
+// update from the home screen does.
+func (a *Accessible) update(ctx context.Context, s step) error {
 	d, err := fetchAndMatch(a.cfg.Partner, func(loadProgress) {})
 	if err != nil {
 		return err
 	}
 	accounts, services := remoteDrafts(d.mappings)
-	if err := errors.Join(a.cfg.Store.Replace(vendor, store.KindAccounts, accounts), a.cfg.Store.Replace(vendor, store.KindServices, services)); err != nil {
+	if err := errors.Join(a.cfg.Store.Replace(vendor, store.KindAccounts, accounts), a.cfg.Store.Replace(vendor, store.KindServices, services),
+		a.save(func(p *store.Progress) { p.Updating = true })); err != nil {
 		return err
 	}
-	if _, err := a.mapping(ctx, stepAccounts); err != nil {
+	if _, err := a.mapping(ctx, s, true); err != nil {
 		return err
 	}
 	st, err := a.cfg.Store.Load(vendor)
 	if err != nil {
 		return err
 	}
-	w, err := a.sc.write(ctx, d, st.Accounts, services, false)
+	w, err := a.sc.write(ctx, d, st.Accounts, st.Services, false)
 	if err != nil {
 		return err
 	}
 	if !w.Wrote {
 		a.say("Nothing changed, so nothing was written.")
-		return nil
+		return a.save(func(p *store.Progress) { p.Updating = false })
 	}
 	a.say("Mappings updated in Synthesize: %s.", w)
 	return nil
 }
 
-// search finds the targets whose names hold the query's words (the
-// pickers' filter), best first, at most n.
-func search(targets map[string]string, query string, n int) []match.Scored {
-	ids := make([]string, 0, len(targets))
-	for id := range targets {
+// search finds the names that hold the query's words (the pickers'
+// filter), best first as the pickers rank them, at most n.
+func search(names map[string]string, query string, n int) []match.Scored {
+	ids := make([]string, 0, len(names))
+	for id := range names {
 		ids = append(ids, id)
 	}
-	sort.Slice(ids, func(i, j int) bool { return strings.ToLower(targets[ids[i]]) < strings.ToLower(targets[ids[j]]) })
-	names := make([]string, len(ids))
+	sort.Slice(ids, func(i, j int) bool { return strings.ToLower(names[ids[i]]) < strings.ToLower(names[ids[j]]) })
+	list := make([]string, len(ids))
 	for i, id := range ids {
-		names[i] = targets[id]
+		list[i] = names[id]
 	}
 	var out []match.Scored
-	for _, r := range ui.Filter(query, names) {
+	for _, r := range ui.Filter(query, list) {
 		if len(out) == n {
 			break
 		}
-		out = append(out, match.Scored{Candidate: match.Candidate{ID: ids[r.Index], Name: names[r.Index]}})
+		out = append(out, match.Scored{Candidate: match.Candidate{ID: ids[r.Index], Name: list[r.Index]}})
 	}
 	return out
 }
