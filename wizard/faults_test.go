@@ -98,6 +98,7 @@ func TestFailedWriteIsNeverShownAsSaved(t *testing.T) {
 	// The user stops waiting on a hung server.
 	h.sb.Emulator.Inject(onPut(gradienttest.Fault{Kind: gradienttest.FaultSlow, Delay: 5 * time.Second, Times: 5}))
 	r.keys("enter")
+	r.waitFor(`esc stop waiting`) // the help says what esc does now
 	r.waitFor(`Retrying: no answer within 300ms`)
 	r.keys("esc")
 	r.waitFor(`you stopped waiting`)

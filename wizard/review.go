@@ -343,6 +343,10 @@ func describeWriteError(t ui.Theme, err error, w int) string {
 
 func (s *reviewScreen) help() ui.Help {
 	k := s.c.keys
+	if s.writing {
+		short := []key.Binding{ui.With(k.Back, "stop waiting")}
+		return ui.Help{Short: short, Full: [][]key.Binding{short}}
+	}
 	short := []key.Binding{k.Up, k.Down, ui.With(k.Enter, "write mappings"), k.Back}
 	return ui.Help{Short: short, Full: [][]key.Binding{short}}
 }
