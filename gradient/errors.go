@@ -17,6 +17,9 @@ type APIError struct {
 	Code    string // partner API error code, when given
 	Message string // the server's message, secrets removed
 	Unknown []string
+	// AfterLostAnswer: an earlier attempt of this call got no answer, so it
+	// may have taken effect even though this answer is an error.
+	AfterLostAnswer bool
 }
 
 func (e *APIError) Error() string {

@@ -185,3 +185,29 @@ func TestEmulatorIsStrict(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorAfterALostAnswerSaysSo: an error answer after an attempt whose
+// answer was lost does not prove nothing happened, and the error says so.
+func TestErrorAfterALostAnswerSaysSo(t *testing.T) {
+	c := newCounted(t)
+	pc := partner(t, c)
+	if _, err := pc.Connect(context.Background(), []string{"gateway"}, []string{"billing"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		faults []gradienttest.Fault
+		lost   bool
+	}{
+		{"refused every time", []gradienttest.Fault{{Kind: gradienttest.FaultStatus, Status: 503, Times: 4, Method: http.MethodPut}}, false},
+		{"answer lost, then refused", []gradienttest.Fault{{Kind: gradienttest.FaultDrop, AfterWork: true, Method: http.MethodPut},
+			{Kind: gradienttest.FaultStatus, Status: 503, Times: 3, Method: http.MethodPut}}, true},
+	} {
+		c.emu.Inject(tc.faults...)
+		err := pc.PutMappings(context.Background(), gradient.Mappings{})
+		var ae *gradient.APIError
+		if !errors.As(err, &ae) || ae.Status != 503 || ae.AfterLostAnswer != tc.lost {
+			t.Errorf("%s: want a 503 with AfterLostAnswer %v, got %#v", tc.name, tc.lost, err)
+		}
+	}
+}

@@ -164,6 +164,7 @@ func (t *transport) do(ctx context.Context, c call, out any) error {
 	secrets := t.secretList()
 
 	var lastErr error
+	lost := false // an earlier attempt may have arrived, its answer lost
 	for attempt := 1; ; attempt++ {
 		if t.pace != nil {
 			if err := t.pace.wait(ctx); err != nil {
@@ -189,13 +190,16 @@ func (t *transport) do(ctx context.Context, c call, out any) error {
 				return &RequestError{Op: c.op, Method: c.method, Path: display, Attempts: attempt, Err: ctx.Err()}
 			}
 			lastErr = &RequestError{Op: c.op, Method: c.method, Path: display, Attempts: attempt, Err: errors.New(errString(err, secrets))}
+			lost = lost || !isDialError(err)
 			// A request that never left can always be retried; one whose
 			// answer was lost only when repeating it is harmless.
 			retry = c.idempotent || isDialError(err)
 		case status >= 200 && status < 300:
 			return t.decode(c, status, hdr, body, out, secrets)
 		default:
-			lastErr = t.apiError(c, display, status, body, secrets)
+			ae := t.apiError(c, display, status, body, secrets)
+			ae.AfterLostAnswer = lost
+			lastErr = ae
 			switch {
 			case status == http.StatusTooManyRequests, status == http.StatusServiceUnavailable:
 				retry = true // the server says it did nothing

@@ -332,8 +332,11 @@ func describeWriteError(t ui.Theme, err error, w int) string {
 	case asAPIError(err, &ae) && ae.Status == 422 && len(ae.Unknown) > 0:
 		return wrap(t.Error.Render("Nothing was written:")+" "+clean("Synthesize no longer knows "+strings.Join(ae.Unknown, ", ")+
 			". Go back (esc) and map those rows again; your choices are saved."), w)
-	case ae != nil:
+	case ae != nil && !ae.AfterLostAnswer:
 		return wrap(t.Error.Render("Nothing was written:")+" "+clean(err.Error())+"."+again, w)
+	case ae != nil:
+		return wrap(t.Warn.Render("Not marked as written:")+" "+clean(err.Error())+"; an earlier attempt got no answer, "+
+			"so Synthesize may or may not have the new mappings."+again, w)
 	case errors.Is(err, errWriteStopped):
 		return wrap(t.Warn.Render("Not marked as written:")+" you stopped waiting, so Synthesize may or may not have the new mappings."+again, w)
 	}

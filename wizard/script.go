@@ -465,7 +465,7 @@ func (s Script) write(ctx context.Context, d *remoteData, accounts, services map
 	}
 	if err := s.Partner.PutMappings(ctx, m); err != nil {
 		var ae *gradient.APIError
-		if errors.As(err, &ae) {
+		if errors.As(err, &ae) && !ae.AfterLostAnswer {
 			return w, fmt.Errorf("nothing was written: %w", err)
 		}
 		return w, fmt.Errorf("Synthesize did not answer, so it may or may not have the new mappings (run it again: writing the same set twice is safe): %w", err)
