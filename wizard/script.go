@@ -536,12 +536,11 @@ type BillingLine struct {
 
 // Reconciled is what a reconcile run saw and did.
 type Reconciled struct {
-	Lines    []BillingLine `json:"lines"`
-	Differ   int           `json:"agreements_differing"` // before any change
-	Applied  int           `json:"agreements_set"`       // quantities changed by --apply
-	Units    float64       `json:"units_changed"`
-	Money    float64       `json:"money_changed"`
-	Complete bool          `json:"-"`
+	Lines   []BillingLine `json:"lines"`
+	Differ  int           `json:"agreements_differing"` // before any change
+	Applied int           `json:"agreements_set"`       // quantities changed by --apply
+	Units   float64       `json:"units_changed"`
+	Money   float64       `json:"money_changed"`
 }
 
 // Reconcile reads the billing view; with apply it sets every differing
