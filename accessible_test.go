@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -151,7 +152,11 @@ func TestAccessibleOnboardingWithPipedAnswers(t *testing.T) {
 	if !strings.Contains(out, "mapped so far") || strings.Contains(out, "Step 1 of 9") {
 		t.Fatalf("did not resume at the account step:\n%s", out)
 	}
-	for range mustAtoi(t, unmapped) - 1 {
+	left, err := strconv.Atoi(unmapped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range left - 1 {
 		d.expect(`leave it unmapped: $`)
 		d.answer("0")
 	}
@@ -218,13 +223,4 @@ func TestAccessibleOnboardingWithPipedAnswers(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "0 unmapped") || !strings.Contains(string(out), "…"+newKey[len(newKey)-4:]) {
 		t.Fatalf("status after accessible onboarding: %v\n%s", err, out)
 	}
-}
-
-func mustAtoi(t *testing.T, s string) int {
-	t.Helper()
-	n := 0
-	for _, r := range s {
-		n = n*10 + int(r-'0')
-	}
-	return n
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,17 +46,7 @@ func TestKillDuringMappingLosesNothing(t *testing.T) {
 
 	// Onboard to the account screen once.
 	term := startTerminal(t, env, args...)
-	term.waitFor(`Step 1 of 9`)
-	term.keys("Space", "Down", "Down", "Down", "Space", "Enter")
-	key := regexp.MustCompile(`gsk_[a-z0-9]{20,}`).FindString(term.waitFor(`gsk_[a-z0-9]{20,}`))
-	term.keys("y")
-	term.waitFor(`Step 3 of 9`)
-	term.keys("Enter")
-	term.waitFor(`Step 4 of 9`)
-	page := v["MESH_PORTAL_URL"] + "/us/settings/gradient"
-	postPortal(t, page, url.Values{"api_key": {key}})
-	postPortal(t, page+"/sync", nil)
-	term.waitFor(`Unmapped 40`)
+	term.onboardToAccounts(v, "Space", "Down", "Down", "Down", "Space", "Enter")
 	term.keys("q")
 	time.Sleep(300 * time.Millisecond)
 

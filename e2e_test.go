@@ -103,6 +103,25 @@ func (term *terminal) pid() int {
 	return n
 }
 
+// onboardToAccounts ticks products with keys, takes the key, does the
+// portal's part against the sandbox v, waits for the account screen and
+// answers the key.
+func (term *terminal) onboardToAccounts(v map[string]string, keys ...string) string {
+	term.t.Helper()
+	term.waitFor(`Step 1 of 9`)
+	term.keys(keys...)
+	key := regexp.MustCompile(`gsk_[a-z0-9]{20,}`).FindString(term.waitFor(`gsk_[a-z0-9]{20,}`))
+	term.keys("y")
+	term.waitFor(`Step 3 of 9`)
+	term.keys("Enter")
+	term.waitFor(`Step 4 of 9`)
+	page := v["MESH_PORTAL_URL"] + "/us/settings/gradient"
+	postPortal(term.t, page, url.Values{"api_key": {key}})
+	postPortal(term.t, page+"/sync", nil)
+	term.waitFor(`Unmapped 40`)
+	return key
+}
+
 func postPortal(t *testing.T, target string, form url.Values) {
 	t.Helper()
 	resp, err := http.PostForm(target, form)
@@ -136,19 +155,8 @@ func TestEndToEndOnboardingInATerminal(t *testing.T) {
 	t.Setenv("GRADIENT_TOKEN", v["GRADIENT_TOKEN"])
 	term := startTerminal(t, env, args...)
 
-	term.waitFor(`Step 1 of 9`)
-	term.keys("Space", "Down", "Space", "Down", "Space", "Down", "Space", "Enter")
-	screen := term.waitFor(`gsk_[a-z0-9]{20,}`)
-	key := regexp.MustCompile(`gsk_[a-z0-9]{20,}`).FindString(screen)
-	term.keys("y")
-	term.waitFor(`Step 3 of 9`)
-	term.keys("Enter")
-	term.waitFor(`Step 4 of 9`)
-
+	key := term.onboardToAccounts(v, "Space", "Down", "Space", "Down", "Space", "Down", "Space", "Enter")
 	page := v["MESH_PORTAL_URL"] + "/us/settings/gradient"
-	postPortal(t, page, url.Values{"api_key": {key}})
-	postPortal(t, page+"/sync", nil)
-	term.waitFor(`Unmapped 40`)
 	term.keys("A")
 	term.waitFor(`Accepted \d+ suggestions`)
 

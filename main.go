@@ -558,8 +558,7 @@ func runStatus(o options, _ []string, scenario *meshtest.Scenario, std streams) 
 	st, err := wizard.CollectStatus(ctx, env.partner, env.store)
 	st.Sandbox = env.sandbox != nil
 	if err != nil {
-		fmt.Fprintln(stderr, "mesh-gradient: status:", err)
-		return exitError
+		return failed(stderr, "status", err)
 	}
 	if o.json {
 		enc := json.NewEncoder(stdout)
@@ -624,8 +623,7 @@ func runDisconnect(o options, _ []string, scenario *meshtest.Scenario, std strea
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if err := wizard.Disconnect(ctx, env.partner, env.store); err != nil {
-		fmt.Fprintln(stderr, "mesh-gradient:", err)
-		return exitError
+		return failed(stderr, "disconnect", err)
 	}
 	fmt.Fprintln(stdout, "Disconnected: Synthesize revoked the key and deleted every mapping and Mesh account; local state for Mesh is wiped.")
 	return exitOK
@@ -648,7 +646,13 @@ func openScript(o options, scenario *meshtest.Scenario, stderr io.Writer) (*env,
 
 // failed prints err and answers its exit status.
 func failed(stderr io.Writer, what string, err error) int {
-	fmt.Fprintf(stderr, "%s: %v\n", strings.TrimSpace("mesh-gradient "+what), err)
+	// Messages may quote Synthesize: sanitized line by line, keeping the
+	// line breaks of a list of problems.
+	lines := strings.Split(err.Error(), "\n")
+	for i, l := range lines {
+		lines[i] = ui.Sanitize(l)
+	}
+	fmt.Fprintf(stderr, "%s: %s\n", strings.TrimSpace("mesh-gradient "+what), strings.Join(lines, "\n"))
 	switch {
 	case wizard.IsInputError(err):
 		return exitUsage

@@ -225,10 +225,7 @@ func TestScriptedOnboarding(t *testing.T) {
 // changes exactly its rows.
 func TestMappingsExportImport(t *testing.T) {
 	s := newScripted(t)
-	out, _ := s.must(0, "connect", "--products", "gateway", "--key-file", "-")
-	s.portal("submit", url.Values{"api_key": {strings.TrimSpace(out)}})
-	s.portal("sync", nil)
-	s.must(0, "wait-sync", "--timeout", "30s")
+	s.connectAndSync()
 	s.must(0, "mappings", "suggest", "--apply")
 	before, _ := s.pc.Mappings(context.Background())
 
@@ -292,7 +289,7 @@ func TestMappingsExportImport(t *testing.T) {
 	}
 
 	good := write("good.csv", "account,"+mapped[0]+",c-002,false", "account,"+mapped[1]+",,true", "account,"+unmapped[0]+",,false")
-	out, _ = s.must(0, "mappings", "import", "--dry-run", good)
+	out, _ := s.must(0, "mappings", "import", "--dry-run", good)
 	if !strings.Contains(out, "Dry run: would write 0 added, 2 changed, 0 removed") {
 		t.Fatalf("dry run said: %s", out)
 	}
@@ -354,10 +351,7 @@ func TestWithoutATerminal(t *testing.T) {
 // and not yet written are the base a script builds on, never lost to it.
 func TestScriptsKeepTheWizardsUnwrittenChoices(t *testing.T) {
 	s := newScripted(t)
-	out, _ := s.must(0, "connect", "--products", "gateway", "--key-file", "-")
-	s.portal("submit", url.Values{"api_key": {strings.TrimSpace(out)}})
-	s.portal("sync", nil)
-	s.must(0, "wait-sync", "--timeout", "30s")
+	s.connectAndSync()
 	// In the wizard: Acme Corp (m-012) to do not bill, and Brightside
 	// Pediatrics (m-040) by hand to Acme Tools Supply (c-002), against
 	// their suggestions; then the wizard was closed unwritten.
@@ -393,4 +387,14 @@ func (s *scripted) accountMappings() (gradient.Mappings, map[string]gradient.Acc
 		byID[a.AccountID] = a
 	}
 	return m, byID
+}
+
+// connectAndSync connects Mesh Gateway by script, does the portal's part
+// and waits for the first Gradient Sync.
+func (s *scripted) connectAndSync() {
+	s.t.Helper()
+	out, _ := s.must(0, "connect", "--products", "gateway", "--key-file", "-")
+	s.portal("submit", url.Values{"api_key": {strings.TrimSpace(out)}})
+	s.portal("sync", nil)
+	s.must(0, "wait-sync", "--timeout", "30s")
 }

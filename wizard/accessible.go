@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -252,10 +253,8 @@ func (a *Accessible) products() (step, error) {
 }
 
 func appendOnce(list []string, s string) []string {
-	for _, x := range list {
-		if x == s {
-			return list
-		}
+	if slices.Contains(list, s) {
+		return list
 	}
 	return append(list, s)
 }
@@ -615,7 +614,7 @@ func (a *Accessible) finalSync(ctx context.Context) (step, error) {
 		rows, err3 := a.cfg.Partner.Billing(pctx)
 		cancel()
 		if err := errors.Join(err1, err2, err3); err != nil {
-			a.say("Synthesize did not answer (%v); asking again.", err)
+			a.say("Synthesize did not answer (%s); asking again.", clean(err.Error()))
 		} else {
 			arrivedN, expected := usageArrived(m, rows)
 			var synced time.Time

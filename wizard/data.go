@@ -240,5 +240,5 @@ func name(names map[string]string, id string) string {
 	if id == "" {
 		return "—"
 	}
-	return id
+	return clean(id) // ids are remote strings too
 }

@@ -173,7 +173,7 @@ func (s Script) WaitSync(ctx context.Context) error {
 		wait = time.Second
 	}
 	ctx = gradient.WithRetryReport(ctx, func(r gradient.Retry) {
-		s.say("retrying: %s (attempt %d of %d)", r.Reason, r.Attempt+1, r.MaxAttempts)
+		s.say("retrying: %s (attempt %d of %d)", clean(r.Reason), r.Attempt+1, r.MaxAttempts)
 	})
 	last := ""
 	for {
@@ -182,7 +182,7 @@ func (s Script) WaitSync(ctx context.Context) error {
 		case err != nil && ctx.Err() != nil:
 			return fmt.Errorf("Mesh has not finished its first Gradient Sync (last seen: %s); press Gradient Sync in the Mesh portal and run wait-sync again", orNothing(last))
 		case err != nil:
-			s.say("Synthesize did not answer (%v); asking again", err)
+			s.say("Synthesize did not answer (%s); asking again", clean(err.Error()))
 		case !d.Connected:
 			return ErrNotConnected
 		case arrived(d):
