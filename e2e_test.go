@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
-	"github.com/meshgradient/mesh-gradient/gradient/gradienttest"
+	"github.com/meshgradient/mesh-gradient/gradient/synthemu"
 	"github.com/meshgradient/mesh-gradient/store"
 )
 
@@ -327,7 +327,7 @@ func TestSecondInstanceIsTurnedAway(t *testing.T) {
 // Synthesize answers 503 nothing local is lost and the message says so;
 // the second run finishes the job.
 func TestDisconnectCommand(t *testing.T) {
-	srv := gradienttest.NewServer()
+	srv := synthemu.NewServer()
 	defer srv.Close()
 	ctx := context.Background()
 	pc, _ := gradient.NewPartnerClient(srv.URL, srv.PartnerToken(), gradient.Options{})
@@ -353,7 +353,7 @@ func TestDisconnectCommand(t *testing.T) {
 	if out, code := run("status"); code != 0 || !strings.Contains(out, "Mesh is connected") {
 		t.Fatalf("status while connected: %d %s", code, out)
 	}
-	srv.Inject(gradienttest.Fault{Kind: gradienttest.FaultStatus, Status: 503, Times: 5, Method: "DELETE"})
+	srv.Inject(synthemu.Fault{Kind: synthemu.FaultStatus, Status: 503, Times: 5, Method: "DELETE"})
 	out, code := run("disconnect", "--yes")
 	if code != 1 || !strings.Contains(out, "503") || !strings.Contains(out, "nothing was changed locally") {
 		t.Fatalf("disconnect against a 503: %d %s", code, out)

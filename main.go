@@ -29,7 +29,7 @@ import (
 
 	"github.com/meshgradient/mesh-gradient/gradient"
 	"github.com/meshgradient/mesh-gradient/mesh"
-	"github.com/meshgradient/mesh-gradient/mesh/meshtest"
+	"github.com/meshgradient/mesh-gradient/mesh/meshemu"
 	"github.com/meshgradient/mesh-gradient/store"
 	"github.com/meshgradient/mesh-gradient/ui"
 	"github.com/meshgradient/mesh-gradient/wizard"
@@ -106,7 +106,7 @@ type command struct {
 	summary  string
 	examples []string
 	flags    func(*flag.FlagSet, *options)
-	run      func(o options, args []string, scenario *meshtest.Scenario, std streams) int
+	run      func(o options, args []string, scenario *meshemu.Scenario, std streams) int
 }
 
 var commands = []command{
@@ -197,7 +197,7 @@ var commands = []command{
 		flags: func(fs *flag.FlagSet, o *options) {
 			fs.StringVar(&o.listen, "listen", "127.0.0.1:8725", "Synthesize emulator `ADDR`; the Mesh portal takes the next port (:0 picks free ports)")
 		},
-		run: func(o options, _ []string, sc *meshtest.Scenario, std streams) int {
+		run: func(o options, _ []string, sc *meshemu.Scenario, std streams) int {
 			return runSandbox(o, sc, std.out, std.errOut)
 		}},
 }
@@ -345,17 +345,17 @@ func version() string {
 	return v + " " + info.GoVersion
 }
 
-func loadScenario(path string) (*meshtest.Scenario, error) {
+func loadScenario(path string) (*meshemu.Scenario, error) {
 	if path == "" {
-		return meshtest.Demo(), nil
+		return meshemu.Demo(), nil
 	}
-	return meshtest.LoadScenario(path)
+	return meshemu.LoadScenario(path)
 }
 
 // runSandbox serves both emulators until interrupted, printing lines a
 // shell can eval.
-func runSandbox(o options, scenario *meshtest.Scenario, stdout, stderr io.Writer) int {
-	sb, err := meshtest.StartSandbox(meshtest.SandboxOptions{Listen: o.listen, Scenario: scenario})
+func runSandbox(o options, scenario *meshemu.Scenario, stdout, stderr io.Writer) int {
+	sb, err := meshemu.StartSandbox(meshemu.SandboxOptions{Listen: o.listen, Scenario: scenario})
 	if err != nil {
 		fmt.Fprintln(stderr, "mesh-gradient:", err)
 		return exitError
@@ -383,7 +383,7 @@ func runSandbox(o options, scenario *meshtest.Scenario, stdout, stderr io.Writer
 
 // runWizard opens the state, picks the real Synthesize or the embedded
 // sandbox, and runs the full-screen wizard.
-func runWizard(o options, scenario *meshtest.Scenario, stderr io.Writer) int {
+func runWizard(o options, scenario *meshemu.Scenario, stderr io.Writer) int {
 	if !isTerminal() {
 		fmt.Fprintln(stderr, "mesh-gradient: the wizard needs a terminal (stdin and stdout are not both one).\n"+
 			"Without one, use:\n"+
@@ -451,7 +451,7 @@ func textBrowserRisk(goos string, getenv func(string) string, lookPath func(stri
 
 // runAccessible runs the wizard as numbered line prompts: no terminal
 // needed, so answers may be piped in.
-func runAccessible(o options, scenario *meshtest.Scenario, stdin io.Reader, stdout, stderr io.Writer) int {
+func runAccessible(o options, scenario *meshemu.Scenario, stdin io.Reader, stdout, stderr io.Writer) int {
 	env, code := openEnv(o, scenario, stderr)
 	if env == nil {
 		return code
@@ -476,7 +476,7 @@ func runAccessible(o options, scenario *meshtest.Scenario, stdin io.Reader, stdo
 type env struct {
 	store     *store.Store
 	partner   *gradient.PartnerClient
-	sandbox   *meshtest.Sandbox
+	sandbox   *meshemu.Sandbox
 	portalURL string
 	logFile   *os.File
 }
@@ -491,7 +491,7 @@ func (e *env) close() {
 	}
 }
 
-func openEnv(o options, scenario *meshtest.Scenario, stderr io.Writer) (*env, int) {
+func openEnv(o options, scenario *meshemu.Scenario, stderr io.Writer) (*env, int) {
 	path := o.state
 	if path == "" {
 		var err error
@@ -525,7 +525,7 @@ func openEnv(o options, scenario *meshtest.Scenario, stderr io.Writer) (*env, in
 	if o.sandbox || gradientURL == "" || token == "" {
 		// The sandbox keeps its emulated Synthesize beside the state file,
 		// so quitting and resuming finds the same integration.
-		sb, err := meshtest.StartSandbox(meshtest.SandboxOptions{Scenario: scenario,
+		sb, err := meshemu.StartSandbox(meshemu.SandboxOptions{Scenario: scenario,
 			StateFile: filepath.Join(filepath.Dir(path), "sandbox-synthesize.json")})
 		if err != nil {
 			st.Close()
@@ -546,7 +546,7 @@ func openEnv(o options, scenario *meshtest.Scenario, stderr io.Writer) (*env, in
 func isTerminal() bool { return term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd()) }
 
 // runStatus prints the home screen's facts.
-func runStatus(o options, _ []string, scenario *meshtest.Scenario, std streams) int {
+func runStatus(o options, _ []string, scenario *meshemu.Scenario, std streams) int {
 	stdout, stderr := std.out, std.errOut
 	env, code := openEnv(o, scenario, stderr)
 	if env == nil {
@@ -598,7 +598,7 @@ func printStatus(w io.Writer, st wizard.Status) {
 
 // runDisconnect disconnects after a confirmation, or at once with --yes;
 // without a terminal and without --yes it refuses.
-func runDisconnect(o options, _ []string, scenario *meshtest.Scenario, std streams) int {
+func runDisconnect(o options, _ []string, scenario *meshemu.Scenario, std streams) int {
 	stdout, stderr := std.out, std.errOut
 	if !o.yes && !isTerminal() {
 		fmt.Fprintln(stderr, "mesh-gradient: disconnect: --yes is required when not running interactively (it removes the key and every mapping).")
@@ -632,7 +632,7 @@ func runDisconnect(o options, _ []string, scenario *meshtest.Scenario, std strea
 // ---- scripted steps ----
 
 // openScript opens what a scripted step needs.
-func openScript(o options, scenario *meshtest.Scenario, stderr io.Writer) (*env, wizard.Script, int) {
+func openScript(o options, scenario *meshemu.Scenario, stderr io.Writer) (*env, wizard.Script, int) {
 	e, code := openEnv(o, scenario, stderr)
 	if e == nil {
 		return nil, wizard.Script{}, code
@@ -729,7 +729,7 @@ func (k *keyDestination) String() string {
 
 // runConnect connects and puts the key where --key-file says, never in
 // two places.
-func runConnect(o options, _ []string, scenario *meshtest.Scenario, std streams) int {
+func runConnect(o options, _ []string, scenario *meshemu.Scenario, std streams) int {
 	products, types := commaList(o.products), commaList(o.types)
 	if err := wizard.CheckConnectChoice(products, types); err != nil {
 		return failed(std.errOut, "connect", err)
@@ -743,7 +743,7 @@ func runConnect(o options, _ []string, scenario *meshtest.Scenario, std streams)
 	})
 }
 
-func runRekey(o options, _ []string, scenario *meshtest.Scenario, std streams) int {
+func runRekey(o options, _ []string, scenario *meshemu.Scenario, std streams) int {
 	rekey := func(ctx context.Context, sc wizard.Script) (string, error) { return sc.Rekey(ctx) }
 	return withNewKey(o, scenario, std, "rekey", rekey, func(e *env, dest *keyDestination) {
 		fmt.Fprintf(std.errOut, "Issued a new key; the old one stopped working. It went to %s.\n"+
@@ -753,7 +753,7 @@ func runRekey(o options, _ []string, scenario *meshtest.Scenario, std streams) i
 
 // withNewKey opens the key's destination, has issue ask Synthesize for a
 // key, writes it there, and tells done.
-func withNewKey(o options, scenario *meshtest.Scenario, std streams, what string,
+func withNewKey(o options, scenario *meshemu.Scenario, std streams, what string,
 	issue func(context.Context, wizard.Script) (string, error), done func(*env, *keyDestination)) int {
 	dest, err := openKeyDestination(o.keyFile, std.out)
 	if err != nil {
@@ -794,7 +794,7 @@ func portalHint(e *env) string {
 	return strings.Join(urls, " or ")
 }
 
-func runWaitSync(o options, _ []string, scenario *meshtest.Scenario, std streams) int {
+func runWaitSync(o options, _ []string, scenario *meshemu.Scenario, std streams) int {
 	env, sc, code := openScript(o, scenario, std.errOut)
 	if env == nil {
 		return code
@@ -808,7 +808,7 @@ func runWaitSync(o options, _ []string, scenario *meshtest.Scenario, std streams
 	return exitOK
 }
 
-func runMappingsExport(o options, args []string, scenario *meshtest.Scenario, std streams) int {
+func runMappingsExport(o options, args []string, scenario *meshemu.Scenario, std streams) int {
 	format, err := formatFor(o.format, args)
 	if err != nil {
 		return failed(std.errOut, "mappings export", err)
@@ -863,7 +863,7 @@ func formatFor(flagValue string, args []string) (string, error) {
 	return "", nil
 }
 
-func runMappingsImport(o options, args []string, scenario *meshtest.Scenario, std streams) int {
+func runMappingsImport(o options, args []string, scenario *meshemu.Scenario, std streams) int {
 	if len(args) != 1 {
 		return failed(std.errOut, "mappings import", &wizard.InputError{Problems: []string{"give the FILE to import (- for stdin)"}})
 	}
@@ -918,7 +918,7 @@ func report(std streams, asJSON bool, w wizard.Written, dryRun bool) {
 	}
 }
 
-func runMappingsSuggest(o options, _ []string, scenario *meshtest.Scenario, std streams) int {
+func runMappingsSuggest(o options, _ []string, scenario *meshemu.Scenario, std streams) int {
 	env, sc, code := openScript(o, scenario, std.errOut)
 	if env == nil {
 		return code
@@ -953,7 +953,7 @@ func runMappingsSuggest(o options, _ []string, scenario *meshtest.Scenario, std 
 	return exitOK
 }
 
-func runReconcile(o options, _ []string, scenario *meshtest.Scenario, std streams) int {
+func runReconcile(o options, _ []string, scenario *meshemu.Scenario, std streams) int {
 	env, sc, code := openScript(o, scenario, std.errOut)
 	if env == nil {
 		return code

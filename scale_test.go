@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
-	"github.com/meshgradient/mesh-gradient/mesh/meshtest"
+	"github.com/meshgradient/mesh-gradient/mesh/meshemu"
 	"github.com/meshgradient/mesh-gradient/store"
 )
 
@@ -76,10 +76,10 @@ func TestScaleBinary(t *testing.T) {
 
 // scaleSandbox runs `sandbox --scenario` on n generated tenants,
 // connects, and pushes the accounts as Mesh's first Gradient Sync would.
-func scaleSandbox(t *testing.T, n int) (map[string]string, *meshtest.Scenario, gradient.Connection, string) {
+func scaleSandbox(t *testing.T, n int) (map[string]string, *meshemu.Scenario, gradient.Connection, string) {
 	t.Helper()
 	dir := t.TempDir()
-	sc, _ := meshtest.Generate(n, 1)
+	sc, _ := meshemu.Generate(n, 1)
 	raw, err := json.Marshal(sc)
 	if err != nil {
 		t.Fatal(err)

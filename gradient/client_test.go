@@ -12,19 +12,19 @@ import (
 	"time"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
-	"github.com/meshgradient/mesh-gradient/gradient/gradienttest"
+	"github.com/meshgradient/mesh-gradient/gradient/synthemu"
 )
 
 // counted serves the emulator and counts the requests that reach it.
 type counted struct {
-	emu   *gradienttest.Emulator
+	emu   *synthemu.Emulator
 	srv   *httptest.Server
 	calls atomic.Int64
 }
 
-func newCounted(t *testing.T, opts ...gradienttest.Option) *counted {
+func newCounted(t *testing.T, opts ...synthemu.Option) *counted {
 	t.Helper()
-	c := &counted{emu: gradienttest.New(opts...)}
+	c := &counted{emu: synthemu.New(opts...)}
 	c.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c.calls.Add(1)
 		c.emu.Handler().ServeHTTP(w, r)
@@ -46,7 +46,7 @@ func partner(t *testing.T, c *counted) *gradient.PartnerClient {
 
 func TestRetriesOn503ThenSucceeds(t *testing.T) {
 	c := newCounted(t)
-	c.emu.Inject(gradienttest.Fault{Kind: gradienttest.FaultStatus, Status: 503, Times: 2})
+	c.emu.Inject(synthemu.Fault{Kind: synthemu.FaultStatus, Status: 503, Times: 2})
 	d, err := partner(t, c).Integration(context.Background())
 	if err != nil {
 		t.Fatalf("want success after two 503s, got %v", err)
@@ -61,7 +61,7 @@ func TestRetriesOn503ThenSucceeds(t *testing.T) {
 
 func TestRetriesDroppedConnectionForIdempotentCall(t *testing.T) {
 	c := newCounted(t)
-	c.emu.Inject(gradienttest.Fault{Kind: gradienttest.FaultDrop})
+	c.emu.Inject(synthemu.Fault{Kind: synthemu.FaultDrop})
 	if _, err := partner(t, c).Companies(context.Background()); err != nil {
 		t.Fatalf("want success after a dropped connection, got %v", err)
 	}
@@ -74,7 +74,7 @@ func TestConnectIsNotRepeatedAfterLostAnswer(t *testing.T) {
 	c := newCounted(t)
 	// The server connects, then the answer is lost: retrying would get 409
 	// and hide what happened, so the client must stop and say so.
-	c.emu.Inject(gradienttest.Fault{Kind: gradienttest.FaultDrop, AfterWork: true, PathPrefix: "/api/partner/v1/integrations/mesh/connect"})
+	c.emu.Inject(synthemu.Fault{Kind: synthemu.FaultDrop, AfterWork: true, PathPrefix: "/api/partner/v1/integrations/mesh/connect"})
 	_, err := partner(t, c).Connect(context.Background(), []string{"gateway"}, []string{"billing"})
 	var re *gradient.RequestError
 	if !errors.As(err, &re) || re.Attempts != 1 {
@@ -87,7 +87,7 @@ func TestConnectIsNotRepeatedAfterLostAnswer(t *testing.T) {
 
 func TestHonoursRetryAfterOn429(t *testing.T) {
 	c := newCounted(t)
-	c.emu.Inject(gradienttest.Fault{Kind: gradienttest.FaultRateLimit, RetryAfter: time.Second})
+	c.emu.Inject(synthemu.Fault{Kind: synthemu.FaultRateLimit, RetryAfter: time.Second})
 	start := time.Now()
 	if _, err := partner(t, c).Products(context.Background()); err != nil {
 		t.Fatal(err)
@@ -119,7 +119,7 @@ func TestNoRetryOn422(t *testing.T) {
 
 func TestCancelStopsRetryLoopAtOnce(t *testing.T) {
 	c := newCounted(t)
-	c.emu.Inject(gradienttest.Fault{Kind: gradienttest.FaultRateLimit, RetryAfter: 30 * time.Second, Times: 10})
+	c.emu.Inject(synthemu.Fault{Kind: synthemu.FaultRateLimit, RetryAfter: 30 * time.Second, Times: 10})
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(100*time.Millisecond, cancel)
 	start := time.Now()
@@ -136,11 +136,11 @@ func TestCancelStopsRetryLoopAtOnce(t *testing.T) {
 }
 
 func TestPaginationFollowsCursor(t *testing.T) {
-	var psa gradienttest.PSA
+	var psa synthemu.PSA
 	for i := range 2345 {
 		psa.Companies = append(psa.Companies, gradient.Company{ID: fmt.Sprintf("c-%05d", i), Name: fmt.Sprintf("Company %d", i)})
 	}
-	c := newCounted(t, gradienttest.WithPSA(psa))
+	c := newCounted(t, synthemu.WithPSA(psa))
 	got, err := partner(t, c).Companies(context.Background())
 	if err != nil {
 		t.Fatal(err)

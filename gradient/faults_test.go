@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
-	"github.com/meshgradient/mesh-gradient/gradient/gradienttest"
+	"github.com/meshgradient/mesh-gradient/gradient/synthemu"
 )
 
 // TestRetriesAreReportedWithTheirReason: a screen waiting on a call hears
@@ -19,10 +19,10 @@ import (
 func TestRetriesAreReportedWithTheirReason(t *testing.T) {
 	c := newCounted(t)
 	c.emu.Inject(
-		gradienttest.Fault{Kind: gradienttest.FaultStatus, Status: 503},
-		gradienttest.Fault{Kind: gradienttest.FaultRateLimit, RetryAfter: time.Second},
-		gradienttest.Fault{Kind: gradienttest.FaultSlow, Delay: 2 * time.Second},
-		gradienttest.Fault{Kind: gradienttest.FaultStatus, Status: 502},
+		synthemu.Fault{Kind: synthemu.FaultStatus, Status: 503},
+		synthemu.Fault{Kind: synthemu.FaultRateLimit, RetryAfter: time.Second},
+		synthemu.Fault{Kind: synthemu.FaultSlow, Delay: 2 * time.Second},
+		synthemu.Fault{Kind: synthemu.FaultStatus, Status: 502},
 	)
 	opts := fast
 	opts.Timeout = 200 * time.Millisecond
@@ -67,7 +67,7 @@ func TestRetriesAreReportedWithTheirReason(t *testing.T) {
 		t.Fatal(err)
 	}
 	got = nil
-	c.emu.Inject(gradienttest.Fault{Kind: gradienttest.FaultDrop, Method: http.MethodPut})
+	c.emu.Inject(synthemu.Fault{Kind: synthemu.FaultDrop, Method: http.MethodPut})
 	if err := pc.PutMappings(ctx, gradient.Mappings{}); err != nil {
 		t.Fatalf("want the PUT to succeed on its second attempt, got %v", err)
 	}
@@ -110,7 +110,7 @@ func TestBadAnswersAreTypedErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newCounted(t)
-			c.emu.Inject(gradienttest.Fault{Kind: gradienttest.FaultBody, Body: tc.body, PathPrefix: tc.path})
+			c.emu.Inject(synthemu.Fault{Kind: synthemu.FaultBody, Body: tc.body, PathPrefix: tc.path})
 			err := tc.call(partner(t, c))
 			if err == nil || !tc.check(err) {
 				t.Fatalf("want a typed error, got %T %v", err, err)
@@ -196,12 +196,12 @@ func TestErrorAfterALostAnswerSaysSo(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name   string
-		faults []gradienttest.Fault
+		faults []synthemu.Fault
 		lost   bool
 	}{
-		{"refused every time", []gradienttest.Fault{{Kind: gradienttest.FaultStatus, Status: 503, Times: 4, Method: http.MethodPut}}, false},
-		{"answer lost, then refused", []gradienttest.Fault{{Kind: gradienttest.FaultDrop, AfterWork: true, Method: http.MethodPut},
-			{Kind: gradienttest.FaultStatus, Status: 503, Times: 3, Method: http.MethodPut}}, true},
+		{"refused every time", []synthemu.Fault{{Kind: synthemu.FaultStatus, Status: 503, Times: 4, Method: http.MethodPut}}, false},
+		{"answer lost, then refused", []synthemu.Fault{{Kind: synthemu.FaultDrop, AfterWork: true, Method: http.MethodPut},
+			{Kind: synthemu.FaultStatus, Status: 503, Times: 3, Method: http.MethodPut}}, true},
 	} {
 		c.emu.Inject(tc.faults...)
 		err := pc.PutMappings(context.Background(), gradient.Mappings{})

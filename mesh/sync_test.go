@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
-	"github.com/meshgradient/mesh-gradient/gradient/gradienttest"
+	"github.com/meshgradient/mesh-gradient/gradient/synthemu"
 	"github.com/meshgradient/mesh-gradient/mesh"
 )
 
@@ -15,8 +15,8 @@ import (
 // pacing off, so the emulator's 429s must be waited out.
 func TestSyncSkipsUnmappedAndSurvivesRateLimit(t *testing.T) {
 	ctx := context.Background()
-	srv := gradienttest.NewServer(gradienttest.WithProductServices(mesh.ProductServices()),
-		gradienttest.WithPSA(gradienttest.PSA{Companies: []gradient.Company{{ID: "c-1", Name: "One"}}}))
+	srv := synthemu.NewServer(synthemu.WithProductServices(mesh.ProductServices()),
+		synthemu.WithPSA(synthemu.PSA{Companies: []gradient.Company{{ID: "c-1", Name: "One"}}}))
 	defer srv.Close()
 	pc, _ := gradient.NewPartnerClient(srv.URL, srv.PartnerToken(), gradient.Options{})
 	conn, err := pc.Connect(ctx, []string{"gateway", "m365"}, []string{"billing"})
@@ -68,13 +68,13 @@ func TestSyncSkipsUnmappedAndSurvivesRateLimit(t *testing.T) {
 
 func TestSyncStopsOnRealError(t *testing.T) {
 	ctx := context.Background()
-	srv := gradienttest.NewServer(gradienttest.WithProductServices(mesh.ProductServices()))
+	srv := synthemu.NewServer(synthemu.WithProductServices(mesh.ProductServices()))
 	defer srv.Close()
 	pc, _ := gradient.NewPartnerClient(srv.URL, srv.PartnerToken(), gradient.Options{})
 	conn, _ := pc.Connect(ctx, []string{"gateway"}, []string{"billing"})
 	vc, _ := gradient.NewVendorClient(srv.URL, srv.VendorKey(), conn.APIKey,
 		gradient.Options{Retry: gradient.RetryPolicy{MaxAttempts: 2, BaseDelay: 1, MaxDelay: 1}})
-	srv.Inject(gradienttest.Fault{Kind: gradienttest.FaultStatus, Status: 500, Times: 5, PathPrefix: "/api/vendor-api/organization/accounts"})
+	srv.Inject(synthemu.Fault{Kind: synthemu.FaultStatus, Status: 500, Times: 5, PathPrefix: "/api/vendor-api/organization/accounts"})
 	_, err := mesh.Sync(ctx, vc, mesh.SyncInput{Accounts: []mesh.Account{{ID: "a", Name: "A"}}, Products: []string{"gateway"}})
 	if gradient.StatusOf(err) != 500 {
 		t.Fatalf("want the 500 reported, got %v", err)

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
-	"github.com/meshgradient/mesh-gradient/gradient/gradienttest"
+	"github.com/meshgradient/mesh-gradient/gradient/synthemu"
 	"github.com/meshgradient/mesh-gradient/store"
 )
 
@@ -204,7 +204,7 @@ func TestDisconnectDialog(t *testing.T) {
 	}
 	// Synthesize answers 503 to every retry of one disconnect: nothing
 	// local is lost, and it says so.
-	h.sb.Emulator.Inject(gradienttest.Fault{Kind: gradienttest.FaultStatus, Status: 503, Times: 5, Method: "DELETE"})
+	h.sb.Emulator.Inject(synthemu.Fault{Kind: synthemu.FaultStatus, Status: 503, Times: 5, Method: "DELETE"})
 	r.keys("enter")
 	r.waitFor(`Disconnect Mesh from Synthesize\?`)
 	r.keys("y")

@@ -11,21 +11,21 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
-	"github.com/meshgradient/mesh-gradient/gradient/gradienttest"
-	"github.com/meshgradient/mesh-gradient/mesh/meshtest"
+	"github.com/meshgradient/mesh-gradient/gradient/synthemu"
+	"github.com/meshgradient/mesh-gradient/mesh/meshemu"
 	"github.com/meshgradient/mesh-gradient/store"
 )
 
 // faultConnect500: the connect call fails with a 500 that the client must
 // not retry (a connect is not safe to repeat).
-func faultConnect500() gradienttest.Fault {
-	return gradienttest.Fault{Kind: gradienttest.FaultStatus, Status: 500, PathPrefix: "/api/partner/v1/integrations/mesh/connect"}
+func faultConnect500() synthemu.Fault {
+	return synthemu.Fault{Kind: synthemu.FaultStatus, Status: 500, PathPrefix: "/api/partner/v1/integrations/mesh/connect"}
 }
 
 func keyBackspace() tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyBackspace} }
 
-func newAccount() meshtest.ScenarioAccount {
-	return meshtest.ScenarioAccount{ID: "m-900", Name: "Zzz Newco", Usage: map[string]float64{"gateway": 5}}
+func newAccount() meshemu.ScenarioAccount {
+	return meshemu.ScenarioAccount{ID: "m-900", Name: "Zzz Newco", Usage: map[string]float64{"gateway": 5}}
 }
 
 // loadState reads the state file while the program runs (bbolt allows a
@@ -53,7 +53,7 @@ func impatient(t *testing.T, h *harness) {
 	h.pc = pc
 }
 
-func onPut(f gradienttest.Fault) gradienttest.Fault {
+func onPut(f synthemu.Fault) synthemu.Fault {
 	f.Method, f.PathPrefix = http.MethodPut, "/api/partner/v1/integrations/mesh/mappings"
 	return f
 }
@@ -79,7 +79,7 @@ func TestFailedWriteIsNeverShownAsSaved(t *testing.T) {
 
 	// 503s until the attempts run out: Synthesize said each time it did
 	// nothing, so nothing was written.
-	h.sb.Emulator.Inject(onPut(gradienttest.Fault{Kind: gradienttest.FaultStatus, Status: 503, Times: 5}))
+	h.sb.Emulator.Inject(onPut(synthemu.Fault{Kind: synthemu.FaultStatus, Status: 503, Times: 5}))
 	r.keys("enter")
 	r.waitFor(`Retrying: Synthesize answered 503`)
 	r.waitFor(`(?s)Nothing was written: .*503`)
@@ -90,22 +90,22 @@ func TestFailedWriteIsNeverShownAsSaved(t *testing.T) {
 
 	// A slow server whose attempt timed out, then 503s: the first attempt
 	// may have landed, so the screen does not claim nothing was written.
-	h.sb.Emulator.Inject(onPut(gradienttest.Fault{Kind: gradienttest.FaultSlow, Delay: 5 * time.Second}),
-		onPut(gradienttest.Fault{Kind: gradienttest.FaultStatus, Status: 503, Times: 4}))
+	h.sb.Emulator.Inject(onPut(synthemu.Fault{Kind: synthemu.FaultSlow, Delay: 5 * time.Second}),
+		onPut(synthemu.Fault{Kind: synthemu.FaultStatus, Status: 503, Times: 4}))
 	r.keys("enter")
 	r.waitFor(`Retrying: no answer within 300ms`)
 	r.waitFor(`(?s)Not marked as written: .*503.*an earlier attempt got no answer`)
 	notWritten("after a lost answer and refusals")
 
 	// Every answer lost, though Synthesize did the work: unknown, and said so.
-	h.sb.Emulator.Inject(onPut(gradienttest.Fault{Kind: gradienttest.FaultDrop, AfterWork: true, Times: 5}))
+	h.sb.Emulator.Inject(onPut(synthemu.Fault{Kind: synthemu.FaultDrop, AfterWork: true, Times: 5}))
 	r.keys("enter")
 	r.waitFor(`Retrying: the connection dropped`)
 	r.waitFor(`(?s)Not marked as written: .*may or may not`)
 	notWritten("after lost answers")
 
 	// The user stops waiting on a hung server.
-	h.sb.Emulator.Inject(onPut(gradienttest.Fault{Kind: gradienttest.FaultSlow, Delay: 5 * time.Second, Times: 5}))
+	h.sb.Emulator.Inject(onPut(synthemu.Fault{Kind: synthemu.FaultSlow, Delay: 5 * time.Second, Times: 5}))
 	r.keys("enter")
 	r.waitFor(`esc stop waiting`) // the help says what esc does now
 	r.waitFor(`Retrying: no answer within 300ms`)
@@ -145,7 +145,7 @@ func TestWaitsSayWhyTheyRetry(t *testing.T) {
 	key := keyOnScreen(t, r.waitFor(`gsk_[a-z0-9]{20,}`))
 	r.keys("y")
 	r.waitFor(`Step 3 of 9`)
-	h.sb.Emulator.Inject(gradienttest.Fault{Kind: gradienttest.FaultRateLimit, RetryAfter: 2 * time.Second,
+	h.sb.Emulator.Inject(synthemu.Fault{Kind: synthemu.FaultRateLimit, RetryAfter: 2 * time.Second,
 		Method: http.MethodGet, PathPrefix: "/api/partner/v1/integrations/mesh"})
 	r.keys("enter")
 	r.waitFor(`Retrying: Synthesize is limiting requests \(429\); trying again in 2s \(attempt 2 of 5\)`)
@@ -154,7 +154,7 @@ func TestWaitsSayWhyTheyRetry(t *testing.T) {
 	r.stop()
 	r = h.start(t, 100, 30)
 	r.waitFor(`Step 4 of 9`)
-	h.sb.Emulator.Inject(gradienttest.Fault{Kind: gradienttest.FaultStatus, Status: 503, Times: 2,
+	h.sb.Emulator.Inject(synthemu.Fault{Kind: synthemu.FaultStatus, Status: 503, Times: 2,
 		Method: http.MethodGet, PathPrefix: "/api/partner/v1/psa/companies"})
 	h.portal("us", "submit", url.Values{"api_key": {key}})
 	h.portal("us", "sync", nil)
@@ -186,7 +186,7 @@ func TestBadAnswersWhileLoading(t *testing.T) {
 		{"duplicate ids", `id "c-1" comes twice`, []byte(`{"data":[{"id":"c-1","name":"A"},{"id":"c-1","name":"B"}],"next_cursor":""}`)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h.sb.Emulator.Inject(gradienttest.Fault{Kind: gradienttest.FaultBody, Body: tc.body, PathPrefix: "/api/partner/v1/psa/companies"})
+			h.sb.Emulator.Inject(synthemu.Fault{Kind: synthemu.FaultBody, Body: tc.body, PathPrefix: "/api/partner/v1/psa/companies"})
 			r := h.start(t, 100, 30)
 			// Words may wrap onto the next line.
 			says := strings.ReplaceAll(tc.says, " ", `\s+`)

@@ -20,8 +20,8 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
-	"github.com/meshgradient/mesh-gradient/gradient/gradienttest"
-	"github.com/meshgradient/mesh-gradient/mesh/meshtest"
+	"github.com/meshgradient/mesh-gradient/gradient/synthemu"
+	"github.com/meshgradient/mesh-gradient/mesh/meshemu"
 	"github.com/meshgradient/mesh-gradient/store"
 	"github.com/meshgradient/mesh-gradient/ui"
 	"github.com/meshgradient/mesh-gradient/wizard"
@@ -41,7 +41,7 @@ var clock = time.Date(2026, 11, 24, 9, 30, 0, 0, time.UTC)
 // file in a temp dir; each run is one start of the wizard on them.
 type harness struct {
 	t      *testing.T
-	sb     *meshtest.Sandbox
+	sb     *meshemu.Sandbox
 	pc     *gradient.PartnerClient
 	path   string
 	copied []string
@@ -57,8 +57,8 @@ func newHarness(t *testing.T) *harness {
 	// call: "later" stays true, and minutes on screen stay the same.
 	var ticks atomic.Int64
 	emuClock := func() time.Time { return clock.Add(time.Duration(ticks.Add(1)) * time.Millisecond) }
-	sb, err := meshtest.StartSandbox(meshtest.SandboxOptions{Listen: "127.0.0.1:0",
-		EmulatorOptions: []gradienttest.Option{gradienttest.WithClock(emuClock)}})
+	sb, err := meshemu.StartSandbox(meshemu.SandboxOptions{Listen: "127.0.0.1:0",
+		EmulatorOptions: []synthemu.Option{synthemu.WithClock(emuClock)}})
 	if err != nil {
 		t.Fatal(err)
 	}

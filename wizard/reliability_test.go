@@ -14,7 +14,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
-	"github.com/meshgradient/mesh-gradient/gradient/gradienttest"
+	"github.com/meshgradient/mesh-gradient/gradient/synthemu"
 	"github.com/meshgradient/mesh-gradient/store"
 )
 
@@ -126,7 +126,7 @@ var hostileNames = []string{
 // draw without colour, so any ESC would be the names') and no control or
 // bidi character, and no line is wider than the terminal.
 func TestHostileNamesNeverReachTheTerminal(t *testing.T) {
-	var psa gradienttest.PSA
+	var psa synthemu.PSA
 	accounts := make([]gradient.VendorAccount, len(hostileNames))
 	for i, n := range hostileNames {
 		accounts[i] = gradient.VendorAccount{ID: fmt.Sprintf("m-%d", i), Name: n}

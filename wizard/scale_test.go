@@ -12,9 +12,9 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
-	"github.com/meshgradient/mesh-gradient/gradient/gradienttest"
+	"github.com/meshgradient/mesh-gradient/gradient/synthemu"
 	"github.com/meshgradient/mesh-gradient/mesh"
-	"github.com/meshgradient/mesh-gradient/mesh/meshtest"
+	"github.com/meshgradient/mesh-gradient/mesh/meshemu"
 	"github.com/meshgradient/mesh-gradient/store"
 	"github.com/meshgradient/mesh-gradient/ui"
 	"github.com/meshgradient/mesh-gradient/wizard/match"
@@ -22,8 +22,8 @@ import (
 
 // scaleServer is Synthesize with n generated Mesh accounts (already pushed
 // by a Gradient Sync) and their n PSA companies.
-func scaleServer(tb testing.TB, n int) (*gradient.PartnerClient, *meshtest.Scenario) {
-	sc, _ := meshtest.Generate(n, 1)
+func scaleServer(tb testing.TB, n int) (*gradient.PartnerClient, *meshemu.Scenario) {
+	sc, _ := meshemu.Generate(n, 1)
 	accounts := make([]gradient.VendorAccount, len(sc.Mesh.Accounts))
 	for i, a := range sc.Mesh.Accounts {
 		accounts[i] = gradient.VendorAccount{ID: a.ID, Name: a.Name}
@@ -33,9 +33,9 @@ func scaleServer(tb testing.TB, n int) (*gradient.PartnerClient, *meshtest.Scena
 
 // syncedServer is Synthesize holding psa, connected for Mesh Gateway
 // billing, after a Gradient Sync that pushed accounts.
-func syncedServer(tb testing.TB, psa gradienttest.PSA, accounts []gradient.VendorAccount) *gradient.PartnerClient {
+func syncedServer(tb testing.TB, psa synthemu.PSA, accounts []gradient.VendorAccount) *gradient.PartnerClient {
 	tb.Helper()
-	srv := gradienttest.NewServer(gradienttest.WithPSA(psa), gradienttest.WithProductServices(mesh.ProductServices()), gradienttest.WithRateLimit(0))
+	srv := synthemu.NewServer(synthemu.WithPSA(psa), synthemu.WithProductServices(mesh.ProductServices()), synthemu.WithRateLimit(0))
 	tb.Cleanup(srv.Close)
 	ctx := context.Background()
 	pc, _ := gradient.NewPartnerClient(srv.URL, srv.PartnerToken(), gradient.Options{})
@@ -55,7 +55,7 @@ func syncedServer(tb testing.TB, psa gradienttest.PSA, accounts []gradient.Vendo
 
 // scaleState is a state file resumed at the account screen with every one
 // of the scenario's accounts mapped (a finished draft of n mappings).
-func scaleState(tb testing.TB, sc *meshtest.Scenario) string {
+func scaleState(tb testing.TB, sc *meshemu.Scenario) string {
 	tb.Helper()
 	path := filepath.Join(tb.TempDir(), "state.db")
 	st, err := store.Open(path)
@@ -242,7 +242,7 @@ func BenchmarkPickerOpen(b *testing.B) {
 // fzf --filter (Debian package fzf) as a process per query, as a person
 // would run it. Skipped when fzf is not installed.
 func BenchmarkFilterVersusFzf(b *testing.B) {
-	sc, _ := meshtest.Generate(10000, 1)
+	sc, _ := meshemu.Generate(10000, 1)
 	names := make([]string, len(sc.PSA.Companies))
 	for i, c := range sc.PSA.Companies {
 		names[i] = c.Name
@@ -277,7 +277,7 @@ func BenchmarkFilterVersusFzf(b *testing.B) {
 // BenchmarkStartupFirstFrame: from opening a state file holding 10,000
 // mappings to the first frame drawn (the account screen, loading).
 func BenchmarkStartupFirstFrame(b *testing.B) {
-	sc, _ := meshtest.Generate(10000, 1)
+	sc, _ := meshemu.Generate(10000, 1)
 	path := scaleState(b, sc)
 	b.ReportAllocs()
 	for b.Loop() {

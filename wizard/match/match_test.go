@@ -8,7 +8,7 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/meshgradient/mesh-gradient/mesh/meshtest"
+	"github.com/meshgradient/mesh-gradient/mesh/meshemu"
 	"github.com/meshgradient/mesh-gradient/wizard/match"
 )
 
@@ -50,7 +50,7 @@ func TestDemoSuggestionsAreWhatAPersonWouldPick(t *testing.T) {
 	if err := json.Unmarshal(raw, &pairs); err != nil {
 		t.Fatal(err)
 	}
-	sc := meshtest.Demo()
+	sc := meshemu.Demo()
 	var cands []match.Candidate
 	for _, c := range sc.PSA.Companies {
 		cands = append(cands, match.Candidate{ID: c.ID, Name: c.Name})
@@ -98,7 +98,7 @@ func TestConfidenceOrdering(t *testing.T) {
 // generated returns the names of n generated Mesh accounts and an index
 // of their n PSA companies, with the true company of each account.
 func generated(n int, seed uint64) (names, truth []string, ix *match.Index) {
-	sc, pairs := meshtest.Generate(n, seed)
+	sc, pairs := meshemu.Generate(n, seed)
 	var cands []match.Candidate
 	for _, c := range sc.PSA.Companies {
 		cands = append(cands, match.Candidate{ID: c.ID, Name: c.Name})
@@ -162,7 +162,7 @@ func TestBestEqualsExhaustiveScoring(t *testing.T) {
 func BenchmarkSuggestAll(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
 		names, _, _ := generated(n, 1)
-		sc, _ := meshtest.Generate(n, 1)
+		sc, _ := meshemu.Generate(n, 1)
 		var cands []match.Candidate
 		for _, c := range sc.PSA.Companies {
 			cands = append(cands, match.Candidate{ID: c.ID, Name: c.Name})

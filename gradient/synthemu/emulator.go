@@ -1,7 +1,7 @@
-// Package gradienttest is an in-memory emulator of Synthesize serving both
+// Package synthemu is an in-memory emulator of Synthesize serving both
 // the vendor API (what Mesh calls) and the partner API (what the wizard
 // calls) over real HTTP. Tests use NewServer; the sandbox mounts Handler.
-package gradienttest
+package synthemu
 
 import (
 	"crypto/rand"
@@ -267,7 +267,7 @@ func (e *Emulator) routes() {
 func randomToken(n int) string {
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
-		panic("gradienttest: no randomness: " + err.Error())
+		panic("synthemu: no randomness: " + err.Error())
 	}
 	return strings.ToLower(strings.TrimRight(base32.StdEncoding.EncodeToString(b), "="))
 }

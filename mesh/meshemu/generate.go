@@ -1,4 +1,4 @@
-package meshtest
+package meshemu
 
 import (
 	"fmt"
@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
-	"github.com/meshgradient/mesh-gradient/gradient/gradienttest"
+	"github.com/meshgradient/mesh-gradient/gradient/synthemu"
 )
 
 // Generate builds a scenario of n Mesh customers and n PSA companies for
@@ -17,7 +17,7 @@ import (
 // same n and seed give the same scenario.
 func Generate(n int, seed uint64) (sc *Scenario, truth map[string]string) {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	sc = &Scenario{PSA: gradienttest.PSA{Products: []gradient.Product{
+	sc = &Scenario{PSA: synthemu.PSA{Products: []gradient.Product{
 		{ID: "p-gw", Name: "Mesh Gateway (per mailbox)", UnitPrice: 1.5},
 		{ID: "p-365", Name: "Mesh 365 (per user)", UnitPrice: 2},
 		{ID: "p-uni", Name: "Mesh Unified (per user)", UnitPrice: 3},
@@ -46,7 +46,7 @@ func Generate(n int, seed uint64) (sc *Scenario, truth map[string]string) {
 			if rng.IntN(2) == 0 {
 				q += float64(rng.IntN(7) - 3)
 			}
-			sc.PSA.Agreements = append(sc.PSA.Agreements, gradienttest.Agreement{CompanyID: cid, ProductID: "p-gw", Quantity: max(q, 0)})
+			sc.PSA.Agreements = append(sc.PSA.Agreements, synthemu.Agreement{CompanyID: cid, ProductID: "p-gw", Quantity: max(q, 0)})
 		}
 	}
 	rng.Shuffle(len(companies), func(i, j int) { companies[i], companies[j] = companies[j], companies[i] })

@@ -1,4 +1,4 @@
-package meshtest
+package meshemu
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/meshgradient/mesh-gradient/gradient/gradienttest"
+	"github.com/meshgradient/mesh-gradient/gradient/synthemu"
 	"github.com/meshgradient/mesh-gradient/mesh"
 )
 
@@ -22,7 +22,7 @@ type SandboxOptions struct {
 	Listen   string
 	Scenario *Scenario // default Demo()
 	// Emulator options added after the sandbox's own (faults, tokens).
-	EmulatorOptions []gradienttest.Option
+	EmulatorOptions []synthemu.Option
 	// StateFile, when set, keeps Synthesize's emulated state between runs
 	// (it holds a hash of the key, never the key). The portal's pasted key
 	// is kept in memory only, as a browser session would.
@@ -32,7 +32,7 @@ type SandboxOptions struct {
 // Sandbox is the Synthesize emulator and the Mesh portal emulator, each on
 // its own loopback listener.
 type Sandbox struct {
-	Emulator    *gradienttest.Emulator
+	Emulator    *synthemu.Emulator
 	Portal      *Portal
 	Scenario    *Scenario
 	GradientURL string
@@ -70,11 +70,11 @@ func StartSandbox(opts SandboxOptions) (*Sandbox, error) {
 		gl.Close()
 		return nil, fmt.Errorf("sandbox: cannot listen for the Mesh portal on %s: %w", net.JoinHostPort(host, strconv.Itoa(portalPort)), err)
 	}
-	emuOpts := append([]gradienttest.Option{
-		gradienttest.WithPSA(opts.Scenario.PSA),
-		gradienttest.WithProductServices(mesh.ProductServices()),
+	emuOpts := append([]synthemu.Option{
+		synthemu.WithPSA(opts.Scenario.PSA),
+		synthemu.WithProductServices(mesh.ProductServices()),
 	}, opts.EmulatorOptions...)
-	emu := gradienttest.New(emuOpts...)
+	emu := synthemu.New(emuOpts...)
 	if opts.StateFile != "" {
 		if data, err := os.ReadFile(opts.StateFile); err == nil {
 			if err := emu.Restore(data); err != nil {
@@ -108,7 +108,7 @@ func StartSandbox(opts SandboxOptions) (*Sandbox, error) {
 }
 
 // persist saves the emulator's state after every request that may change it.
-func persist(emu *gradienttest.Emulator, path string) http.Handler {
+func persist(emu *synthemu.Emulator, path string) http.Handler {
 	h := emu.Handler()
 	if path == "" {
 		return h

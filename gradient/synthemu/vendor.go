@@ -1,4 +1,4 @@
-package gradienttest
+package synthemu
 
 import (
 	"encoding/base64"

@@ -1,4 +1,4 @@
-package meshtest
+package meshemu
 
 import (
 	"bytes"
@@ -11,15 +11,15 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/meshgradient/mesh-gradient/gradient/gradienttest"
+	"github.com/meshgradient/mesh-gradient/gradient/synthemu"
 	"github.com/meshgradient/mesh-gradient/mesh"
 )
 
 // Scenario seeds both emulators: Mesh's customers, usage and alerts, and
 // the PSA's companies, products and agreements (API.md §4).
 type Scenario struct {
-	Mesh MeshData         `json:"mesh"`
-	PSA  gradienttest.PSA `json:"psa"`
+	Mesh MeshData     `json:"mesh"`
+	PSA  synthemu.PSA `json:"psa"`
 }
 
 // MeshData is Mesh's side of a scenario.

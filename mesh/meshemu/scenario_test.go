@@ -1,4 +1,4 @@
-package meshtest_test
+package meshemu_test
 
 import (
 	"errors"
@@ -7,11 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/meshgradient/mesh-gradient/mesh/meshtest"
+	"github.com/meshgradient/mesh-gradient/mesh/meshemu"
 )
 
 func TestDemoScenarioIsRealistic(t *testing.T) {
-	sc := meshtest.Demo()
+	sc := meshemu.Demo()
 	if n := len(sc.Mesh.Accounts); n < 35 || n > 45 {
 		t.Fatalf("%d Mesh accounts, want about 40", n)
 	}
@@ -62,8 +62,8 @@ func TestScenarioValidationNamesFileFieldAndReason(t *testing.T) {
 			if err := os.WriteFile(path, []byte(c.json), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			_, err := meshtest.LoadScenario(path)
-			var se *meshtest.ScenarioError
+			_, err := meshemu.LoadScenario(path)
+			var se *meshemu.ScenarioError
 			if !errors.As(err, &se) {
 				t.Fatalf("want ScenarioError, got %v", err)
 			}
@@ -76,7 +76,7 @@ func TestScenarioValidationNamesFileFieldAndReason(t *testing.T) {
 }
 
 func TestScenarioMissingFile(t *testing.T) {
-	_, err := meshtest.LoadScenario(filepath.Join(t.TempDir(), "nope.json"))
+	_, err := meshemu.LoadScenario(filepath.Join(t.TempDir(), "nope.json"))
 	if err == nil || !strings.Contains(err.Error(), "nope.json") {
 		t.Fatalf("want an error naming the file, got %v", err)
 	}
@@ -91,14 +91,14 @@ func FuzzParseScenario(f *testing.F) {
 	f.Add([]byte("{\"mesh\":\n{\"accounts\": 7}}"))
 	f.Add([]byte(`{"psa":{"companies":[{"id":"c","name":"\u001b]52;c;x\u0007"}]}} {}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err := meshtest.ParseScenario("fuzz.json", data)
+		s, err := meshemu.ParseScenario("fuzz.json", data)
 		if err == nil {
 			if s == nil {
 				t.Fatal("no scenario and no error")
 			}
 			return
 		}
-		var se *meshtest.ScenarioError
+		var se *meshemu.ScenarioError
 		if !errors.As(err, &se) || !strings.Contains(err.Error(), "fuzz.json") {
 			t.Fatalf("want a *ScenarioError naming the file, got %T %v", err, err)
 		}
@@ -108,7 +108,7 @@ func FuzzParseScenario(f *testing.F) {
 // TestSandboxListensOnLoopbackByDefault: the sandbox is reachable from
 // this machine only, unless --listen says otherwise.
 func TestSandboxListensOnLoopbackByDefault(t *testing.T) {
-	sb, err := meshtest.StartSandbox(meshtest.SandboxOptions{})
+	sb, err := meshemu.StartSandbox(meshemu.SandboxOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

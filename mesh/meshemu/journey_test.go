@@ -1,4 +1,4 @@
-package meshtest_test
+package meshemu_test
 
 import (
 	"context"
@@ -10,12 +10,12 @@ import (
 	"testing"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
-	"github.com/meshgradient/mesh-gradient/mesh/meshtest"
+	"github.com/meshgradient/mesh-gradient/mesh/meshemu"
 )
 
-func startSandbox(t *testing.T, sc *meshtest.Scenario) *meshtest.Sandbox {
+func startSandbox(t *testing.T, sc *meshemu.Scenario) *meshemu.Sandbox {
 	t.Helper()
-	sb, err := meshtest.StartSandbox(meshtest.SandboxOptions{Listen: "127.0.0.1:0", Scenario: sc})
+	sb, err := meshemu.StartSandbox(meshemu.SandboxOptions{Listen: "127.0.0.1:0", Scenario: sc})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func must[T any](v T, err error) T {
 // against both emulators over loopback HTTP.
 func TestVendorJourney(t *testing.T) {
 	ctx := context.Background()
-	sc := meshtest.Demo()
+	sc := meshemu.Demo()
 	sb := startSandbox(t, sc)
 	pc := must(gradient.NewPartnerClient(sb.GradientURL, sb.Emulator.PartnerToken(), gradient.Options{}))
 	page := sb.PortalURL + "/us/settings/gradient"
@@ -216,7 +216,7 @@ func asAPI(err error, target **gradient.APIError) bool {
 	return ok
 }
 
-func countUsage(sc *meshtest.Scenario, accountID string) int {
+func countUsage(sc *meshemu.Scenario, accountID string) int {
 	for _, a := range sc.Mesh.Accounts {
 		if a.ID == accountID {
 			return len(a.Usage)
@@ -226,7 +226,7 @@ func countUsage(sc *meshtest.Scenario, accountID string) int {
 }
 
 func TestPortalShowsSynthesizeErrorForWrongKey(t *testing.T) {
-	sb := startSandbox(t, meshtest.Demo())
+	sb := startSandbox(t, meshemu.Demo())
 	html := postForm(t, sb.PortalURL+"/eu/settings/gradient", url.Values{"api_key": {"gsk_wrong<b>"}})
 	if !strings.Contains(html, "Synthesize did not accept the key") || !strings.Contains(html, "401") || !strings.Contains(html, "Unauthorized") {
 		t.Fatalf("wrong key page:\n%s", html)
@@ -244,7 +244,7 @@ func TestPortalShowsSynthesizeErrorForWrongKey(t *testing.T) {
 }
 
 func TestPortalEscapesWhatItEchoes(t *testing.T) {
-	sc, err := meshtest.ParseScenario("evil.json", []byte(`{"mesh":{"accounts":[
+	sc, err := meshemu.ParseScenario("evil.json", []byte(`{"mesh":{"accounts":[
 		{"id":"m-1","name":"<script>alert(1)</script> Corp","usage":{"gateway":3}}]},
 		"psa":{"companies":[],"products":[],"agreements":[]}}`))
 	if err != nil {
@@ -267,7 +267,7 @@ func TestPortalEscapesWhatItEchoes(t *testing.T) {
 }
 
 func TestPortalIndexAndUnknownRegion(t *testing.T) {
-	sb := startSandbox(t, meshtest.Demo())
+	sb := startSandbox(t, meshemu.Demo())
 	resp := must(http.Get(sb.PortalURL + "/"))
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()

@@ -1,7 +1,7 @@
-// Package meshtest emulates Mesh's side for tests and the sandbox: the MSP
+// Package meshemu emulates Mesh's side for tests and the sandbox: the MSP
 // portal's Gradient page (plain HTML, no JavaScript), scenario files, and
 // a sandbox that runs it beside the Synthesize emulator.
-package meshtest
+package meshemu
 
 import (
 	"context"
