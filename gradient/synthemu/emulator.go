@@ -8,8 +8,8 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base32"
+	"net"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strings"
 	"sync"
@@ -196,14 +196,26 @@ func (e *Emulator) Handler() http.Handler { return http.HandlerFunc(e.serve) }
 // Server is an emulator listening on loopback.
 type Server struct {
 	*Emulator
-	*httptest.Server
+	URL string // http://127.0.0.1:PORT
+	srv *http.Server
 }
 
 // NewServer starts an emulator on a free loopback port; Close stops it.
+// It panics when loopback cannot be listened on, as httptest does: it is
+// for tests and rehearsals, where that means the machine is broken.
 func NewServer(opts ...Option) *Server {
 	e := New(opts...)
-	return &Server{Emulator: e, Server: httptest.NewServer(e.Handler())}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic("synthemu: cannot listen on loopback: " + err.Error())
+	}
+	s := &Server{Emulator: e, URL: "http://" + l.Addr().String(), srv: &http.Server{Handler: e.Handler()}}
+	go s.srv.Serve(l)
+	return s
 }
+
+// Close stops the server and drops its connections.
+func (s *Server) Close() { s.srv.Close() }
 
 func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 	if e.latency > 0 {
