@@ -12,6 +12,11 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/meshgradient/mesh-gradient/wizard"
+	"github.com/meshgradient/mesh-gradient/wizard/cli"
 )
 
 // binary is the program built once for the end-to-end tests.
@@ -165,31 +170,77 @@ func TestTextBrowsersAreNeverLaunched(t *testing.T) {
 		{"darwin", "links", missing, true},
 	}
 	for _, c := range cases {
-		if got := textBrowserRisk(c.goos, env(c.browser), c.look) != ""; got != c.risky {
+		if got := wizard.TextBrowserRisk(c.goos, env(c.browser), c.look) != ""; got != c.risky {
 			t.Errorf("%s with BROWSER=%q: risky %v, want %v", c.goos, c.browser, got, c.risky)
 		}
 	}
 }
 
-// TestEveryCommandHasHelpWithExamples: --help answers 0 and shows the
-// command's synopsis and at least one example.
-func TestEveryCommandHasHelpWithExamples(t *testing.T) {
-	for _, c := range commands {
-		var out, errOut strings.Builder
-		args := append(strings.Fields(c.name), "--help")
-		if code := run(args, strings.NewReader(""), &out, &errOut); code != 0 {
-			t.Errorf("%s --help: exit %d", c.name, code)
-		}
-		help := errOut.String()
-		if !strings.Contains(help, "Usage:\n  mesh-gradient "+c.name) || !strings.Contains(help, "Examples:\n  mesh-gradient") {
-			t.Errorf("%s --help lacks a synopsis or an example:\n%s", c.name, help)
-		}
-	}
+// runInProcess runs the program as main does, with its streams and
+// environment injected.
+func runInProcess(env map[string]string, stdin string, args ...string) (stdout, stderr string, code int) {
 	var out, errOut strings.Builder
-	if code := run([]string{"--version"}, strings.NewReader(""), &out, &errOut); code != 0 || !strings.HasPrefix(out.String(), "mesh-gradient ") {
-		t.Errorf("--version: %d %q", code, out.String())
+	streams := cli.IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut}
+	code = run(args, streams, func(k string) string { return env[k] })
+	return out.String(), errOut.String(), code
+}
+
+// TestEveryCommandHasHelpWithExamples: --help answers 0 and shows the
+// command's synopsis and at least one example, for every command of the
+// tree.
+func TestEveryCommandHasHelpWithExamples(t *testing.T) {
+	t.Parallel()
+	var walk func(c *cobra.Command)
+	checked := 0
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+		if c.Name() == "help" || c.Parent() != nil && c.Parent().Name() == "completion" || c.Name() == "completion" {
+			return
+		}
+		path := strings.Fields(c.CommandPath())[1:]
+		out, _, code := runInProcess(nil, "", append(path, "--help")...)
+		if code != 0 {
+			t.Errorf("%s --help: exit %d", c.CommandPath(), code)
+		}
+		if !strings.Contains(out, "Usage:\n  "+c.CommandPath()) || !strings.Contains(out, "Examples:\n  mesh-gradient") {
+			t.Errorf("%s --help lacks a synopsis or an example:\n%s", c.CommandPath(), out)
+		}
+		checked++
 	}
-	if code := run([]string{"mappings"}, strings.NewReader(""), &out, &errOut); code != 2 {
+	walk(cli.NewRoot(&cli.Factory{Getenv: func(string) string { return "" }}))
+	if checked < 10 {
+		t.Fatalf("only %d commands checked", checked)
+	}
+	if out, _, code := runInProcess(nil, "", "--version"); code != 0 || !strings.HasPrefix(out, "mesh-gradient ") {
+		t.Errorf("--version: %d %q", code, out)
+	}
+	if _, _, code := runInProcess(nil, "", "mappings"); code != 2 {
 		t.Errorf("mappings alone: exit %d, want 2", code)
+	}
+}
+
+// TestGlobalFlagsBeforeOrAfterTheCommand: --state works on either side of
+// the command's name, as gh, kubectl and docker users expect.
+func TestGlobalFlagsBeforeOrAfterTheCommand(t *testing.T) {
+	t.Parallel()
+	state := filepath.Join(t.TempDir(), "state.db")
+	for _, args := range [][]string{{"--state", state, "status", "--json"}, {"status", "--json", "--state", state}, {"status", "--state=" + state, "--json"}} {
+		out, errOut, code := runInProcess(nil, "", args...)
+		if code != 3 || !strings.Contains(out, `"state_file": "`+state+`"`) {
+			t.Errorf("%v: exit %d\n%s%s", args, code, out, errOut)
+		}
+	}
+}
+
+// TestCompletion: the shells' completion scripts come from the tree.
+func TestCompletion(t *testing.T) {
+	t.Parallel()
+	for _, shell := range []string{"bash", "zsh", "fish"} {
+		out, errOut, code := runInProcess(nil, "", "completion", shell)
+		if code != 0 || !strings.Contains(out, "mesh-gradient") {
+			t.Errorf("completion %s: exit %d %s", shell, code, errOut)
+		}
 	}
 }

@@ -6,32 +6,46 @@ import (
 	"github.com/charmbracelet/lipgloss"
 )
 
-// Confirm is a yes/no dialog whose default answer is No: enter and esc
-// both decline; only y accepts.
+// ConfirmKeys are a dialog's keys: only y accepts; n, esc and enter (the
+// default) decline.
+type ConfirmKeys struct {
+	Yes, No, Cancel, Default key.Binding
+}
+
+// NewConfirmKeys is the dialog's keymap, y saying yesText.
+func NewConfirmKeys(yesText string) ConfirmKeys {
+	return ConfirmKeys{
+		Yes:     Key("y", yesText, "y", "Y"),
+		No:      Key("n", "no (default)", "n", "N"),
+		Cancel:  Key("esc", "cancel", "esc"),
+		Default: Key("enter", "no", "enter"),
+	}
+}
+
+// Bindings are every key the dialog takes.
+func (k ConfirmKeys) Bindings() []key.Binding { return []key.Binding{k.Yes, k.No, k.Cancel, k.Default} }
+
+// Confirm is a yes/no dialog whose default answer is No.
 type Confirm struct {
-	Title   string
-	Body    string
-	YesText string // what "y" does, e.g. "disconnect"
-	open    bool
-	keys    KeyMap
+	Title string
+	Body  string
+	keys  ConfirmKeys
+	open  bool
 }
 
-// ConfirmResult is sent when the dialog closes.
-type ConfirmResult struct {
-	ID  string
-	Yes bool
-}
-
-// NewConfirm builds a closed dialog.
-func NewConfirm(keys KeyMap) Confirm { return Confirm{keys: keys} }
-
-// Ask opens the dialog.
+// Ask opens the dialog; y means yesText.
 func (c *Confirm) Ask(title, body, yesText string) {
-	c.Title, c.Body, c.YesText, c.open = title, body, yesText, true
+	c.Title, c.Body, c.keys, c.open = title, body, NewConfirmKeys(yesText), true
 }
 
 // Open reports whether the dialog is showing.
 func (c Confirm) Open() bool { return c.open }
+
+// Close closes the dialog without an answer.
+func (c *Confirm) Close() { c.open = false }
+
+// Keys is the open dialog's keymap.
+func (c Confirm) Keys() ConfirmKeys { return c.keys }
 
 // Update handles a key while open; answered reports whether it closed,
 // and yes the answer.
@@ -44,7 +58,7 @@ func (c *Confirm) Update(msg tea.Msg) (answered, yes bool) {
 	case key.Matches(k, c.keys.Yes):
 		c.open = false
 		return true, true
-	case key.Matches(k, c.keys.No), key.Matches(k, c.keys.Back), k.Type == tea.KeyEnter:
+	case key.Matches(k, c.keys.No, c.keys.Cancel, c.keys.Default):
 		c.open = false
 		return true, false
 	}
@@ -55,16 +69,13 @@ func (c *Confirm) Update(msg tea.Msg) (answered, yes bool) {
 func (c Confirm) View(t Theme, width int) string {
 	w := max(min(width, 72)-t.Dialog.GetHorizontalFrameSize(), 10)
 	text := lipgloss.NewStyle().Width(w)
-	yes := "y " + c.YesText
+	yes := "y " + c.keys.Yes.Help().Desc
 	return t.Dialog.Render(t.Strong.Render(text.Render(c.Title)) + "\n\n" + text.Render(c.Body) + "\n\n" +
 		text.Render(t.Selected.Render("[N]o (enter, esc)")+"   "+t.Warn.Render(yes)))
 }
 
 // Help lists the dialog's keys.
-func (c Confirm) Help() Help {
-	short := []key.Binding{With(c.keys.Yes, c.YesText), With(c.keys.No, "no (default)"), With(c.keys.Back, "cancel")}
-	return Help{Short: short, Full: [][]key.Binding{short}}
-}
+func (c Confirm) Help() Help { return ShortOnly(c.keys.Yes, c.keys.No, c.keys.Cancel) }
 
 // confirmProgram is a Confirm as a whole program, for commands that ask
 // one question (mesh-gradient disconnect).
@@ -77,9 +88,9 @@ type confirmProgram struct {
 
 // NewConfirmProgram asks one yes/no question; default No.
 func NewConfirmProgram(title, body, yesText string) tea.Model {
-	c := NewConfirm(Keys())
-	c.Ask(title, body, yesText)
-	return &confirmProgram{c: c, theme: DefaultTheme(), width: 80}
+	p := &confirmProgram{theme: DefaultTheme(), width: 80}
+	p.c.Ask(title, body, yesText)
+	return p
 }
 
 // Confirmed reports the answer of a finished NewConfirmProgram.

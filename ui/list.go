@@ -45,8 +45,9 @@ func NewList(t Theme, items []list.Item, render RenderRow, singular, plural stri
 	l.DisableQuitKeybindings()
 	l.KeyMap.PrevPage = key.NewBinding(key.WithKeys("left", "pgup"), key.WithHelp("←/pgup", "prev page"))
 	l.KeyMap.NextPage = key.NewBinding(key.WithKeys("right", "pgdown"), key.WithHelp("→/pgdn", "next page"))
-	l.KeyMap.ShowFullHelp.SetEnabled(false)
-	l.KeyMap.CloseFullHelp.SetEnabled(false)
+	// The list's own help and quit keys are the program's: with no keys
+	// they never fire, however the list enables them.
+	l.KeyMap.ShowFullHelp, l.KeyMap.CloseFullHelp = key.NewBinding(), key.NewBinding()
 	l.Styles.TitleBar = l.Styles.TitleBar.Padding(0)
 	l.Styles.StatusBar = t.Muted.Padding(0)
 	l.Styles.NoItems = t.Muted
@@ -61,3 +62,36 @@ func NewList(t Theme, items []list.Item, render RenderRow, singular, plural stri
 // Filtering reports whether the list is taking keys for its filter, in
 // which case a screen must pass every key to it.
 func Filtering(l list.Model) bool { return l.FilterState() == list.Filtering }
+
+// UpdateList passes msg to l, filtering synchronously while a filter is
+// typed: bubbles filters in a command, so keys typed quickly (or pasted)
+// would otherwise meet results a keystroke old, and enter could choose an
+// item the filter no longer shows. The filter is fast enough to run here.
+func UpdateList(l *list.Model, msg tea.Msg) tea.Cmd {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok || !Filtering(*l) || key.Matches(k, l.KeyMap.AcceptWhileFiltering, l.KeyMap.CancelWhileFiltering) {
+		var cmd tea.Cmd
+		*l, cmd = l.Update(msg)
+		return cmd
+	}
+	input, cmd := l.FilterInput.Update(msg)
+	if v := input.Value(); v != l.FilterInput.Value() {
+		l.SetFilterText(v)
+		l.SetFilterState(list.Filtering)
+		input.SetValue(v)
+	}
+	l.FilterInput = input
+	return cmd
+}
+
+// ListBindings are the list's keys that work now.
+func ListBindings(l list.Model) []key.Binding {
+	k := l.KeyMap
+	return Enabled(k.CursorUp, k.CursorDown, k.PrevPage, k.NextPage, k.GoToStart, k.GoToEnd, k.Filter, k.ClearFilter,
+		k.CancelWhileFiltering, k.AcceptWhileFiltering, k.Quit, k.ForceQuit)
+}
+
+// FilterKeys are the help while a list's filter is being typed.
+func FilterKeys(l list.Model) []key.Binding {
+	return []key.Binding{With(l.KeyMap.AcceptWhileFiltering, "keep filter"), With(l.KeyMap.CancelWhileFiltering, "clear filter")}
+}

@@ -16,17 +16,25 @@ type Option struct {
 
 func (o Option) FilterValue() string { return o.Title }
 
+// PickerKeys are the picker's own keys; moving and filtering are its
+// list's.
+type PickerKeys struct {
+	Choose, Cancel key.Binding
+}
+
 // Picker chooses one option from a long, filterable list.
 type Picker struct {
 	Prompt string
 	list   list.Model
-	keys   KeyMap
+	keys   PickerKeys
 	theme  Theme
 	open   bool
 }
 
 // NewPicker builds a closed picker.
-func NewPicker(t Theme, keys KeyMap) Picker { return Picker{theme: t, keys: keys} }
+func NewPicker(t Theme) Picker {
+	return Picker{theme: t, keys: PickerKeys{Choose: Key("enter", "choose", "enter"), Cancel: Key("esc", "cancel", "esc")}}
+}
 
 // Show opens the picker on options with the cursor on the option whose ID
 // is current (if any).
@@ -64,24 +72,26 @@ func (p *Picker) SetSize(width, height int) { p.list.SetSize(max(width, 10), max
 // Open reports whether the picker is showing.
 func (p Picker) Open() bool { return p.open }
 
+// Filtering reports whether the picker's list is taking a filter's text.
+func (p Picker) Filtering() bool { return Filtering(p.list) }
+
 // Update handles a message while open. chosen is non-nil when the user
 // picked an option; closed is true when the picker closed either way.
 func (p *Picker) Update(msg tea.Msg) (chosen *Option, closed bool, cmd tea.Cmd) {
 	if k, ok := msg.(tea.KeyMsg); ok && !Filtering(p.list) {
 		switch {
-		case key.Matches(k, p.keys.Enter):
+		case key.Matches(k, p.keys.Choose):
 			if o, ok := p.list.SelectedItem().(Option); ok {
 				p.open = false
 				return &o, true, nil
 			}
 			return nil, false, nil
-		case key.Matches(k, p.keys.Back) && p.list.FilterState() == list.Unfiltered:
+		case key.Matches(k, p.keys.Cancel) && p.list.FilterState() == list.Unfiltered:
 			p.open = false
 			return nil, true, nil
 		}
 	}
-	p.list, cmd = p.list.Update(msg)
-	return nil, false, cmd
+	return nil, false, UpdateList(&p.list, msg)
 }
 
 // View draws the picker.
@@ -92,11 +102,24 @@ func (p Picker) View() string {
 // Help lists the picker's keys.
 func (p Picker) Help() Help {
 	if Filtering(p.list) {
-		return Help{Short: []key.Binding{With(p.keys.Enter, "keep filter"), With(p.keys.Back, "clear filter")}}
+		return Help{Short: FilterKeys(p.list)}
 	}
-	short := []key.Binding{p.keys.Up, p.keys.Down, p.keys.Filter, With(p.keys.Enter, "choose"), With(p.keys.Back, "cancel")}
-	return Help{Short: short, Full: [][]key.Binding{short}}
+	lk := p.list.KeyMap
+	short := []key.Binding{lk.CursorUp, lk.CursorDown, lk.Filter, p.keys.Choose, p.keys.Cancel}
+	if p.list.FilterState() == list.FilterApplied {
+		short[4] = With(lk.ClearFilter, "clear filter")
+	}
+	return ShortOnly(short...)
 }
 
-// List is the picker's list, to ask whether it is filtering.
-func (p Picker) List() list.Model { return p.list }
+// Bindings are every key the open picker takes now.
+func (p Picker) Bindings() []key.Binding {
+	own := []key.Binding{p.keys.Choose, p.keys.Cancel}
+	if Filtering(p.list) || p.list.FilterState() == list.FilterApplied {
+		own = own[:1]
+		if Filtering(p.list) {
+			own = nil
+		}
+	}
+	return append(own, ListBindings(p.list)...)
+}

@@ -12,7 +12,6 @@ type Theme struct {
 	Title     lipgloss.Style
 	Subtitle  lipgloss.Style
 	Badge     lipgloss.Style
-	Text      lipgloss.Style
 	Muted     lipgloss.Style
 	Strong    lipgloss.Style
 	OK        lipgloss.Style
@@ -23,8 +22,6 @@ type Theme struct {
 	KeyBox    lipgloss.Style
 	KeyText   lipgloss.Style
 	Dialog    lipgloss.Style
-	Header    lipgloss.Style
-	Footer    lipgloss.Style
 	TableHead lipgloss.Style
 	TableSel  lipgloss.Style
 	TableCell lipgloss.Style
@@ -46,7 +43,6 @@ func DefaultTheme() Theme {
 		Title:     lipgloss.NewStyle().Bold(true).Foreground(accent),
 		Subtitle:  lipgloss.NewStyle().Foreground(muted),
 		Badge:     lipgloss.NewStyle().Bold(true).Foreground(badgeFg).Background(badgeBg).Padding(0, 1),
-		Text:      lipgloss.NewStyle(),
 		Muted:     lipgloss.NewStyle().Foreground(muted),
 		Strong:    lipgloss.NewStyle().Bold(true),
 		OK:        lipgloss.NewStyle().Foreground(okColor),
@@ -57,8 +53,6 @@ func DefaultTheme() Theme {
 		KeyBox:    lipgloss.NewStyle().Border(lipgloss.DoubleBorder()).BorderForeground(accent).Padding(0, 2),
 		KeyText:   lipgloss.NewStyle().Bold(true),
 		Dialog:    lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(warn).Padding(0, 1),
-		Header:    lipgloss.NewStyle().MarginBottom(1),
-		Footer:    lipgloss.NewStyle().MarginTop(1),
 		TableHead: lipgloss.NewStyle().Padding(0, 1).Bold(true).Foreground(accent).BorderStyle(lipgloss.NormalBorder()).BorderBottom(true).BorderForeground(muted),
 		TableSel:  lipgloss.NewStyle().Bold(true).Foreground(accent),
 		TableCell: lipgloss.NewStyle().Padding(0, 1),

@@ -10,7 +10,7 @@ import (
 
 	"github.com/meshgradient/mesh-gradient/gradient"
 	"github.com/meshgradient/mesh-gradient/gradient/synthemu"
-	"github.com/meshgradient/mesh-gradient/store"
+	"github.com/meshgradient/mesh-gradient/wizard/testkit"
 )
 
 // onboarded drives a fresh harness through the whole onboarding (all three
@@ -28,13 +28,20 @@ func onboarded(t *testing.T) *harness {
 	return h
 }
 
-// startAtHome starts the wizard (it resumes at billing) and goes home.
+// startAtHome starts the wizard: once onboarded, it opens home.
 func (h *harness) startAtHome(t *testing.T) *run {
 	t.Helper()
 	r := h.start(t, 110, 34)
-	r.waitFor(`Vendor Mesh`)
-	r.keys("esc")
 	r.waitFor(`Update account mappings`)
+	return r
+}
+
+// startAtBilling starts the wizard and opens billing from home.
+func (h *harness) startAtBilling(t *testing.T) *run {
+	t.Helper()
+	r := h.startAtHome(t)
+	r.keys("down", "down", "enter")
+	r.waitFor(`Vendor Mesh`)
 	return r
 }
 
@@ -49,7 +56,7 @@ func (h *harness) billing() []gradient.BillingRow {
 
 func TestBillingSortFilterReconcile(t *testing.T) {
 	h := onboarded(t)
-	r := h.start(t, 110, 34)
+	r := h.startAtBilling(t)
 	r.waitFor(`Vendor Mesh · \d+ rows · \d+ differ`)
 	r.keys("s")
 	r.waitFor(`by difference`)
@@ -57,8 +64,7 @@ func TestBillingSortFilterReconcile(t *testing.T) {
 	t.Run("sorted-by-difference", func(t *testing.T) { requireGolden(t, sorted) })
 
 	// The largest difference is first; reconcile it alone.
-	r = h.start(t, 110, 34)
-	r.waitFor(`Vendor Mesh`)
+	r = h.startAtBilling(t)
 	r.keys("/", "M", "a", "p", "l", "e", "enter")
 	r.waitFor(`2 of \d+`)
 	r.keys("down", "r")
@@ -68,8 +74,7 @@ func TestBillingSortFilterReconcile(t *testing.T) {
 
 	// Reconcile all: the dialog says how many and how much; No is the
 	// default; then y.
-	r = h.start(t, 110, 34)
-	r.waitFor(`Vendor Mesh`)
+	r = h.startAtBilling(t)
 	r.keys("R")
 	out := r.waitFor(`Reconcile \d+ quantities\?`)
 	if !strings.Contains(out, "agreements:") || !strings.Contains(out, "units") {
@@ -104,8 +109,7 @@ func TestBillingExportNeverOverwritesUnasked(t *testing.T) {
 	if err := os.WriteFile(path, []byte("precious\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r := h.start(t, 110, 34)
-	r.waitFor(`Vendor Mesh`)
+	r := h.startAtBilling(t)
 	r.keys("e")
 	r.waitFor(`Export to:`)
 	// Replace the suggested path with ours.
@@ -150,6 +154,7 @@ func TestHomeUpdateMappingsShowsDiff(t *testing.T) {
 	// Resume at the review of the update; write it.
 	r = h.start(t, 110, 34)
 	r.waitFor(`Update mappings · Review and confirm`)
+	r.waitFor(`enter writes these changes`) // the lists are loaded: keys count now
 	r.keys("enter")
 	r.waitFor(`Mappings updated in Synthesize: 0 added, 1 changed, 0 removed`)
 	r.stop()
@@ -167,9 +172,7 @@ func TestHomeUpdateMappingsShowsDiff(t *testing.T) {
 
 func TestHomeMarksNewAccounts(t *testing.T) {
 	h := onboarded(t)
-	st, _ := store.Open(h.path)
-	state, _ := st.Load("mesh")
-	st.Close()
+	state := testkit.ReadState(t, h.path)
 	if len(state.Progress.KnownAccounts) != 40 {
 		t.Fatalf("known accounts after onboarding: %d", len(state.Progress.KnownAccounts))
 	}
@@ -220,9 +223,7 @@ func TestDisconnectDialog(t *testing.T) {
 	r.waitFor(`Disconnected: Synthesize revoked the key`)
 	r.waitFor(`Step 1 of 9`)
 	requireGolden(t, r.stop())
-	st2, _ := store.Open(h.path)
-	defer st2.Close()
-	state, _ := st2.Load("mesh")
+	state := testkit.ReadState(t, h.path)
 	if state.Progress.KeyHint != "" || len(state.Accounts)+len(state.Services) != 0 || state.UndoDepth != 0 {
 		t.Fatalf("local state after disconnect: %+v", state)
 	}
@@ -240,9 +241,7 @@ func TestDisconnectedElsewhereRestartsOnboarding(t *testing.T) {
 	r.waitFor(`Mesh was disconnected in Synthesize \(from elsewhere\)`)
 	view := r.stop()
 	contains(t, view, "Step 1 of 9")
-	st, _ := store.Open(h.path)
-	defer st.Close()
-	state, _ := st.Load("mesh")
+	state := testkit.ReadState(t, h.path)
 	if state.Progress.KeyHint != "" || len(state.Accounts) != 0 {
 		t.Fatalf("stale local state kept: %+v", state.Progress)
 	}

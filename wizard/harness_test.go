@@ -3,7 +3,6 @@ package wizard_test
 import (
 	"context"
 	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -25,6 +24,8 @@ import (
 	"github.com/meshgradient/mesh-gradient/store"
 	"github.com/meshgradient/mesh-gradient/ui"
 	"github.com/meshgradient/mesh-gradient/wizard"
+	"github.com/meshgradient/mesh-gradient/wizard/core"
+	"github.com/meshgradient/mesh-gradient/wizard/testkit"
 )
 
 func TestMain(m *testing.M) {
@@ -88,12 +89,13 @@ func (h *harness) start(t *testing.T, w, hgt int) *run {
 	if err != nil {
 		t.Fatal(err)
 	}
-	state, err := st.Load("mesh")
+	sess, err := core.Open(core.Config{Partner: h.pc, Store: st, PollEvery: 20 * time.Millisecond, SyncQuiet: 300 * time.Millisecond,
+		CycleUsage: h.sb.Scenario.CycleUsage, Now: func() time.Time { return clock }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := wizard.New(wizard.Config{
-		Partner: h.pc, Store: st, Sandbox: true, PortalURL: h.sb.PortalURL, NoBrowser: true,
+		Session: sess, Sandbox: true, PortalURL: h.sb.PortalURL, NoBrowser: true,
 		Copy: func(text string) ui.CopyResult {
 			h.copied = append(h.copied, text)
 			return ui.CopyResult{OSC52: true, Native: true}
@@ -103,11 +105,7 @@ func (h *harness) start(t *testing.T, w, hgt int) *run {
 			return ui.ClearResult{Native: true}
 		},
 		ClipboardClear: h.clearAfter,
-		PollEvery:      20 * time.Millisecond,
-		SyncQuiet:      300 * time.Millisecond,
-		CycleUsage:     h.sb.Scenario.CycleUsage,
-		Now:            func() time.Time { return clock },
-	}, state)
+	})
 	r := &run{h: h, t: t, st: st, model: m}
 	r.tm = teatest.NewTestModel(t, m, teatest.WithInitialTermSize(w, hgt))
 	// A failed test still releases the state file for the next start.
@@ -162,7 +160,6 @@ func (r *run) keys(names ...string) {
 			k = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(n)}
 		}
 		r.tm.Send(k)
-		time.Sleep(15 * time.Millisecond) // keys arrive one by one, as typed
 	}
 }
 
@@ -186,7 +183,7 @@ func (r *run) stop() string {
 var (
 	spinnerFrames = regexp.MustCompile(`[⣾⣽⣻⢿⡿⣟⣯⣷] `)
 	ports         = regexp.MustCompile(`127\.0\.0\.1:\d+`)
-	keys          = regexp.MustCompile(`gsk_[a-z0-9]+`)
+
 	keyHints      = regexp.MustCompile(`…[a-z0-9]{4}\b`)
 )
 
@@ -194,7 +191,7 @@ var (
 func normalize(view string) string {
 	view = spinnerFrames.ReplaceAllString(view, "* ")
 	view = ports.ReplaceAllString(view, "127.0.0.1:PORT")
-	view = keys.ReplaceAllStringFunc(view, func(k string) string { return "gsk_" + strings.Repeat("K", len(k)-4) })
+	view = testkit.KeyPattern.ReplaceAllStringFunc(view, func(k string) string { return "gsk_" + strings.Repeat("K", len(k)-4) })
 	return keyHints.ReplaceAllString(view, "…HINT")
 }
 
@@ -206,15 +203,7 @@ func requireGolden(t *testing.T, view string) {
 // portal does in the emulated Mesh portal what the technician does there.
 func (h *harness) portal(region, action string, form url.Values) {
 	h.t.Helper()
-	target := h.sb.PortalURL + "/" + region + "/settings/gradient"
-	if action == "sync" {
-		target += "/sync"
-	}
-	resp, err := http.PostForm(target, form)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	resp.Body.Close()
+	testkit.Portal(h.t, h.sb.PortalURL, region, action, form)
 }
 
 func (h *harness) mappings() gradient.Mappings {
@@ -228,11 +217,7 @@ func (h *harness) mappings() gradient.Mappings {
 
 func keyOnScreen(t *testing.T, out string) string {
 	t.Helper()
-	k := keys.FindString(out)
-	if k == "" {
-		t.Fatalf("no key on screen:\n%s", out)
-	}
-	return k
+	return testkit.Key(t, out)
 }
 
 func contains(t *testing.T, view string, wants ...string) {

@@ -2,17 +2,16 @@ package wizard
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/meshgradient/mesh-gradient/gradient"
-	"github.com/meshgradient/mesh-gradient/store"
 	"github.com/meshgradient/mesh-gradient/ui"
+	"github.com/meshgradient/mesh-gradient/ui/text"
+	"github.com/meshgradient/mesh-gradient/wizard/core"
 )
 
 type keyPhase int
@@ -24,26 +23,39 @@ const (
 	keyFailed // the call failed; r tries again
 )
 
+type keyKeys struct {
+	Copy, Saved, SavedYes, NewKey, Retry, Back key.Binding
+}
+
 // keyScreen is step 2: connect in Synthesize and show the one-time key.
 // The key lives only in this struct's memory, and only until the user
 // confirms they saved it.
 type keyScreen struct {
 	c        *common
+	keys     keyKeys
 	phase    keyPhase
 	secret   string
 	copied   string
 	err      error
-	rotating bool // the last call was a re-key, not a connect
+	rotating bool // the last call was a new key, not a connect
 	lostWhy  string
 }
 
-func newKeyScreen(c *common) *keyScreen { return &keyScreen{c: c} }
+func newKeyScreen(c *common) *keyScreen {
+	return &keyScreen{c: c, keys: keyKeys{
+		Copy:     ui.Key("c", "copy key", "c"),
+		Saved:    ui.Key("enter", "I saved it", "enter", "y", "Y"),
+		SavedYes: ui.Key("y", "I saved it", "y", "Y"),
+		NewKey:   ui.Key("r", "issue a new key", "r"),
+		Retry:    ui.Key("r", "try again", "r"),
+		Back:     ui.Key("esc", "back", "esc"),
+	}}
+}
 
-// connectedMsg carries a new key (from connect or re-key) or the failure.
+// connectedMsg carries a new key (from connect or new key) or the failure.
 type connectedMsg struct {
-	key     string
-	rotated bool
-	err     error
+	key string
+	err error
 }
 
 type copiedMsg struct {
@@ -54,15 +66,13 @@ type copiedMsg struct {
 // clearClipboardMsg: time to clear a copied key from the clipboard.
 type clearClipboardMsg struct{ secret string }
 
-const callTimeout = time.Minute
-
-func (s *keyScreen) enter(resumed bool) tea.Cmd {
-	switch {
+func (s *keyScreen) enter() tea.Cmd {
+	switch p := s.c.progress(); {
 	case s.secret != "":
 		s.phase = keyShown
-	case s.c.progress.KeyHint != "":
+	case p.KeyHint != "":
 		s.phase = keyLost
-		s.lostWhy = "The key ending …" + s.c.progress.KeyHint + " was shown before and cannot be shown again: it is never written to disk."
+		s.lostWhy = "The key ending …" + text.Sanitize(p.KeyHint) + " was shown before and cannot be shown again: it is never written to disk."
 	default:
 		return s.connect()
 	}
@@ -71,51 +81,41 @@ func (s *keyScreen) enter(resumed bool) tea.Cmd {
 
 func (s *keyScreen) connect() tea.Cmd {
 	s.phase, s.rotating, s.err = keyConnecting, false, nil
-	pc := s.c.cfg.Partner
-	products, types := s.c.progress.Products, s.c.progress.Types
+	sess, p := s.c.sess, s.c.progress()
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+		ctx, cancel := core.CallContext(context.Background())
 		defer cancel()
-		conn, err := pc.Connect(ctx, products, types)
-		return connectedMsg{key: conn.APIKey, err: err}
+		k, err := sess.Connect(ctx, p.Products, p.Types, false)
+		return connectedMsg{key: k, err: err}
 	}
 }
 
 func (s *keyScreen) rotate() tea.Cmd {
 	s.phase, s.rotating, s.err = keyConnecting, true, nil
-	pc := s.c.cfg.Partner
+	sess := s.c.sess
 	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+		ctx, cancel := core.CallContext(context.Background())
 		defer cancel()
-		k, err := pc.RotateKey(ctx)
-		return connectedMsg{key: k, rotated: true, err: err}
+		k, err := sess.Rekey(ctx, false)
+		return connectedMsg{key: k, err: err}
 	}
-}
-
-// fingerprint is what the store keeps of a key.
-func fingerprint(k string) (hint, sha string) {
-	sum := sha256.Sum256([]byte(k))
-	return k[max(len(k)-4, 0):], hex.EncodeToString(sum[:])[:16]
 }
 
 func (s *keyScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case connectedMsg:
 		switch {
-		case msg.err == nil && msg.key != "":
+		case msg.key != "":
+			// The key is shown even when saving its fingerprint failed:
+			// Synthesize will not show it again.
 			s.secret, s.phase, s.copied = msg.key, keyShown, ""
-			hint, sha := fingerprint(msg.key)
-			now := s.c.cfg.Now().UTC()
-			return s.c.save(func(p *store.Progress) {
-				p.KeyHint, p.KeySHA256, p.KeyConfirmed = hint, sha, false
-				if p.ConnectedAt.IsZero() {
-					p.ConnectedAt = now
-				}
-			})
-		case !msg.rotated && gradient.StatusOf(msg.err) == 409:
+			if msg.err != nil {
+				return s.c.failure(text.Sanitize(msg.err.Error()))
+			}
+		case errors.Is(msg.err, core.ErrAlreadyConnected):
 			s.phase = keyLost
 			s.lostWhy = "Synthesize says Mesh is already connected, but this wizard never received that key (it was issued elsewhere, or its answer was lost)."
-		case msg.rotated && gradient.StatusOf(msg.err) == 409:
+		case s.rotating && errors.Is(msg.err, core.ErrNotConnected):
 			return s.connect() // disconnected meanwhile: connect afresh
 		default:
 			s.phase, s.err = keyFailed, msg.err
@@ -134,8 +134,8 @@ func (s *keyScreen) update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case clearClipboardMsg:
-		clear, secret := s.c.cfg.ClearClipboard, msg.secret
-		return func() tea.Msg { return noticeMsg{text: "Clipboard: " + clear(secret).Message()} }
+		clear, secret, shown := s.c.cfg.ClearClipboard, msg.secret, s.c.shown
+		return func() tea.Msg { return noticeMsg{text: "Clipboard: " + clear(secret).Message(), shown: shown} }
 	case tea.KeyMsg:
 		return s.key(msg)
 	}
@@ -143,56 +143,45 @@ func (s *keyScreen) update(msg tea.Msg) tea.Cmd {
 }
 
 func (s *keyScreen) key(k tea.KeyMsg) tea.Cmd {
-	keys := s.c.keys
-	switch s.phase {
-	case keyShown:
-		switch {
-		case key.Matches(k, keys.Copy):
-			secret, cp := s.secret, s.c.cfg.Copy
-			return func() tea.Msg { return copiedMsg{res: cp(secret), secret: secret} }
-		case key.Matches(k, keys.Yes), key.Matches(k, keys.Enter):
-			return s.confirm()
-		}
-	case keyLost:
-		switch {
-		case key.Matches(k, keys.NewKey):
+	s.setKeys()
+	switch {
+	case key.Matches(k, s.keys.Copy):
+		secret, cp := s.secret, s.c.cfg.Copy
+		return func() tea.Msg { return copiedMsg{res: cp(secret), secret: secret} }
+	case key.Matches(k, s.keys.Saved), key.Matches(k, s.keys.SavedYes):
+		return s.confirm()
+	case key.Matches(k, s.keys.NewKey):
+		return s.rotate()
+	case key.Matches(k, s.keys.Retry):
+		if s.rotating {
 			return s.rotate()
-		case key.Matches(k, keys.Yes):
-			return s.confirm()
-		case key.Matches(k, keys.Back):
-			return s.back()
 		}
-	case keyFailed:
-		switch {
-		case key.Matches(k, keys.Retry):
-			if s.rotating {
-				return s.rotate()
-			}
-			return s.connect()
-		case key.Matches(k, keys.Back):
-			return s.back()
-		}
+		return s.connect()
+	case key.Matches(k, s.keys.Back):
+		return emit(core.Back)
 	}
 	return nil
 }
 
-// confirm forgets the key and moves on: it has been shown once. After a
-// re-key from home, Mesh needs the new key: home says so.
-func (s *keyScreen) confirm() tea.Cmd {
-	s.secret, s.copied = "", ""
-	save := s.c.save(func(p *store.Progress) { p.KeyConfirmed = true })
-	if s.c.progress.Onboarded {
-		return tea.Batch(save, goStepWith(stepHome, "New key saved. In Mesh, Settings → Gradient: paste it, press Submit, then Gradient Sync."))
-	}
-	return tea.Batch(save, goStep(stepPortal))
+// setKeys enables the keys of the present phase.
+func (s *keyScreen) setKeys() {
+	k := &s.keys
+	k.Copy.SetEnabled(s.phase == keyShown)
+	k.Saved.SetEnabled(s.phase == keyShown)
+	k.SavedYes.SetEnabled(s.phase == keyLost)
+	k.NewKey.SetEnabled(s.phase == keyLost)
+	k.Retry.SetEnabled(s.phase == keyFailed)
+	k.Back.SetEnabled(s.phase == keyLost || s.phase == keyFailed)
 }
 
-// back leaves the key screen: to products while onboarding, else home.
-func (s *keyScreen) back() tea.Cmd {
-	if s.c.progress.Onboarded {
-		return goStep(stepHome)
+// confirm forgets the key and moves on: it has been shown once. After a
+// new key from home, Mesh needs it: home says so.
+func (s *keyScreen) confirm() tea.Cmd {
+	s.secret, s.copied = "", ""
+	if s.c.progress().Onboarded {
+		return emitWith(core.KeyConfirmed, "New key saved. In Mesh, Settings → Gradient: paste it, press Submit, then Gradient Sync.")
 	}
-	return goStep(stepProducts)
+	return emit(core.KeyConfirmed)
 }
 
 func (s *keyScreen) view(w int) string {
@@ -206,13 +195,13 @@ func (s *keyScreen) view(w int) string {
 		return s.c.spinner.View() + what
 	case keyShown:
 		// The box comes first: on a small terminal it is what must show.
-		out := ui.KeyBox(t, "Gradient API key", s.secret, min(w, 76)) + "\n" +
+		out := ui.KeyBox(t, "Gradient API key", text.Sanitize(s.secret), min(w, 76)) + "\n" +
 			wrap("Shown "+t.Strong.Render("only this once")+" and never saved by this program: copy it now and keep it somewhere safe (a password manager).", w) + "\n\n"
 		if s.copied != "" {
 			out += wrap(s.copied, w) + "\n\n"
 		}
 		next := "continue to the Mesh portal"
-		if s.c.progress.Onboarded {
+		if s.c.progress().Onboarded {
 			next = "back home (then paste it in Mesh)"
 		}
 		out += t.Selected.Render("[ I saved it ]") + t.Muted.Render("  enter or y: "+next+" · c: copy")
@@ -225,7 +214,7 @@ func (s *keyScreen) view(w int) string {
 		if s.rotating {
 			what = "Issuing a new key failed."
 		}
-		return t.Error.Render(what) + "\n\n" + wrap(clean(s.err.Error()), w) + "\n\n" +
+		return t.Error.Render(what) + "\n\n" + wrap(text.Sanitize(s.err.Error()), w) + "\n\n" +
 			wrap("Nothing was lost: your choices are saved. Press r to try again, esc to go back, or q to quit and resume later.", w)
 	}
 }
@@ -234,15 +223,11 @@ func (s *keyScreen) view(w int) string {
 func (s *keyScreen) setSize(int, int) {}
 
 func (s *keyScreen) help() ui.Help {
-	k := s.c.keys
-	var short []key.Binding
-	switch s.phase {
-	case keyShown:
-		short = []key.Binding{k.Copy, ui.With(k.Enter, "I saved it")}
-	case keyLost:
-		short = []key.Binding{k.NewKey, ui.With(k.Yes, "I saved it"), k.Back}
-	case keyFailed:
-		short = []key.Binding{k.Retry, k.Back}
-	}
-	return ui.Help{Short: short, Full: [][]key.Binding{short}}
+	return ui.ShortOnly(s.bindings()...)
+}
+
+func (s *keyScreen) bindings() []key.Binding {
+	s.setKeys()
+	k := s.keys
+	return ui.Enabled(k.Copy, k.Saved, k.SavedYes, k.NewKey, k.Retry, k.Back)
 }

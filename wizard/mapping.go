@@ -11,138 +11,83 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/meshgradient/mesh-gradient/gradient"
 	"github.com/meshgradient/mesh-gradient/store"
 	"github.com/meshgradient/mesh-gradient/ui"
+	"github.com/meshgradient/mesh-gradient/ui/text"
+	"github.com/meshgradient/mesh-gradient/wizard/core"
 	"github.com/meshgradient/mesh-gradient/wizard/match"
 )
 
-// mappingKind is what differs between the account and service screens.
-type mappingKind struct {
-	kind        string // store.KindAccounts or store.KindServices
-	noun, nouns string
-	target      string
-	targets     string
-	allowIgnore bool
-	next, prev  step
-	unmappedWhy string
-}
-
-var (
-	accountKind = mappingKind{kind: store.KindAccounts, noun: "account", nouns: "accounts", target: "company", targets: "companies",
-		allowIgnore: true, next: stepServices, prev: stepPortal, unmappedWhy: "their usage will not be billed"}
-	serviceKind = mappingKind{kind: store.KindServices, noun: "service", nouns: "services", target: "product", targets: "products",
-		next: stepReview, prev: stepAccounts, unmappedWhy: "their usage cannot be reconciled"}
-)
-
-// mapRow is one vendor account or service and what it maps to.
+// mapRow is one Mesh account or service on screen.
 type mapRow struct {
-	id, name string
-	sugg     *match.Scored
-	cur      *store.Mapping
-	isNew    bool
-	unsaved  int // changes to this row the store has not confirmed yet
+	core.Item
+	sugg    *match.Scored
+	isNew   bool
+	unsaved int // changes to this row the store has not committed yet
 }
 
-func (r *mapRow) FilterValue() string { return r.name }
+func (r *mapRow) FilterValue() string { return r.Name }
+
+type mappingKeys struct {
+	Accept, AcceptAll, Pick, DoNotBill, Undo, Next, Back key.Binding
+}
 
 // mappingScreen maps every account to a company (or every service to a
-// product), with suggestions, undo and a picker.
+// product), with suggestions, undo and a picker. The choices are the
+// core's draft; the screen keeps only what it shows.
 type mappingScreen struct {
 	c      *common
-	k      mappingKind
-	stored map[string]store.Mapping // what the store held at start
+	k      core.Kind
+	keys   mappingKeys
+	draft  *core.Draft
+	data   *core.Data
 	rows   []*mapRow
 	byID   map[string]*mapRow
 	list   list.Model
 	picker ui.Picker
-	names  map[string]string // target id → name
-	index  *match.Index
-	loaded bool
 	w, h   int
 }
 
-func newMappingScreen(c *common, k mappingKind, stored map[string]store.Mapping) *mappingScreen {
-	s := &mappingScreen{c: c, k: k, stored: stored, picker: ui.NewPicker(c.theme, c.keys)}
-	s.list = ui.NewList(c.theme, nil, s.renderRow, k.noun, k.nouns)
+func newMappingScreen(c *common, k core.Kind) *mappingScreen {
+	s := &mappingScreen{c: c, k: k, draft: c.sess.Draft(k), picker: ui.NewPicker(c.theme), keys: mappingKeys{
+		Accept:    ui.Key("a", "accept suggestion", "a"),
+		AcceptAll: ui.Key("A", "accept all ≥ threshold", "A"),
+		Pick:      ui.Key("enter", "pick "+k.Target, "enter"),
+		DoNotBill: ui.Key("x", "do not bill", "x"),
+		Undo:      ui.Key("u", "undo", "u"),
+		Next:      ui.Key("n", "next step", "n"),
+		Back:      ui.Key("esc", "back", "esc"),
+	}}
+	s.keys.DoNotBill.SetEnabled(k.AllowIgnore)
+	s.list = ui.NewList(c.theme, nil, s.renderRow, k.Noun, k.Nouns)
 	return s
 }
 
-// load builds the rows: the stored draft wins; else what Synthesize has.
-func (s *mappingScreen) load(d *remoteData) tea.Cmd {
-	remote := map[string]store.Mapping{}
-	var ids []struct{ id, name string }
-	suggestions := d.accountSuggestions
-	s.names, s.index = d.companyNames, d.companyIndex
-	if s.k.kind == store.KindAccounts {
-		for _, m := range d.mappings.Accounts {
-			remote[m.AccountID] = store.Mapping{Target: m.CompanyID, Ignored: m.Ignored}
-		}
-		for _, a := range d.accounts {
-			ids = append(ids, struct{ id, name string }{a.ID, clean(a.Name)})
-		}
-	} else {
-		suggestions = d.serviceSuggestions
-		s.names, s.index = d.productNames, d.productIndex
-		for _, m := range d.mappings.Services {
-			remote[m.ServiceID] = store.Mapping{Target: m.ProductID}
-		}
-		for _, sv := range d.services {
-			ids = append(ids, struct{ id, name string }{sv.ID, clean(sv.Name)})
-		}
-	}
-	if s.loaded {
-		// A reload keeps what is on screen: the rows are the latest draft.
-		s.stored = map[string]store.Mapping{}
-		for _, r := range s.rows {
-			if r.cur != nil {
-				s.stored[r.id] = *r.cur
-			}
-		}
-	}
-	var cmd tea.Cmd
-	source := s.stored
-	if len(s.stored) == 0 && len(remote) > 0 && !s.loaded {
-		source = remote
-		kind := s.k.kind
-		cmd = s.c.saver.do(func(st *store.Store) tea.Msg {
-			if err := st.Replace(vendor, kind, remote); err != nil {
-				return saveFailedMsg{err: err}
-			}
-			return nil
-		})
-	}
+// load builds the rows from Synthesize's lists; the mappings are the draft's.
+func (s *mappingScreen) load(d *core.Data) tea.Cmd {
+	s.data = d
 	known := map[string]bool{}
-	if s.k.kind == store.KindAccounts {
-		for _, id := range s.c.progress.KnownAccounts {
+	if s.k.AllowIgnore {
+		for _, id := range s.c.progress().KnownAccounts {
 			known[id] = true
 		}
 	}
-	s.rows, s.byID = nil, map[string]*mapRow{}
-	for _, it := range ids {
-		r := &mapRow{id: it.id, name: it.name, isNew: len(known) > 0 && !known[it.id]}
-		if sg, ok := suggestions[it.id]; ok {
+	items := d.Items(s.k)
+	s.rows, s.byID = make([]*mapRow, 0, len(items)), make(map[string]*mapRow, len(items))
+	for _, it := range items {
+		r := &mapRow{Item: it, isNew: len(known) > 0 && !known[it.ID]}
+		if sg, ok := d.Suggestion(s.k, it.ID); ok {
 			r.sugg = &sg
 		}
-		if m, ok := source[it.id]; ok {
-			m := m
-			r.cur = &m
-		}
 		s.rows = append(s.rows, r)
-		s.byID[r.id] = r
+		s.byID[r.ID] = r
 	}
-	sort.SliceStable(s.rows, func(i, j int) bool { return strings.ToLower(s.rows[i].name) < strings.ToLower(s.rows[j].name) })
-	items := make([]list.Item, len(s.rows))
+	sort.SliceStable(s.rows, func(i, j int) bool { return strings.ToLower(s.rows[i].Name) < strings.ToLower(s.rows[j].Name) })
+	listItems := make([]list.Item, len(s.rows))
 	for i, r := range s.rows {
-		items[i] = r
+		listItems[i] = r
 	}
-	s.loaded = true
-	return tea.Batch(cmd, s.list.SetItems(items))
-}
-
-// reset replaces the draft (an update starts from what Synthesize holds).
-func (s *mappingScreen) reset(draft map[string]store.Mapping) {
-	s.stored, s.loaded = draft, false
+	return s.list.SetItems(listItems)
 }
 
 func (s *mappingScreen) setSize(w, h int) {
@@ -155,52 +100,14 @@ func (s *mappingScreen) setSize(w, h int) {
 
 func (s *mappingScreen) typing() bool {
 	if s.picker.Open() {
-		return ui.Filtering(s.pickerList())
+		return s.picker.Filtering()
 	}
 	return ui.Filtering(s.list)
-}
-
-func (s *mappingScreen) pickerList() list.Model { return s.picker.List() }
-
-func (s *mappingScreen) counts() (mapped, ignored, unmapped int) {
-	for _, r := range s.rows {
-		switch {
-		case r.cur == nil:
-			unmapped++
-		case r.cur.Ignored:
-			ignored++
-		default:
-			mapped++
-		}
-	}
-	return
 }
 
 func (s *mappingScreen) current() *mapRow {
 	r, _ := s.list.SelectedItem().(*mapRow)
 	return r
-}
-
-// apply changes rows now and queues the write, which records one undo step.
-// A row shows "✓" only once the store has committed its change; until
-// then it shows "…" (saving), so what the screen calls saved survives a
-// crash or a kill.
-func (s *mappingScreen) apply(set map[string]*store.Mapping) tea.Cmd {
-	ids := make([]string, 0, len(set))
-	for id, m := range set {
-		if r := s.byID[id]; r != nil {
-			r.cur = m
-			r.unsaved++
-			ids = append(ids, id)
-		}
-	}
-	kind := s.k.kind
-	return s.c.saver.do(func(st *store.Store) tea.Msg {
-		if _, err := st.Apply(vendor, kind, set); err != nil {
-			return saveFailedMsg{err: err}
-		}
-		return savedMsg{kind: kind, ids: ids}
-	})
 }
 
 // savedMsg: the store committed a change to these rows.
@@ -209,11 +116,23 @@ type savedMsg struct {
 	ids  []string
 }
 
-type undoneMsg struct {
-	kind   string
-	change store.Change
-	ok     bool
-	err    error
+// pending marks rows "(saving)" until the store commits their change, so
+// what the screen calls saved survives a crash or a kill.
+func (s *mappingScreen) pending(ch store.Change, p core.Pending) tea.Cmd {
+	ids := make([]string, len(ch.Items))
+	for i, it := range ch.Items {
+		ids[i] = it.ID
+		if r := s.byID[it.ID]; r != nil {
+			r.unsaved++
+		}
+	}
+	return persisted(p, savedMsg{kind: s.k.Store, ids: ids})
+}
+
+// set changes mappings through the draft, which records one undo step.
+func (s *mappingScreen) set(set map[string]*store.Mapping) tea.Cmd {
+	ch, p := s.draft.Set(set)
+	return s.pending(ch, p)
 }
 
 func (s *mappingScreen) update(msg tea.Msg) tea.Cmd {
@@ -225,19 +144,6 @@ func (s *mappingScreen) update(msg tea.Msg) tea.Cmd {
 			}
 		}
 		return nil
-	case undoneMsg:
-		switch {
-		case msg.err != nil:
-			return failure("Undo failed: " + msg.err.Error())
-		case !msg.ok:
-			return notice("Nothing to undo on this screen.")
-		}
-		for _, it := range msg.change.Items {
-			if r := s.byID[it.ID]; r != nil {
-				r.cur = it.Before
-			}
-		}
-		return notice(fmt.Sprintf("Undid the last change (%d %s).", len(msg.change.Items), plural(len(msg.change.Items), s.k.noun, s.k.nouns)))
 	case tea.KeyMsg:
 		if s.picker.Open() {
 			return s.pickerKey(msg)
@@ -248,109 +154,113 @@ func (s *mappingScreen) update(msg tea.Msg) tea.Cmd {
 			}
 		}
 	}
-	var cmd tea.Cmd
 	if s.picker.Open() {
-		_, _, cmd = s.picker.Update(msg)
+		_, _, cmd := s.picker.Update(msg)
 		return cmd
 	}
-	s.list, cmd = s.list.Update(msg)
-	return cmd
+	return ui.UpdateList(&s.list, msg)
 }
 
 func (s *mappingScreen) pickerKey(k tea.KeyMsg) tea.Cmd {
 	chosen, _, cmd := s.picker.Update(k)
 	if r := s.current(); chosen != nil && r != nil {
-		return tea.Batch(cmd, s.apply(map[string]*store.Mapping{r.id: {Target: chosen.ID}}),
-			notice(fmt.Sprintf("%s → %s", r.name, chosen.Title)))
+		return tea.Batch(cmd, s.set(map[string]*store.Mapping{r.ID: {Target: chosen.ID}}),
+			s.c.notice(fmt.Sprintf("%s → %s", r.Name, chosen.Title)))
 	}
 	return cmd
 }
 
+// setKeys enables the keys that do something now.
+func (s *mappingScreen) setKeys() {
+	unfiltered := s.list.FilterState() == list.Unfiltered
+	s.keys.Back.SetEnabled(unfiltered) // with a filter, esc clears it first
+}
+
 func (s *mappingScreen) key(k tea.KeyMsg) (tea.Cmd, bool) {
-	keys := s.c.keys
+	s.setKeys()
+	keys := s.keys
 	r := s.current()
 	switch {
 	case key.Matches(k, keys.Accept):
 		if r == nil || r.sugg == nil {
-			return notice("No suggestion for this row: press enter to pick a " + s.k.target + "."), true
+			return s.c.notice("No suggestion for this row: press enter to pick a " + s.k.Target + "."), true
 		}
-		return tea.Batch(s.apply(map[string]*store.Mapping{r.id: {Target: r.sugg.ID}}),
-			notice(fmt.Sprintf("%s → %s (%s)", r.name, r.sugg.Name, percent(r.sugg.Score)))), true
+		return tea.Batch(s.set(map[string]*store.Mapping{r.ID: {Target: r.sugg.ID}}),
+			s.c.notice(fmt.Sprintf("%s → %s (%s)", r.Name, r.sugg.Name, text.Percent(r.sugg.Score)))), true
 	case key.Matches(k, keys.AcceptAll):
-		set := map[string]*store.Mapping{}
-		for _, row := range s.rows {
-			if row.cur == nil && row.sugg != nil && row.sugg.Score >= s.c.cfg.Threshold {
-				set[row.id] = &store.Mapping{Target: row.sugg.ID}
-			}
-		}
+		set := s.ready()
+		threshold := text.Percent(s.c.sess.Config().Threshold)
 		if len(set) == 0 {
-			return notice(fmt.Sprintf("No unmapped %s has a suggestion at or above %s.", s.k.noun, percent(s.c.cfg.Threshold))), true
+			return s.c.notice(fmt.Sprintf("No unmapped %s has a suggestion at or above %s.", s.k.Noun, threshold)), true
 		}
-		return tea.Batch(s.apply(set), notice(fmt.Sprintf("Accepted %d %s at or above %s (u undoes them all).",
-			len(set), plural(len(set), "suggestion", "suggestions"), percent(s.c.cfg.Threshold)))), true
-	case key.Matches(k, keys.DoNotBill) && s.k.allowIgnore:
+		return tea.Batch(s.set(set), s.c.notice(fmt.Sprintf("Accepted %s at or above %s (u undoes them all).",
+			text.Count(len(set), "suggestion", "suggestions"), threshold))), true
+	case key.Matches(k, keys.DoNotBill):
 		if r == nil {
 			return nil, true
 		}
-		if r.cur != nil && r.cur.Ignored {
-			return tea.Batch(s.apply(map[string]*store.Mapping{r.id: nil}), notice(r.name+" is unmapped again.")), true
+		if m := s.draft.Get(r.ID); m != nil && m.Ignored {
+			return tea.Batch(s.set(map[string]*store.Mapping{r.ID: nil}), s.c.notice(r.Name+" is unmapped again.")), true
 		}
-		return tea.Batch(s.apply(map[string]*store.Mapping{r.id: {Ignored: true}}), notice(r.name+" will not be billed.")), true
+		return tea.Batch(s.set(map[string]*store.Mapping{r.ID: {Ignored: true}}), s.c.notice(r.Name+" will not be billed.")), true
 	case key.Matches(k, keys.Undo):
-		kind := s.k.kind
-		return s.c.saver.do(func(st *store.Store) tea.Msg {
-			ch, ok, err := st.Undo(vendor, kind)
-			return undoneMsg{kind: kind, change: ch, ok: ok, err: err}
-		}), true
-	case key.Matches(k, keys.Enter):
-		if r == nil {
-			return nil, true
+		ch, ok, p := s.draft.Undo()
+		if !ok {
+			return s.c.notice("Nothing to undo on this screen."), true
 		}
-		s.openPicker(r)
+		n := len(ch.Items)
+		return tea.Batch(s.pending(ch, p), s.c.notice(fmt.Sprintf("Undid the last change (%s).", text.Count(n, s.k.Noun, s.k.Nouns)))), true
+	case key.Matches(k, keys.Pick):
+		if r != nil {
+			s.openPicker(r)
+		}
 		return nil, true
 	case key.Matches(k, keys.Next):
-		_, _, unmapped := s.counts()
 		news := ""
-		if unmapped > 0 {
-			news = fmt.Sprintf("%d %s still unmapped: %s. The review lists them.",
-				unmapped, plural(unmapped, s.k.noun, s.k.nouns), s.k.unmappedWhy)
+		if n := s.tally().Unmapped; n > 0 {
+			news = fmt.Sprintf("%d %s still unmapped: %s. The review lists them.", n, text.Plural(n, s.k.Noun, s.k.Nouns), s.k.UnmappedWhy)
 		}
-		return goStepWith(s.next(), news), true
-	case key.Matches(k, keys.Back) && s.list.FilterState() == list.Unfiltered:
-		return s.back(), true
+		return emitWith(core.Next, news), true
+	case key.Matches(k, keys.Back):
+		news := ""
+		if s.c.progress().Updating {
+			news = "Left the update without writing; your draft is kept until the next update starts from Synthesize."
+		}
+		return emitWith(core.Back, news), true
 	}
 	return nil, false
 }
 
-// next: onboarding goes account → service → review; an update goes
-// straight to the review of its changes.
-func (s *mappingScreen) next() step {
-	if s.c.progress.Updating {
-		return stepReview
-	}
-	return s.k.next
+// ready are the unmapped rows whose suggestion reaches the threshold.
+func (s *mappingScreen) ready() map[string]*store.Mapping {
+	set := map[string]*store.Mapping{}
+	threshold := s.c.sess.Config().Threshold
+	s.draft.Read(func(get func(string) *store.Mapping) {
+		for _, r := range s.rows {
+			if r.sugg != nil && r.sugg.Score >= threshold && get(r.ID) == nil {
+				set[r.ID] = &store.Mapping{Target: r.sugg.ID}
+			}
+		}
+	})
+	return set
 }
 
-// back: leaving an update keeps the draft for next time and goes home.
-func (s *mappingScreen) back() tea.Cmd {
-	if s.c.progress.Updating {
-		return tea.Batch(s.c.save(func(p *store.Progress) { p.Updating = false }),
-			goStepWith(stepHome, "Left the update without writing; your draft is kept until the next update starts from Synthesize."))
-	}
-	return goStep(s.k.prev)
+func (s *mappingScreen) tally() (t core.Tally) {
+	s.draft.Read(func(get func(string) *store.Mapping) { t = core.TallyOf(s.data.Items(s.k), get) })
+	return t
 }
 
 func (s *mappingScreen) openPicker(r *mapRow) {
-	ranked := s.index.Rank(r.name)
+	ranked := s.data.Index(s.k).Rank(r.Name)
 	opts := make([]ui.Option, len(ranked))
 	for i, c := range ranked {
-		opts[i] = ui.Option{ID: c.ID, Title: c.Name, Detail: percent(c.Score)}
+		opts[i] = ui.Option{ID: c.ID, Title: c.Name, Detail: text.Percent(c.Score)}
 	}
 	cur := ""
-	if r.cur != nil {
-		cur = r.cur.Target
+	if m := s.draft.Get(r.ID); m != nil {
+		cur = m.Target
 	}
-	s.picker.Show(fmt.Sprintf("Choose the %s for %s", s.k.target, r.name), opts, cur, s.w, s.h)
+	s.picker.Show(fmt.Sprintf("Choose the %s for %s", s.k.Target, r.Name), opts, cur, s.w, s.h)
 }
 
 func (s *mappingScreen) renderRow(it list.Item, selected bool, width int) string {
@@ -358,26 +268,28 @@ func (s *mappingScreen) renderRow(it list.Item, selected bool, width int) string
 	r := it.(*mapRow)
 	nameW := max(width*2/5, 8)
 	// Cut, never wrap: a row is one line, or the list's paging breaks.
-	name := lipgloss.NewStyle().Width(nameW).Render(ansi.Truncate(r.name, nameW, "…"))
+	name := lipgloss.NewStyle().Width(nameW).Render(ansi.Truncate(r.Name, nameW, "…"))
 	if selected {
 		name = t.Selected.Render(name)
 	}
 	var right string
-	switch {
-	case r.cur != nil && r.unsaved > 0:
-		right = t.Muted.Render("… " + s.describe(r.cur) + " (saving)")
-	case r.cur != nil && r.cur.Ignored:
+	switch cur := s.draft.Get(r.ID); {
+	case cur != nil && r.unsaved > 0:
+		right = t.Muted.Render("… " + s.data.Describe(s.k, cur) + " (saving)")
+	case r.unsaved > 0:
+		right = t.Muted.Render("… unmapped (saving)")
+	case cur != nil && cur.Ignored:
 		right = t.Warn.Render("✗ do not bill")
-	case r.cur != nil:
+	case cur != nil:
 		how := "picked"
-		if r.sugg != nil && r.sugg.ID == r.cur.Target {
-			how = percent(r.sugg.Score)
+		if r.sugg != nil && r.sugg.ID == cur.Target {
+			how = text.Percent(r.sugg.Score)
 		}
-		right = t.OK.Render("✓ "+s.targetName(r.cur.Target)) + " " + t.Muted.Render(how)
+		right = t.OK.Render("✓ "+s.data.TargetName(s.k, cur.Target)) + " " + t.Muted.Render(how)
 	case r.sugg != nil:
-		right = t.Muted.Render("? " + r.sugg.Name + " " + percent(r.sugg.Score))
+		right = t.Muted.Render("? " + r.sugg.Name + " " + text.Percent(r.sugg.Score))
 	default:
-		right = t.Muted.Render("  (no likely " + s.k.target + ")")
+		right = t.Muted.Render("  (no likely " + s.k.Target + ")")
 	}
 	if r.isNew {
 		right = t.Warn.Render("NEW ") + right
@@ -385,40 +297,20 @@ func (s *mappingScreen) renderRow(it list.Item, selected bool, width int) string
 	return name + " " + right
 }
 
-func (s *mappingScreen) describe(m *store.Mapping) string {
-	if m.Ignored {
-		return "do not bill"
-	}
-	return s.targetName(m.Target)
-}
-
-func (s *mappingScreen) targetName(id string) string {
-	if n, ok := s.names[id]; ok {
-		return n
-	}
-	return id + " (not in Synthesize)"
-}
-
 func (s *mappingScreen) view(w int) string {
 	t := s.c.theme
 	if s.picker.Open() {
 		return s.picker.View()
 	}
-	mapped, ignored, unmapped := s.counts()
-	head := fmt.Sprintf("%s %d", t.OK.Render("Mapped"), mapped)
-	if s.k.allowIgnore {
-		head += fmt.Sprintf(" · %s %d", t.Warn.Render("Do not bill"), ignored)
+	tally := s.tally()
+	head := fmt.Sprintf("%s %d", t.OK.Render("Mapped"), tally.Mapped)
+	if s.k.AllowIgnore {
+		head += fmt.Sprintf(" · %s %d", t.Warn.Render("Do not bill"), tally.Ignored)
 	}
-	head += fmt.Sprintf(" · %s %d", t.Strong.Render("Unmapped"), unmapped)
-	ready := 0
-	for _, r := range s.rows {
-		if r.cur == nil && r.sugg != nil && r.sugg.Score >= s.c.cfg.Threshold {
-			ready++
-		}
-	}
-	head += t.Muted.Render(fmt.Sprintf("   A accepts %d at or above %s", ready, percent(s.c.cfg.Threshold)))
+	head += fmt.Sprintf(" · %s %d", t.Strong.Render("Unmapped"), tally.Unmapped)
+	head += t.Muted.Render(fmt.Sprintf("   A accepts %d at or above %s", len(s.ready()), text.Percent(s.c.sess.Config().Threshold)))
 	if len(s.rows) == 0 {
-		return head + "\n\n" + wrap(fmt.Sprintf("Synthesize lists no Mesh %s. Run Gradient Sync in Mesh, then come back (esc).", s.k.nouns), w)
+		return head + "\n\n" + wrap(fmt.Sprintf("Synthesize lists no Mesh %s. Run Gradient Sync in Mesh, then come back (esc).", s.k.Nouns), w)
 	}
 	return head + "\n" + s.list.View()
 }
@@ -427,45 +319,32 @@ func (s *mappingScreen) help() ui.Help {
 	if s.picker.Open() {
 		return s.picker.Help()
 	}
-	k := s.c.keys
 	if ui.Filtering(s.list) {
-		return ui.Help{Short: []key.Binding{ui.With(k.Enter, "keep filter"), ui.With(k.Back, "clear filter")}}
+		return ui.Help{Short: ui.FilterKeys(s.list)}
 	}
-	short := []key.Binding{k.Accept, k.AcceptAll, ui.With(k.Enter, "pick "+s.k.target)}
-	if s.k.allowIgnore {
-		short = append(short, k.DoNotBill)
+	s.setKeys()
+	k, lk := s.keys, s.list.KeyMap
+	back := k.Back
+	if !back.Enabled() {
+		back = ui.With(lk.ClearFilter, "clear filter")
 	}
-	short = append(short, k.Undo, k.Filter, k.Next)
+	short := ui.Enabled(k.Accept, k.AcceptAll, k.Pick, k.DoNotBill, k.Undo, lk.Filter, k.Next)
 	full := [][]key.Binding{
-		{k.Up, k.Down, k.Filter, k.Back},
-		{k.Accept, k.AcceptAll, ui.With(k.Enter, "pick "+s.k.target), k.Undo},
+		{lk.CursorUp, lk.CursorDown, lk.Filter, back},
+		ui.Enabled(k.Accept, k.AcceptAll, k.Pick, k.Undo, k.DoNotBill),
+		{k.Next},
 	}
-	if s.k.allowIgnore {
-		full[1] = append(full[1], k.DoNotBill)
-	}
-	full = append(full, []key.Binding{k.Next})
 	return ui.Help{Short: short, Full: full}
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
+func (s *mappingScreen) bindings() []key.Binding {
+	if s.picker.Open() {
+		return s.picker.Bindings()
 	}
-	return many
-}
-
-// mappingsFor turns the screens' rows into what Synthesize takes.
-func mappingsFor(accounts, services *mappingScreen) gradient.Mappings {
-	m := gradient.Mappings{Accounts: []gradient.AccountMapping{}, Services: []gradient.ServiceMapping{}}
-	for _, r := range accounts.rows {
-		if r.cur != nil {
-			m.Accounts = append(m.Accounts, gradient.AccountMapping{AccountID: r.id, CompanyID: r.cur.Target, Ignored: r.cur.Ignored})
-		}
+	if ui.Filtering(s.list) {
+		return ui.ListBindings(s.list)
 	}
-	for _, r := range services.rows {
-		if r.cur != nil && r.cur.Target != "" {
-			m.Services = append(m.Services, gradient.ServiceMapping{ServiceID: r.id, ProductID: r.cur.Target})
-		}
-	}
-	return m
+	s.setKeys()
+	k := s.keys
+	return append(ui.ListBindings(s.list), ui.Enabled(k.Accept, k.AcceptAll, k.Pick, k.DoNotBill, k.Undo, k.Next, k.Back)...)
 }

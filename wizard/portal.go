@@ -1,39 +1,47 @@
 package wizard
 
 import (
-	"context"
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/list"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/meshgradient/mesh-gradient/gradient"
 	"github.com/meshgradient/mesh-gradient/mesh"
 	"github.com/meshgradient/mesh-gradient/store"
 	"github.com/meshgradient/mesh-gradient/ui"
+	"github.com/meshgradient/mesh-gradient/ui/text"
+	"github.com/meshgradient/mesh-gradient/wizard/core"
 )
 
 type portalItem struct{ mesh.Portal }
 
 func (p portalItem) FilterValue() string { return p.Name }
 
+type portalKeys struct {
+	Open, Back key.Binding
+}
+
 // portalScreen is step 3: choose the Mesh portal and open it.
 type portalScreen struct {
 	c    *common
+	keys portalKeys
 	list list.Model
 }
 
-func newPortalScreen(c *common, region string) *portalScreen {
-	s := &portalScreen{c: c}
+func newPortalScreen(c *common) *portalScreen {
+	s := &portalScreen{c: c, keys: portalKeys{
+		Open: ui.Key("enter", "open portal and wait", "enter", "o"),
+		Back: ui.Key("esc", "back", "esc"),
+	}}
 	var items []list.Item
 	sel := 0
 	for i, p := range mesh.Portals {
 		items = append(items, portalItem{p})
-		if p.Region == region {
+		if p.Region == c.progress().Region {
 			sel = i
 		}
 	}
@@ -52,11 +60,13 @@ func newPortalScreen(c *common, region string) *portalScreen {
 	return s
 }
 
-// portalURL is the page to open for a region: the emulated or overridden
-// portal's Gradient page, or the real regional portal.
-func portalURL(cfg Config, region string) string {
-	if cfg.PortalURL != "" {
-		return strings.TrimRight(cfg.PortalURL, "/") + mesh.GradientPagePath(region)
+func portalURL(cfg Config, region string) string { return PortalURL(cfg.PortalURL, region) }
+
+// PortalURL is the page to open for a region: an emulated or overridden
+// portal's Gradient page below base, or the real regional portal.
+func PortalURL(base, region string) string {
+	if base != "" {
+		return strings.TrimRight(base, "/") + mesh.GradientPagePath(region)
 	}
 	for _, p := range mesh.Portals {
 		if p.Region == region {
@@ -64,6 +74,28 @@ func portalURL(cfg Config, region string) string {
 		}
 	}
 	return mesh.Portals[0].URL
+}
+
+// TextBrowserRisk says why opening a browser might start a text browser
+// in this terminal, or "". pkg/browser on Linux tries xdg-open, then
+// x-www-browser, then www-browser, which is often lynx or w3m; and
+// xdg-open itself runs $BROWSER when it is set.
+func TextBrowserRisk(goos string, getenv func(string) string, lookPath func(string) (string, error)) string {
+	if b := strings.Fields(getenv("BROWSER")); len(b) > 0 {
+		switch filepath.Base(b[0]) {
+		case "lynx", "w3m", "links", "links2", "elinks", "browsh", "www-browser", "carbonyl":
+			return "BROWSER is " + filepath.Base(b[0]) + ", a text browser, which would take over this terminal"
+		}
+	}
+	if goos != "linux" {
+		return ""
+	}
+	for _, opener := range []string{"xdg-open", "x-www-browser"} {
+		if _, err := lookPath(opener); err == nil {
+			return ""
+		}
+	}
+	return "no xdg-open or x-www-browser here, and the fallback may be a text browser"
 }
 
 // browserSkip says why no browser should be opened, or "" to open one.
@@ -97,6 +129,19 @@ func openPortal(cfg Config, url string) tea.Cmd {
 	return func() tea.Msg { return browserMsg{url: url, err: open(url)} }
 }
 
+// browserLine says what became of opening the portal.
+func browserLine(t ui.Theme, b browserMsg, url string, w int) string {
+	switch {
+	case b.skipped != "":
+		return t.Muted.Render(wrap("Not opening a browser ("+b.skipped+"). Open this address yourself:", w)) + "\n  " + url + "\n\n"
+	case b.err != nil:
+		return t.Warn.Render(wrap("Could not open a browser ("+text.Sanitize(b.err.Error())+"). Open this address yourself:", w)) + "\n  " + url + "\n\n"
+	case b.url != "":
+		return t.OK.Render("Opened the portal in your browser:") + "\n  " + url + "\n\n"
+	}
+	return "Portal: " + url + "\n\n"
+}
+
 func (s *portalScreen) setSize(w, h int) { s.list.SetSize(w, len(mesh.Portals)) }
 
 func (s *portalScreen) selected() mesh.Portal {
@@ -112,22 +157,24 @@ func (s *portalScreen) update(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	switch {
-	case key.Matches(k, s.c.keys.Enter), key.Matches(k, s.c.keys.Open):
+	case key.Matches(k, s.keys.Open):
 		region := s.selected().Region
-		return tea.Sequence(s.c.save(func(p *store.Progress) { p.Region = region }),
-			tea.Batch(openPortal(s.c.cfg, portalURL(s.c.cfg, region)), goStep(stepWaiting)))
-	case key.Matches(k, s.c.keys.Back):
-		return goStep(stepKey)
+		// The writer keeps order: the region is saved before the step moves.
+		return tea.Batch(persisted(s.c.sess.Save(func(p *store.Progress) { p.Region = region }), nil),
+			openPortal(s.c.cfg, portalURL(s.c.cfg, region)), emit(core.Chosen))
+	case key.Matches(k, s.keys.Back):
+		return emit(core.Back)
 	}
 	var cmd tea.Cmd
 	s.list, cmd = s.list.Update(msg)
 	return cmd
 }
 
-func meshSteps(url string) string {
+// meshSteps lists what the technician does in Mesh.
+func meshSteps(url string, steps []string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "In Mesh (%s):\n", url)
-	for i, st := range mesh.ConnectSteps {
+	for i, st := range steps {
 		fmt.Fprintf(&b, "  %d. %s\n", i+1, st)
 	}
 	return b.String()
@@ -137,7 +184,7 @@ func (s *portalScreen) view(w int) string {
 	t := s.c.theme
 	p := s.selected()
 	out := "Choose your Mesh portal (the region your Mesh account lives in):\n\n" + s.list.View() + "\n\n" +
-		wrap(meshSteps(portalURL(s.c.cfg, p.Region)), w)
+		wrap(meshSteps(portalURL(s.c.cfg, p.Region), mesh.ConnectSteps), w)
 	if why := browserSkip(s.c.cfg); why != "" {
 		out += "\n" + t.Muted.Render(wrap("No browser will be opened ("+why+"): open the address above yourself.", w))
 	}
@@ -145,142 +192,10 @@ func (s *portalScreen) view(w int) string {
 }
 
 func (s *portalScreen) help() ui.Help {
-	k := s.c.keys
-	short := []key.Binding{k.Up, k.Down, ui.With(k.Enter, "open portal and wait"), k.Back}
-	return ui.Help{Short: short, Full: [][]key.Binding{short}}
+	lk := s.list.KeyMap
+	return ui.ShortOnly(lk.CursorUp, lk.CursorDown, s.keys.Open, s.keys.Back)
 }
 
-// ---- step 4: waiting for the first Gradient Sync ----
-
-// waitingScreen polls Synthesize until Mesh has checked in and sent its
-// accounts and services.
-type waitingScreen struct {
-	c       *common
-	gen     int // polls of an earlier visit are ignored
-	started time.Time
-	wait    time.Duration
-	last    gradient.IntegrationDetail
-	polled  bool
-	err     error
-	retry   *retryNote // the poll under way is being retried
-	browser browserMsg
-}
-
-func newWaitingScreen(c *common) *waitingScreen { return &waitingScreen{c: c} }
-
-type pollMsg struct {
-	gen    int
-	detail gradient.IntegrationDetail
-	err    error
-}
-
-type pollTickMsg struct{ gen int }
-
-func (s *waitingScreen) start() tea.Cmd {
-	s.gen++
-	s.started, s.wait, s.err = s.c.cfg.Now(), s.c.cfg.PollEvery, nil
-	return s.poll()
-}
-
-func (s *waitingScreen) poll() tea.Cmd {
-	gen, pc := s.gen, s.c.cfg.Partner
-	return watched(context.Background(), stepWaiting, gen, func(ctx context.Context) tea.Msg {
-		ctx, cancel := context.WithTimeout(ctx, callTimeout)
-		defer cancel()
-		d, err := pc.Integration(ctx)
-		return pollMsg{gen: gen, detail: d, err: err}
-	})
-}
-
-// arrived: Mesh checked in (pending or later) and sent accounts and services.
-func arrived(d gradient.IntegrationDetail) bool {
-	return d.Status != gradient.StatusInactive && d.Status != "" && d.Counts.Accounts > 0 && d.Counts.Services > 0
-}
-
-func (s *waitingScreen) update(msg tea.Msg) tea.Cmd {
-	switch msg := msg.(type) {
-	case browserMsg:
-		s.browser = msg
-	case retryMsg:
-		if msg.gen == s.gen {
-			s.retry = noteRetry(s.c, msg.retry)
-		}
-	case pollMsg:
-		if msg.gen != s.gen {
-			return nil
-		}
-		s.retry = nil
-		changed := !s.polled || msg.detail.Counts != s.last.Counts || msg.detail.Status != s.last.Status
-		s.err, s.polled = msg.err, true
-		switch {
-		case msg.err != nil:
-			s.wait = min(s.wait*2, 30*time.Second) // Synthesize is struggling: ask less often
-		case arrived(msg.detail):
-			s.last = msg.detail
-			return goStep(stepAccounts)
-		default:
-			s.last = msg.detail
-			if changed {
-				s.wait = s.c.cfg.PollEvery
-			} else {
-				s.wait = min(s.wait*3/2, 8*time.Second)
-			}
-		}
-		gen := s.gen
-		return tea.Tick(s.wait, func(time.Time) tea.Msg { return pollTickMsg{gen: gen} })
-	case pollTickMsg:
-		if msg.gen == s.gen {
-			return s.poll()
-		}
-	case tea.KeyMsg:
-		switch {
-		case key.Matches(msg, s.c.keys.Back):
-			s.gen++ // stop polling
-			return goStep(stepPortal)
-		case key.Matches(msg, s.c.keys.Open):
-			return openPortal(s.c.cfg, portalURL(s.c.cfg, s.c.progress.Region))
-		}
-	}
-	return nil
-}
-
-func (s *waitingScreen) view(w int) string {
-	t := s.c.theme
-	url := portalURL(s.c.cfg, s.c.progress.Region)
-	elapsed := s.c.cfg.Now().Sub(s.started).Truncate(time.Second)
-	out := s.c.spinner.View() + fmt.Sprintf("Waiting for Mesh's first Gradient Sync… %s\n\n", elapsed)
-	status := "not checked in yet"
-	if s.polled && s.last.Status != "" && s.last.Status != gradient.StatusInactive {
-		status = s.last.Status
-	}
-	out += fmt.Sprintf("  Mesh status:  %s\n  Accounts:     %d\n  Services:     %d\n\n", clean(status), s.last.Counts.Accounts, s.last.Counts.Services)
-	switch {
-	case s.browser.skipped != "":
-		out += t.Muted.Render(wrap("Not opening a browser ("+s.browser.skipped+"). Open this address yourself:", w)) + "\n  " + url + "\n\n"
-	case s.browser.err != nil:
-		out += t.Warn.Render(wrap("Could not open a browser ("+clean(s.browser.err.Error())+"). Open this address yourself:", w)) + "\n  " + url + "\n\n"
-	case s.browser.url != "":
-		out += t.OK.Render("Opened the portal in your browser:") + "\n  " + url + "\n\n"
-	default:
-		out += "Portal: " + url + "\n\n"
-	}
-	out += wrap(meshSteps(url), w)
-	switch {
-	case s.retry != nil:
-		out += "\n" + retryLine(s.c, s.retry, w)
-	case s.err != nil:
-		out += "\n" + retrying(t, s.err, s.wait, w)
-	default:
-		out += "\n" + t.Muted.Render("This screen moves on by itself once accounts and services arrive.")
-	}
-	return out
-}
-
-// setSize: this screen lays itself out at view time.
-func (s *waitingScreen) setSize(int, int) {}
-
-func (s *waitingScreen) help() ui.Help {
-	k := s.c.keys
-	short := []key.Binding{ui.With(k.Open, "open portal again"), ui.With(k.Back, "back to portal choice")}
-	return ui.Help{Short: short, Full: [][]key.Binding{short}}
+func (s *portalScreen) bindings() []key.Binding {
+	return append(ui.ListBindings(s.list), s.keys.Open, s.keys.Back)
 }

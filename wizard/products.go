@@ -1,15 +1,17 @@
 package wizard
 
 import (
+	"slices"
+
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/list"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
-	"github.com/meshgradient/mesh-gradient/gradient"
 	"github.com/meshgradient/mesh-gradient/mesh"
 	"github.com/meshgradient/mesh-gradient/store"
 	"github.com/meshgradient/mesh-gradient/ui"
+	"github.com/meshgradient/mesh-gradient/wizard/core"
 )
 
 // choice is one row of the products screen: a product or a type.
@@ -22,26 +24,29 @@ type choice struct {
 
 func (c choice) FilterValue() string { return c.name }
 
-var integrationTypes = []choice{
-	{key: gradient.TypeBilling, name: "Billing", summary: "usage counts reconciled against your PSA", isType: true},
-	{key: gradient.TypeAlerts, name: "Alerts", summary: "Mesh security alerts become PSA tickets", isType: true},
+type productsKeys struct {
+	Toggle, Continue key.Binding
 }
 
 // productsScreen is step 1: which products and integration types.
 type productsScreen struct {
 	c       *common
+	keys    productsKeys
 	list    list.Model
 	refusal string
 }
 
 func newProductsScreen(c *common) *productsScreen {
-	s := &productsScreen{c: c}
+	s := &productsScreen{c: c, keys: productsKeys{
+		Toggle:   ui.Key("space", "toggle", " "),
+		Continue: ui.Key("enter", "continue", "enter"),
+	}}
 	var items []list.Item
 	for _, p := range mesh.Products {
 		items = append(items, choice{key: p.Key, name: p.Name, summary: p.Summary})
 	}
-	for _, t := range integrationTypes {
-		items = append(items, t)
+	for _, t := range core.IntegrationTypes {
+		items = append(items, choice{key: t.Key, name: t.Name, summary: t.Summary, isType: true})
 	}
 	s.list = ui.NewList(c.theme, items, s.renderRow, "choice", "choices")
 	s.list.SetFilteringEnabled(false)
@@ -50,20 +55,12 @@ func newProductsScreen(c *common) *productsScreen {
 	return s
 }
 
-// locked: once connected, the choices are Synthesize's and fixed.
-func (s *productsScreen) locked() bool { return s.c.progress.KeyHint != "" }
-
 func (s *productsScreen) chosen(ch choice) bool {
-	set := s.c.progress.Products
+	p := s.c.progress()
 	if ch.isType {
-		set = s.c.progress.Types
+		return slices.Contains(p.Types, ch.key)
 	}
-	for _, k := range set {
-		if k == ch.key {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(p.Products, ch.key)
 }
 
 func (s *productsScreen) renderRow(it list.Item, selected bool, width int) string {
@@ -97,10 +94,10 @@ func (s *productsScreen) update(msg tea.Msg) tea.Cmd {
 	if !ok {
 		return nil
 	}
-	keys := s.c.keys
+	locked := core.Locked(s.c.progress())
 	switch {
-	case key.Matches(k, keys.Toggle):
-		if s.locked() {
+	case key.Matches(k, s.keys.Toggle):
+		if locked {
 			s.refusal = "Mesh is already connected with these choices; they are fixed at connect. To change them, disconnect first."
 			return nil
 		}
@@ -110,68 +107,30 @@ func (s *productsScreen) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		on := !s.chosen(ch)
-		return s.c.save(func(p *store.Progress) {
+		return persisted(s.c.sess.Save(func(p *store.Progress) {
 			if ch.isType {
-				p.Types = toggle(p.Types, ch.key, on, typeOrder)
+				p.Types = core.Toggle(p.Types, ch.key, on, core.TypeKeys)
 			} else {
-				p.Products = toggle(p.Products, ch.key, on, productOrder)
+				p.Products = core.Toggle(p.Products, ch.key, on, core.ProductKeys)
 			}
-		})
-	case key.Matches(k, keys.Enter):
-		if len(s.c.progress.Products) == 0 || len(s.c.progress.Types) == 0 {
-			s.refusal = missingChoice(s.c.progress)
+		}), nil)
+	case key.Matches(k, s.keys.Continue):
+		if missing := core.MissingChoice(s.c.progress()); missing != "" {
+			s.refusal = missing + " Space ticks the row under the cursor."
 			return nil
 		}
 		s.refusal = ""
-		return goStep(stepKey)
+		return emit(core.Chosen)
 	}
 	var cmd tea.Cmd
 	s.list, cmd = s.list.Update(msg)
 	return cmd
 }
 
-func missingChoice(p store.Progress) string {
-	switch {
-	case len(p.Products) == 0 && len(p.Types) == 0:
-		return "Choose at least one product and one integration type: space ticks the row under the cursor."
-	case len(p.Products) == 0:
-		return "Choose at least one product (Mesh Gateway, Mesh 365 or Mesh Unified): space ticks it."
-	default:
-		return "Choose Billing and/or Alerts: space ticks it."
-	}
-}
-
-var (
-	productOrder = func() []string {
-		var out []string
-		for _, p := range mesh.Products {
-			out = append(out, p.Key)
-		}
-		return out
-	}()
-	typeOrder = []string{gradient.TypeBilling, gradient.TypeAlerts}
-)
-
-// toggle adds or removes k, keeping the catalogue's order.
-func toggle(set []string, k string, on bool, order []string) []string {
-	has := map[string]bool{}
-	for _, x := range set {
-		has[x] = true
-	}
-	has[k] = on
-	var out []string
-	for _, x := range order {
-		if has[x] {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
 // firstRun: nothing has been chosen yet, so say what is ahead.
 func (s *productsScreen) firstRun() bool {
-	p := s.c.progress
-	return p.KeyHint == "" && len(p.Products) == 0 && (p.Step == "" || p.Step == stepProducts.String())
+	p := s.c.progress()
+	return p.KeyHint == "" && len(p.Products) == 0 && (p.Step == "" || p.Step == core.StepProducts.String())
 }
 
 // showIntro: the intro only where it leaves the list room.
@@ -191,7 +150,7 @@ func (s *productsScreen) view(w int) string {
 	}
 	out += "What do you want to integrate? Tick the Mesh products you resell and the integration types.\n\n" +
 		s.list.View() + "\n"
-	if s.locked() {
+	if core.Locked(s.c.progress()) {
 		out += "\n" + t.Muted.Render("Connected: these choices are fixed. Enter continues.")
 	}
 	if s.refusal != "" {
@@ -201,7 +160,10 @@ func (s *productsScreen) view(w int) string {
 }
 
 func (s *productsScreen) help() ui.Help {
-	k := s.c.keys
-	short := []key.Binding{k.Up, k.Down, k.Toggle, k.Enter}
-	return ui.Help{Short: short, Full: [][]key.Binding{short}}
+	lk := s.list.KeyMap
+	return ui.ShortOnly(lk.CursorUp, lk.CursorDown, s.keys.Toggle, s.keys.Continue)
+}
+
+func (s *productsScreen) bindings() []key.Binding {
+	return append(ui.ListBindings(s.list), s.keys.Toggle, s.keys.Continue)
 }

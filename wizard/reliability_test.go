@@ -6,7 +6,6 @@ package wizard
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -16,14 +15,16 @@ import (
 	"github.com/meshgradient/mesh-gradient/gradient"
 	"github.com/meshgradient/mesh-gradient/gradient/synthemu"
 	"github.com/meshgradient/mesh-gradient/store"
+	"github.com/meshgradient/mesh-gradient/wizard/core"
 )
 
 // TestEveryScreenAtEverySmallSize draws every step at every size from 1×1
 // to 30×14 and back to 100×30: nothing panics, nothing overflows, and below
 // 20×10 the screen asks for a larger terminal.
 func TestEveryScreenAtEverySmallSize(t *testing.T) {
-	for s := stepProducts; s <= stepHome; s++ {
-		m := New(Config{Sandbox: true}, store.State{Progress: store.Progress{Step: s.String(), KeyHint: "abcd"}})
+	for s := core.StepProducts; s <= core.StepHome; s++ {
+		m := testModel(t, nil, store.Progress{Step: s.String(), KeyHint: "abcd"}, nil)
+		m.step = s
 		for w := 1; w <= 30; w++ {
 			for h := 1; h <= 14; h++ {
 				m.Update(tea.WindowSizeMsg{Width: w, Height: h})
@@ -47,10 +48,9 @@ func TestEveryScreenAtEverySmallSize(t *testing.T) {
 			}
 		}
 		m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
-		if v := m.View(); !strings.Contains(v, stepTitles[s]) {
+		if v := m.View(); !strings.Contains(v, s.Title()) {
 			t.Fatalf("%s after growing back:\n%s", s, v)
 		}
-		m.Close()
 	}
 }
 
@@ -75,35 +75,16 @@ func TestPanicsInCommandsAreCaught(t *testing.T) {
 		t.Fatal("a panic inside a batch was not caught")
 	}
 	// A watched call runs on a goroutine of its own, out of guard's reach.
-	if msg, ok := watched(context.Background(), stepReview, 1, func(context.Context) tea.Msg { panic("in a call") })().(panicMsg); !ok || msg.value != "in a call" {
+	if msg, ok := watched(context.Background(), core.StepReview, 1, func(context.Context) tea.Msg { panic("in a call") })().(panicMsg); !ok || msg.value != "in a call" {
 		t.Fatalf("a panicking watched call answered %#v", msg)
 	}
 
-	path := filepath.Join(t.TempDir(), "state.db")
-	st, err := store.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	m := New(Config{Store: st, Sandbox: true}, store.State{})
+	m := testModel(t, nil, store.Progress{}, nil)
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	m.Update(panicMsg{value: "boom \x1b]52;c;aGk=\x07"})
 	view := m.View()
 	if !strings.Contains(view, "Internal error") || !strings.Contains(view, "Everything saved so far is kept") || strings.Contains(view, "\x1b]52") {
 		t.Fatalf("the panic is not reported, or not cleaned:\n%q", view)
-	}
-	failed := m.c.saver.do(func(*store.Store) tea.Msg { panic("disk on fire") })
-	if msg, ok := failed().(saveFailedMsg); !ok || !strings.Contains(msg.err.Error(), "disk on fire") {
-		t.Fatalf("a panicking write answered %#v", msg)
-	}
-	if msg := m.c.saver.progress(func(p *store.Progress) { p.Step = "key" })(); msg != nil {
-		t.Fatalf("the next write failed: %#v", msg)
-	}
-	if err := m.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if state, _ := st.Load(vendor); state.Progress.Step != "key" {
-		t.Fatalf("the write after the panic was lost: %+v", state.Progress)
 	}
 }
 
@@ -134,17 +115,11 @@ func TestHostileNamesNeverReachTheTerminal(t *testing.T) {
 	}
 	psa.Products = []gradient.Product{{ID: "p-1", Name: hostileNames[0], UnitPrice: 1}}
 	pc := syncedServer(t, psa, accounts)
-	st, err := store.Open(filepath.Join(t.TempDir(), "state.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	m := New(Config{Partner: pc, Store: st, Sandbox: true}, store.State{Progress: store.Progress{Step: stepAccounts.String()}})
-	defer m.Close()
+	m := testModel(t, pc, store.Progress{Step: core.StepAccounts.String()}, nil)
 	const w, h = 80, 24
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-	m.loadGen = 1
-	m.Update(loadAll(pc, 1))
+	m.load.gen = 1
+	m.Update(loadAll(m.c.sess, 1))
 	check := func(label string) {
 		t.Helper()
 		view := m.View()
@@ -176,7 +151,7 @@ func TestHostileNamesNeverReachTheTerminal(t *testing.T) {
 	}
 	check("services")
 	runSync(m, func() tea.Msg { return keyMsg("n") }, 0)
-	if m.step != stepReview {
+	if m.step != core.StepReview {
 		t.Fatalf("at %s, not the review", m.step)
 	}
 	check("review")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/meshgradient/mesh-gradient/mesh/meshemu"
 	"github.com/meshgradient/mesh-gradient/store"
 	"github.com/meshgradient/mesh-gradient/ui"
+	"github.com/meshgradient/mesh-gradient/wizard/core"
 	"github.com/meshgradient/mesh-gradient/wizard/match"
 )
 
@@ -53,106 +53,36 @@ func syncedServer(tb testing.TB, psa synthemu.PSA, accounts []gradient.VendorAcc
 	return pc
 }
 
-// scaleState is a state file resumed at the account screen with every one
-// of the scenario's accounts mapped (a finished draft of n mappings).
-func scaleState(tb testing.TB, sc *meshemu.Scenario) string {
-	tb.Helper()
-	path := filepath.Join(tb.TempDir(), "state.db")
-	st, err := store.Open(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer st.Close()
+// atAccounts is progress resumed at the account screen.
+var atAccounts = store.Progress{Step: core.StepAccounts.String(), Products: []string{"gateway"}, Types: []string{"billing"},
+	KeyHint: "abcd", KeyConfirmed: true, Region: "us"}
+
+// allMapped is a finished draft: every one of the scenario's accounts
+// mapped to its company.
+func allMapped(sc *meshemu.Scenario) map[string]store.Mapping {
 	all := make(map[string]store.Mapping, len(sc.Mesh.Accounts))
 	for i, a := range sc.Mesh.Accounts {
 		all[a.ID] = store.Mapping{Target: sc.PSA.Companies[i].ID}
 	}
-	if err := st.Replace(vendor, store.KindAccounts, all); err != nil {
-		tb.Fatal(err)
-	}
-	err = st.UpdateProgress(vendor, func(p *store.Progress) {
-		p.Step, p.Products, p.Types, p.KeyHint, p.KeyConfirmed, p.Region = stepAccounts.String(), []string{"gateway"}, []string{"billing"}, "abcd", true, "us"
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return path
-}
-
-// runSync runs cmd and every command it leads to, feeding each message back
-// to the model, as bubbletea would, but on this goroutine. Commands that
-// wait (spinner ticks, polls) are never started: only the list's filter
-// and the store writes are.
-func runSync(m *Model, cmd tea.Cmd, depth int) {
-	if cmd == nil || depth > 4 {
-		return
-	}
-	msg := cmd()
-	if batch, ok := msg.(tea.BatchMsg); ok {
-		for _, c := range batch {
-			runSync(m, c, depth+1)
-		}
-		return
-	}
-	if msg == nil {
-		return
-	}
-	_, next := m.Update(msg)
-	runSync(m, next, depth+1)
+	return all
 }
 
 // loadedModel is the wizard on the account screen with n accounts, n
 // companies and n stored mappings, at 120×40, data loaded.
 func loadedModel(tb testing.TB, n int) *Model {
 	pc, sc := scaleServer(tb, n)
-	path := scaleState(tb, sc)
-	st, err := store.Open(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
-	state, err := st.Load(vendor)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	m := New(Config{Partner: pc, Store: st, Sandbox: true}, state)
-	tb.Cleanup(func() { m.Close() })
+	m := testModel(tb, pc, atAccounts, allMapped(sc))
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	m.loadGen = 1
-	msg := loadAll(pc, 1)
+	m.load.gen = 1
+	msg := loadAll(m.c.sess, 1)
 	if msg.err != nil {
 		tb.Fatal(msg.err)
 	}
 	m.Update(msg)
-	if m.step != stepAccounts || len(m.accounts.rows) != n {
+	if m.step != core.StepAccounts || len(m.accounts.rows) != n {
 		tb.Fatalf("step %v with %d rows", m.step, len(m.accounts.rows))
 	}
 	return m
-}
-
-// loadAll runs a load to its end, as the wizard would, skipping progress.
-func loadAll(pc *gradient.PartnerClient, gen int) dataMsg {
-	msg := loadRemote(pc, gen)()
-	for {
-		switch m := msg.(type) {
-		case loadProgressMsg:
-			msg = <-m.next
-		case dataMsg:
-			return m
-		}
-	}
-}
-
-func keyMsg(s string) tea.KeyMsg {
-	switch s {
-	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
-	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	case "backspace":
-		return tea.KeyMsg{Type: tea.KeyBackspace}
-	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
 }
 
 // BenchmarkLoadRemote: what the mapping screens wait for behind their
@@ -161,12 +91,13 @@ func keyMsg(s string) tea.KeyMsg {
 func BenchmarkLoadRemote(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
 		pc, _ := scaleServer(b, n)
+		sess := testSession(b, pc, store.Progress{}, nil)
 		b.Run(fmt.Sprintf("tenants-%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				msg := loadAll(pc, 0)
-				if msg.err != nil || len(msg.data.accounts) != n {
-					b.Fatalf("%v, %d accounts", msg.err, len(msg.data.accounts))
+				msg := loadAll(sess, 0)
+				if msg.err != nil || len(msg.data.Accounts) != n {
+					b.Fatalf("%v, %d accounts", msg.err, len(msg.data.Accounts))
 				}
 			}
 		})
@@ -278,18 +209,18 @@ func BenchmarkFilterVersusFzf(b *testing.B) {
 // mappings to the first frame drawn (the account screen, loading).
 func BenchmarkStartupFirstFrame(b *testing.B) {
 	sc, _ := meshemu.Generate(10000, 1)
-	path := scaleState(b, sc)
+	path := testSession(b, nil, atAccounts, allMapped(sc)).StatePath()
 	b.ReportAllocs()
 	for b.Loop() {
 		st, err := store.Open(path)
 		if err != nil {
 			b.Fatal(err)
 		}
-		state, err := st.Load(vendor)
-		if err != nil || len(state.Accounts) != 10000 {
-			b.Fatalf("%v, %d mappings", err, len(state.Accounts))
+		sess, err := core.Open(core.Config{Store: st})
+		if err != nil || len(sess.Draft(core.Accounts).All()) != 10000 {
+			b.Fatalf("%v, %d mappings", err, len(sess.Draft(core.Accounts).All()))
 		}
-		m := New(Config{Store: st, Sandbox: true}, state)
+		m := New(Config{Session: sess, Sandbox: true})
 		m.Init()
 		m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 		if !strings.Contains(m.View(), "Map accounts") {
@@ -305,8 +236,9 @@ func BenchmarkStartupFirstFrame(b *testing.B) {
 // backwards, and the loading screen shows it.
 func TestLoadingShowsProgress(t *testing.T) {
 	pc, _ := scaleServer(t, 3000)
-	msg := loadRemote(pc, 7)()
-	var seen []loadProgress
+	m := testModel(t, pc, store.Progress{Step: core.StepAccounts.String()}, nil)
+	msg := loadRemote(m.c.sess, 7)()
+	var seen []core.LoadProgress
 	for {
 		p, ok := msg.(loadProgressMsg)
 		if !ok {
@@ -319,44 +251,43 @@ func TestLoadingShowsProgress(t *testing.T) {
 		msg = <-p.next
 	}
 	final := msg.(dataMsg)
-	if final.err != nil || final.gen != 7 || len(final.data.accounts) != 3000 || len(final.data.companies) != 3000 {
+	if final.err != nil || final.gen != 7 || len(final.data.Accounts) != 3000 || len(final.data.Companies) != 3000 {
 		t.Fatalf("final: %+v", final)
 	}
 	if len(seen) == 0 {
 		t.Fatal("no progress before the data")
 	}
 	for k := 1; k < len(seen); k++ {
-		for i := range loadLists {
-			if seen[k].fetched[i] < seen[k-1].fetched[i] {
-				t.Fatalf("%s went from %d to %d", loadLists[i], seen[k-1].fetched[i], seen[k].fetched[i])
+		for i := range core.LoadLists {
+			if seen[k].Fetched[i] < seen[k-1].Fetched[i] {
+				t.Fatalf("%s went from %d to %d", core.LoadLists[i], seen[k-1].Fetched[i], seen[k].Fetched[i])
 			}
 		}
-		if seen[k].matched < seen[k-1].matched && seen[k].toMatch > 0 {
-			t.Fatalf("matching went backwards: %d after %d", seen[k].matched, seen[k-1].matched)
+		if seen[k].Matched < seen[k-1].Matched && seen[k].ToMatch > 0 {
+			t.Fatalf("matching went backwards: %d after %d", seen[k].Matched, seen[k-1].Matched)
 		}
 	}
 
-	m := New(Config{Partner: pc, Sandbox: true}, store.State{Progress: store.Progress{Step: stepAccounts.String()}})
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
-	m.loading, m.loadGen = true, 7
-	var p loadProgress
-	p.fetched, p.complete = [5]int{3000, 3, 2000, 0, 0}, [5]bool{true, true, false, false, false}
-	p.matched, p.toMatch = 0, 0
+	m.load.busy, m.load.gen = true, 7
+	var p core.LoadProgress
+	p.Fetched, p.Complete = [5]int{3000, 3, 2000, 0, 0}, [5]bool{true, true, false, false, false}
+	p.Matched, p.ToMatch = 0, 0
 	m.Update(loadProgressMsg{gen: 7, progress: p, next: make(chan tea.Msg)})
-	m.Update(loadProgressMsg{gen: 6, progress: loadProgress{}, next: make(chan tea.Msg)}) // stale: ignored
+	m.Update(loadProgressMsg{gen: 6, progress: core.LoadProgress{}, next: make(chan tea.Msg)}) // stale: ignored
 	view := m.View()
 	for _, want := range []string{"accounts   ✓ 3,000", "services   ✓ 3", "companies  2,000 so far", "products   waiting"} {
 		if !strings.Contains(view, want) {
 			t.Errorf("loading screen lacks %q:\n%s", want, view)
 		}
 	}
-	p.complete = [5]bool{true, true, true, true, true}
-	p.matched, p.toMatch = 1500, 3000
+	p.Complete = [5]bool{true, true, true, true, true}
+	p.Matched, p.ToMatch = 1500, 3000
 	m.Update(loadProgressMsg{gen: 7, progress: p, next: make(chan tea.Msg)})
 	if view := m.View(); !strings.Contains(view, "matching   1,500 of 3,000 accounts") {
 		t.Errorf("no matching progress:\n%s", view)
 	}
-	if _, cmd := m.Update(dataMsg{gen: 6, err: fmt.Errorf("stale")}); cmd != nil || m.loadErr != nil {
+	if _, cmd := m.Update(dataMsg{gen: 6, err: fmt.Errorf("stale")}); cmd != nil || m.load.err != nil {
 		t.Error("a stale load's answer was taken")
 	}
 }
@@ -366,7 +297,7 @@ func BenchmarkReviewView(b *testing.B) {
 	m := loadedModel(b, 10000)
 	runSync(m, func() tea.Msg { return keyMsg("n") }, 0)
 	runSync(m, func() tea.Msg { return keyMsg("n") }, 0)
-	if v := m.View(); m.step != stepReview || !strings.Contains(v, "10000 accounts: 10000 mapped") {
+	if v := m.View(); m.step != core.StepReview || !strings.Contains(v, "10,000 accounts: 10000 mapped") {
 		b.Fatalf("not the review (%v):\n%s", m.step, v)
 	}
 	b.ReportAllocs()
@@ -378,9 +309,9 @@ func BenchmarkReviewView(b *testing.B) {
 // TestLongNamesStayOnOneRow: a row is one line whatever the name's length
 // (a wrapped name used to push the list's paging off by a line per row).
 func TestLongNamesStayOnOneRow(t *testing.T) {
-	m := New(Config{Sandbox: true}, store.State{})
+	m := testModel(t, nil, store.Progress{}, nil)
 	sugg := &match.Scored{Candidate: match.Candidate{ID: "c-1", Name: strings.Repeat("Wide 公司 Name ", 12)}, Score: 0.9}
-	row := &mapRow{id: "m-1", name: strings.Repeat("Very Long Customer 名前 ", 10), sugg: sugg}
+	row := &mapRow{Item: core.Item{ID: "m-1", Name: strings.Repeat("Very Long Customer 名前 ", 10)}, sugg: sugg}
 	for _, width := range []int{20, 60, 120} {
 		out := m.accounts.renderRow(row, true, width)
 		if strings.Contains(out, "\n") {

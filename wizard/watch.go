@@ -8,13 +8,15 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
+	"github.com/meshgradient/mesh-gradient/ui/text"
+	"github.com/meshgradient/mesh-gradient/wizard/core"
 )
 
 // retryMsg says a call a screen waits on failed an attempt and will be
 // tried again. The root hands it to dest and keeps reading next, where
 // the rest of the call's messages come.
 type retryMsg struct {
-	dest  step
+	dest  core.Step
 	gen   int
 	retry gradient.Retry
 	next  <-chan tea.Msg
@@ -24,7 +26,7 @@ type retryMsg struct {
 // retries, so the screen can say "Synthesize answered 503; trying again
 // in 2s" instead of spinning in silence. It answers retryMsgs as retries
 // happen, then call's own message.
-func watched(ctx context.Context, dest step, gen int, call func(context.Context) tea.Msg) tea.Cmd {
+func watched(ctx context.Context, dest core.Step, gen int, call func(context.Context) tea.Msg) tea.Cmd {
 	return func() tea.Msg {
 		out := make(chan tea.Msg, 1)
 		go func() {
@@ -34,13 +36,7 @@ func watched(ctx context.Context, dest step, gen int, call func(context.Context)
 				default:
 				}
 			}), call)
-			for { // the call's answer must arrive
-				select {
-				case out <- msg:
-					return
-				case <-out: // undelivered news, superseded
-				}
-			}
+			deliver(out, msg)
 		}()
 		return <-out
 	}
@@ -68,14 +64,14 @@ type retryNote struct {
 }
 
 func noteRetry(c *common, r gradient.Retry) *retryNote {
-	return &retryNote{Retry: r, next: c.cfg.Now().Add(r.Wait)}
+	return &retryNote{Retry: r, next: c.now().Add(r.Wait)}
 }
 
 // retryLine says what a retry is about, in one line.
 func retryLine(c *common, n *retryNote, w int) string {
 	when := fmt.Sprintf("trying again (attempt %d of %d)", n.Attempt+1, n.MaxAttempts)
-	if left := n.next.Sub(c.cfg.Now()).Round(100 * time.Millisecond); left > 0 {
+	if left := n.next.Sub(c.now()).Round(100 * time.Millisecond); left > 0 {
 		when = fmt.Sprintf("trying again in %s (attempt %d of %d)", left, n.Attempt+1, n.MaxAttempts)
 	}
-	return c.theme.Warn.Render(wrap(fmt.Sprintf("Retrying: %s; %s.", clean(n.Reason), when), w))
+	return c.theme.Warn.Render(wrap(fmt.Sprintf("Retrying: %s; %s.", text.Sanitize(n.Reason), when), w))
 }

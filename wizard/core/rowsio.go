@@ -1,22 +1,21 @@
-package wizard
+package core
 
 import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 )
 
-// mappingColumns are the export's CSV columns; an import needs kind,
+// MappingColumns are the export's CSV columns; an import needs kind,
 // mesh_id, mapped_id and do_not_bill, and ignores the rest.
-var mappingColumns = []string{"kind", "mesh_id", "mesh_name", "mapped_id", "mapped_name", "do_not_bill",
+var MappingColumns = []string{"kind", "mesh_id", "mesh_name", "mapped_id", "mapped_name", "do_not_bill",
 	"suggestion_id", "suggestion_name", "confidence"}
 
-// WriteMappings writes rows as CSV (for a spreadsheet: names that would
+// WriteMappings writes rows as CSV (for a spreadsheet: values that would
 // read as formulas get a leading ') or as a JSON array.
 func WriteMappings(w io.Writer, rows []MappingRow, format string) error {
 	if format == "json" {
@@ -28,25 +27,28 @@ func WriteMappings(w io.Writer, rows []MappingRow, format string) error {
 		return enc.Encode(rows)
 	}
 	cw := csv.NewWriter(w)
-	_ = cw.Write(mappingColumns)
+	_ = cw.Write(MappingColumns)
 	for _, r := range rows {
 		conf := ""
 		if r.SuggestionID != "" {
 			conf = strconv.FormatFloat(r.Confidence, 'f', 2, 64)
 		}
-		_ = cw.Write([]string{r.Kind, cell(r.MeshID), cell(r.MeshName), cell(r.MappedID), cell(r.MappedName),
-			strconv.FormatBool(r.DoNotBill), cell(r.SuggestionID), cell(r.SuggestionName), conf})
+		_ = cw.Write([]string{r.Kind, Cell(r.MeshID), Cell(r.MeshName), Cell(r.MappedID), Cell(r.MappedName),
+			strconv.FormatBool(r.DoNotBill), Cell(r.SuggestionID), Cell(r.SuggestionName), conf})
 	}
 	cw.Flush()
 	return cw.Error()
 }
+
+// maxImport caps what an import reads: 100,000 rows of long names fit.
+const maxImport = 256 << 20
 
 // ReadMappings reads an export, edited or not: CSV with a header row, or a
 // JSON array (format "" decides by the first non-blank byte). Every
 // problem of shape is reported at once; rows remember their line in the
 // file (CSV) or place in the array (JSON), for messages.
 func ReadMappings(r io.Reader, format string) ([]MappingRow, error) {
-	raw, err := io.ReadAll(io.LimitReader(r, 256<<20))
+	raw, err := io.ReadAll(io.LimitReader(r, maxImport))
 	if err != nil {
 		return nil, err
 	}
@@ -61,21 +63,25 @@ func ReadMappings(r io.Reader, format string) ([]MappingRow, error) {
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&rows); err != nil {
-			return nil, &InputError{Problems: []string{"not a JSON array of mapping rows: " + err.Error()}}
+			return nil, Input("not a JSON array of mapping rows: %v", err)
 		}
 		for i := range rows {
 			rows[i].line = i + 1
 		}
 		return rows, nil
 	}
+	return readCSV(raw)
+}
+
+func readCSV(raw []byte) ([]MappingRow, error) {
 	cr := csv.NewReader(bytes.NewReader(raw))
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err == io.EOF {
-		return nil, &InputError{Problems: []string{"the file is empty; want a header row (" + strings.Join(mappingColumns, ",") + ") and rows"}}
+		return nil, Input("the file is empty; want a header row (%s) and rows", strings.Join(MappingColumns, ","))
 	}
 	if err != nil {
-		return nil, &InputError{Problems: []string{"not valid CSV: " + err.Error()}}
+		return nil, Input("not valid CSV: %v", err)
 	}
 	col := map[string]int{}
 	for i, h := range header {
@@ -92,7 +98,7 @@ func ReadMappings(r io.Reader, format string) ([]MappingRow, error) {
 	}
 	get := func(rec []string, name string) string {
 		if i, ok := col[name]; ok && i < len(rec) {
-			return uncell(strings.TrimSpace(rec[i]))
+			return Uncell(strings.TrimSpace(rec[i]))
 		}
 		return ""
 	}
@@ -103,7 +109,7 @@ func ReadMappings(r io.Reader, format string) ([]MappingRow, error) {
 			break
 		}
 		if err != nil {
-			return nil, &InputError{Problems: append(problems, "not valid CSV: "+err.Error())}
+			return nil, Input("not valid CSV: %v", err)
 		}
 		line, _ := cr.FieldPos(0)
 		row := MappingRow{Kind: get(rec, "kind"), MeshID: get(rec, "mesh_id"), MeshName: get(rec, "mesh_name"), MappedID: get(rec, "mapped_id"), line: line}
@@ -118,18 +124,4 @@ func ReadMappings(r io.Reader, format string) ([]MappingRow, error) {
 		rows = append(rows, row)
 	}
 	return rows, nil
-}
-
-// uncell undoes cell's guard against formulas.
-func uncell(s string) string {
-	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(s[1])) {
-		return s[1:]
-	}
-	return s
-}
-
-// IsInputError reports whether err is bad input (exit status 2).
-func IsInputError(err error) bool {
-	var ie *InputError
-	return errors.As(err, &ie)
 }

@@ -1,0 +1,199 @@
+package accessible
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/meshgradient/mesh-gradient/mesh"
+	"github.com/meshgradient/mesh-gradient/ui/text"
+	"github.com/meshgradient/mesh-gradient/wizard/core"
+)
+
+func (a *Prompter) review(ctx context.Context) error {
+	d, err := a.sess.Load(ctx, nil)
+	if err != nil {
+		return err
+	}
+	plan := core.PlanWrite(d, a.sess.Draft(core.Accounts).All(), a.sess.Draft(core.Services).All())
+	a.say("%s.", plan.Summary())
+	if names := plan.Unmapped(core.Accounts); len(names) > 0 {
+		a.say("Unmapped, so not billed: %s.", core.Sample(names, 6))
+	}
+	ok, err := a.yes("Write these mappings to Synthesize (it replaces the whole set; you can update them later)", true)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return a.advance(core.Back)
+	}
+	return a.write(ctx, plan, "Wrote the mappings to Synthesize (%s).")
+}
+
+// write puts a plan in Synthesize and says so; the core moves the step.
+func (a *Prompter) write(ctx context.Context, plan core.Plan, done string) error {
+	w, err := a.sess.WriteMappings(ctx, plan)
+	if err != nil {
+		if f := core.FailedWrite(err); !w.Wrote && f.Certain {
+			return fmt.Errorf("nothing was written: %s; your choices are saved, run it again", f.Why)
+		} else if !w.Wrote {
+			return fmt.Errorf("not marked as written: %s; your choices are saved, run it again (writing twice is safe)", f.Why)
+		}
+		return err
+	}
+	a.say(done, w.Diff)
+	return nil
+}
+
+// finalSync waits for the usage of the mapped accounts, by the core's rule.
+func (a *Prompter) finalSync(ctx context.Context) error {
+	a.say("One more Gradient Sync brings the usage in. In Mesh (%s):", a.portalURL(a.sess.Progress().Region))
+	for i, st := range mesh.FinalSyncSteps {
+		a.say("  %d. %s", i+1, st)
+	}
+	a.say("Waiting for usage…")
+	w, last := a.sess.NewFinalSync(), ""
+	for {
+		u, err := a.sess.PollUsage(ctx)
+		if err != nil && ctx.Err() == nil {
+			a.say("Synthesize did not answer (%s); asking again.", text.Sanitize(err.Error()))
+		}
+		done, wait := w.Observe(u, err)
+		if line := u.Line() + "."; err == nil && line != last {
+			a.say("%s", line)
+			last = line
+		}
+		if done {
+			return a.advance(core.UsageArrived)
+		}
+		select {
+		case <-ctx.Done():
+			return ErrInterrupted
+		case <-time.After(wait):
+		}
+	}
+}
+
+func (a *Prompter) billing(ctx context.Context) error {
+	d, err := a.sess.Load(ctx, nil)
+	if err != nil {
+		return err
+	}
+	r, err := a.sess.ReconcileAll(ctx, d, false)
+	if err != nil {
+		return err
+	}
+	a.say("%s. %s", text.Count(len(r.Lines), "billing row", "billing rows"), mesh.DiscrepancyNote)
+	for _, l := range r.Lines {
+		if l.Difference != 0 {
+			a.say("  %s, %s, %s: Mesh usage %s, PSA %s, difference %s", l.Company, l.Account, l.Product,
+				text.Qty(l.AgreementUsage), text.Qty(l.BilledQuantity), text.Signed(l.Difference))
+		}
+	}
+	if r.Differ == 0 {
+		a.say("Every PSA quantity matches Mesh's usage.")
+		return nil
+	}
+	ok, err := a.yes("Set the "+text.Count(r.Differ, "differing PSA quantity", "differing PSA quantities")+
+		" to Mesh's usage ("+text.Signed(r.Units)+" units, "+text.Money(r.Money)+" a month)", false)
+	if err != nil || !ok {
+		if err == nil {
+			a.say("Nothing was changed.")
+		}
+		return err
+	}
+	done, err := a.sess.ReconcileAll(ctx, d, true)
+	if err != nil {
+		return err
+	}
+	a.say("Set %s to Mesh's usage.", text.Count(done.Applied, "PSA quantity", "PSA quantities"))
+	return nil
+}
+
+// home is the connected integration's menu: the home screen's actions, in
+// its order.
+func (a *Prompter) home(ctx context.Context) error {
+	for {
+		st, err := a.sess.Status(ctx)
+		if err != nil {
+			return err
+		}
+		a.say("\nHome · Mesh is connected, vendor status %s; %d accounts (%d mapped, %d do not bill, %d unmapped).",
+			text.Sanitize(st.Status), st.Counts.Accounts, st.MappedAccounts, st.IgnoredAccounts, st.UnmappedAccounts)
+		for i, act := range core.HomeActions {
+			a.say("  %d. %s", i+1, act.Title)
+		}
+		quit := len(core.HomeActions) + 1
+		a.say("  %d. Quit", quit)
+		picked, err := a.numbers("Choice: ", quit, nil)
+		if err != nil {
+			return err
+		}
+		if picked[0] == quit {
+			return nil
+		}
+		switch act := core.HomeActions[picked[0]-1]; {
+		case act.Disconnect:
+			a.say("%s", core.DisconnectWarning)
+			answer, err := a.ask("Type disconnect to go on, or Enter to keep everything: ")
+			if err != nil {
+				return err
+			}
+			if answer != "disconnect" {
+				a.say("Not disconnected: nothing changed.")
+				continue
+			}
+			if err := a.sess.Disconnect(ctx); err != nil {
+				return err
+			}
+			a.say("Disconnected: Synthesize revoked the key and deleted every mapping, and the local state for Mesh was wiped.")
+			return nil
+		case act.Event == core.OpenBilling:
+			err = a.billing(ctx)
+		case act.Event == core.NewKey:
+			err = a.rekey(ctx)
+		default:
+			err = a.update(ctx, act.Kind)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// rekey issues a new key after a yes, and shows it once.
+func (a *Prompter) rekey(ctx context.Context) error {
+	ok, err := a.yes("Issue a new key? The old one stops working at once, until you paste the new one in Mesh", false)
+	if err != nil || !ok {
+		return err
+	}
+	key, err := a.sess.Rekey(ctx, true)
+	if key == "" {
+		return err
+	}
+	a.say("The new API key, shown only this once and never saved by this program:\n%s", text.Sanitize(key))
+	a.say("In the Mesh portal (%s), Settings → Gradient: paste it and press Submit.", a.portalURL(a.sess.Progress().Region))
+	return err
+}
+
+// update starts from what Synthesize holds, maps what is unmapped and
+// offers to change anything else, then writes the differences, as an
+// update from the home screen does.
+func (a *Prompter) update(ctx context.Context, k core.Kind) error {
+	d, err := a.sess.Load(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if _, pending := a.sess.StartUpdate(d, k); pending() != nil {
+		return pending()
+	}
+	if err := a.mapping(d, k, true); err != nil {
+		return err
+	}
+	plan := core.PlanWrite(d, a.sess.Draft(core.Accounts).All(), a.sess.Draft(core.Services).All())
+	if plan.Diff.Empty() {
+		a.say("Nothing changed, so nothing was written.")
+		return a.advance(core.Back)
+	}
+	return a.write(ctx, plan, "Mappings updated in Synthesize: %s.")
+}

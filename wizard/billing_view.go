@@ -1,0 +1,114 @@
+package wizard
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/charmbracelet/bubbles/key"
+
+	"github.com/meshgradient/mesh-gradient/ui"
+	"github.com/meshgradient/mesh-gradient/ui/text"
+	"github.com/meshgradient/mesh-gradient/wizard/core"
+)
+
+// explain is the selected line's detail: names, prices, the difference in
+// money, and why Mesh's count and Synthesize's can differ.
+func (s *billingScreen) explain(l core.BillingLine, w int) string {
+	t := s.c.theme
+	out := fmt.Sprintf("%s → %s · %s → %s", l.Account, l.Company, l.Service, l.Product)
+	if l.UnitPrice > 0 {
+		out += " · " + text.Price(l.UnitPrice) + " a unit"
+	}
+	out += "\n"
+	usage := "Mesh usage " + text.Qty(l.Usage)
+	if l.Shared > 1 {
+		usage = fmt.Sprintf("Mesh usage %s (%s for the %d accounts on this company's %s)", text.Qty(l.Usage), text.Qty(l.AgreementUsage), l.Shared, l.Product)
+	}
+	out += fmt.Sprintf("%s, snapshot %s · PSA billed %s", usage, l.SnapshotAt.Local().Format("2006-01-02 15:04"), text.Qty(l.BilledQuantity))
+	if l.Difference == 0 {
+		return out + " · " + t.OK.Render("matches")
+	}
+	out += " · difference " + t.Warn.Render(text.Signed(l.Difference))
+	if l.UnitPrice > 0 {
+		out += " (" + text.Money(l.Difference*l.UnitPrice) + " a month)"
+	}
+	return out + "\n" + t.Muted.Render(wrap(core.Why(l)+" r sets the PSA quantity to the snapshot.", w))
+}
+
+func (s *billingScreen) view(w int) string {
+	t := s.c.theme
+	switch {
+	case s.busy != "":
+		return s.c.spinner.View() + s.busy
+	case !s.loaded:
+		return s.c.spinner.View() + "Loading the billing rows for Mesh from Synthesize…"
+	case s.err != nil && len(s.raw) == 0:
+		return t.Error.Render("Could not load billing from Synthesize: ") + wrap(text.Sanitize(s.err.Error()), w) + "\n\nr tries again."
+	case len(s.raw) == 0:
+		return wrap("Synthesize has no Mesh usage yet. Press Gradient Sync in Mesh (Settings → Gradient), then come back (r reloads).", w)
+	}
+	_, units, money := core.Differing(s.lines)
+	differ := 0
+	for _, l := range s.lines {
+		if l.Difference != 0 {
+			differ++
+		}
+	}
+	head := fmt.Sprintf("Vendor Mesh · %s · %s differ (%s units, %s a month)", text.Count(len(s.lines), "row", "rows"),
+		t.Warn.Render(strconv.Itoa(differ)), text.Signed(units), text.Money(money))
+	if s.sortDiff {
+		head += t.Muted.Render(" · by difference")
+	}
+	out := head + "\n"
+	switch {
+	case s.filter.Focused() || s.filter.Value() != "":
+		out += s.filter.View() + t.Muted.Render(fmt.Sprintf("  %d of %d", len(s.shown), len(s.lines))) + "\n"
+	case s.path.Focused():
+		out += s.path.View() + "\n"
+	default:
+		out += "\n"
+	}
+	if s.confirm.Open() {
+		return out + s.confirm.View(t, w)
+	}
+	out += s.table.View() + "\n"
+	if l, ok := s.selected(); ok {
+		out += "\n" + s.explain(l, w)
+	}
+	return out
+}
+
+func (s *billingScreen) help() ui.Help {
+	k := s.keys
+	switch {
+	case s.busy != "":
+		return ui.Help{}
+	case s.confirm.Open():
+		return s.confirm.Help()
+	case s.filter.Focused():
+		return ui.ShortOnly(k.KeepFilter, k.DropFilter)
+	case s.path.Focused():
+		return ui.ShortOnly(k.DoExport, k.CancelExport)
+	}
+	s.setKeys()
+	tk := s.table.KeyMap
+	short := ui.Enabled(k.Reconcile, k.ReconcileAll, k.Sort, k.Filter, k.ClearFilter, k.Export, k.Reload, k.Home)
+	full := [][]key.Binding{ui.Enabled(tk.LineUp, tk.LineDown, k.Filter, k.ClearFilter, k.Sort), ui.Enabled(k.Reconcile, k.ReconcileAll, k.Export), {k.Reload, k.Home}}
+	return ui.Help{Short: short, Full: full}
+}
+
+func (s *billingScreen) bindings() []key.Binding {
+	k := s.keys
+	switch {
+	case s.busy != "":
+		return nil
+	case s.confirm.Open():
+		return s.confirm.Keys().Bindings()
+	case s.filter.Focused():
+		return []key.Binding{k.KeepFilter, k.DropFilter}
+	case s.path.Focused():
+		return []key.Binding{k.DoExport, k.CancelExport}
+	}
+	s.setKeys()
+	return append(ui.TableBindings(s.table), ui.Enabled(k.Reconcile, k.ReconcileAll, k.Sort, k.Filter, k.ClearFilter, k.Export, k.Reload, k.Home)...)
+}

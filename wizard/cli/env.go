@@ -1,0 +1,130 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/meshgradient/mesh-gradient/gradient"
+	"github.com/meshgradient/mesh-gradient/mesh/meshemu"
+	"github.com/meshgradient/mesh-gradient/store"
+	"github.com/meshgradient/mesh-gradient/wizard/core"
+)
+
+// Env is what every command but sandbox works on: the state file, a
+// Synthesize (real, or the embedded sandbox) and the core's session.
+type Env struct {
+	Session   *core.Session
+	Store     *store.Store
+	Sandbox   *meshemu.Sandbox
+	PortalURL string // "" for the real regional portals
+	Notice    string // what opening the state file fixed or found
+	logFile   *os.File
+}
+
+// Close finishes the session's writes and closes everything.
+func (e *Env) Close() error {
+	var err error
+	if e.Session != nil {
+		err = e.Session.Close(5 * time.Second)
+	}
+	if e.Sandbox != nil {
+		e.Sandbox.Close()
+	}
+	e.Store.Close()
+	if e.logFile != nil {
+		e.logFile.Close()
+	}
+	return err
+}
+
+// scenario reads --scenario, or the built-in demo; an invalid file is bad
+// input, found before any state is touched.
+func scenario(g *Globals) (*meshemu.Scenario, error) {
+	if g.Scenario == "" {
+		return meshemu.Demo(), nil
+	}
+	sc, err := meshemu.LoadScenario(g.Scenario)
+	if err != nil {
+		return nil, usage(err.Error())
+	}
+	return sc, nil
+}
+
+// Open opens the state file and picks the Synthesize to talk to:
+// GRADIENT_URL and GRADIENT_TOKEN, or the embedded sandbox.
+func (f *Factory) Open(g *Globals) (*Env, error) {
+	sc, err := scenario(g)
+	if err != nil {
+		return nil, err
+	}
+	path := g.State
+	if path == "" {
+		if path, err = store.DefaultPath(); err != nil {
+			return nil, usage(err.Error())
+		}
+	}
+	st, err := store.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	e := &Env{Store: st}
+	for _, w := range st.Warnings() {
+		fmt.Fprintln(f.IO.ErrOut, "mesh-gradient: warning:", w)
+	}
+	gopts := gradient.Options{}
+	if g.Debug != "" {
+		if e.logFile, err = os.OpenFile(g.Debug, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600); err != nil {
+			e.Close()
+			return nil, usage("--debug: " + err.Error())
+		}
+		gopts.Logger = slog.New(slog.NewTextHandler(e.logFile, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	cfg := core.Config{Store: st}
+	gradientURL, token := f.Getenv("GRADIENT_URL"), f.Getenv("GRADIENT_TOKEN")
+	e.PortalURL = f.Getenv("MESH_PORTAL_URL")
+	if g.Sandbox || gradientURL == "" || token == "" {
+		// The sandbox keeps its emulated Synthesize beside the state file,
+		// so quitting and resuming finds the same integration.
+		sb, err := meshemu.StartSandbox(meshemu.SandboxOptions{Scenario: sc,
+			StateFile: filepath.Join(filepath.Dir(path), "sandbox-synthesize.json")})
+		if err != nil {
+			e.Close()
+			return nil, err
+		}
+		e.Sandbox, cfg.CycleUsage = sb, sb.Scenario.CycleUsage
+		gradientURL, token, e.PortalURL = sb.GradientURL, sb.Emulator.PartnerToken(), sb.PortalURL
+	}
+	if cfg.Partner, err = gradient.NewPartnerClient(gradientURL, token, gopts); err != nil {
+		e.Close()
+		return nil, usage("GRADIENT_URL: " + err.Error())
+	}
+	if e.Session, err = core.Open(cfg); err != nil {
+		e.Close()
+		return nil, err
+	}
+	if w := st.Warnings(); len(w) > 0 {
+		e.Notice = strings.Join(w, ". ") + "."
+	}
+	return e, nil
+}
+
+// withEnv opens the environment for a command, runs fn, and closes it;
+// a close that could not finish the writes is an error too.
+func withEnv(f *Factory, g *Globals, cmd *cobra.Command, fn func(ctx context.Context, env *Env) error) error {
+	env, err := f.Open(g)
+	if err != nil {
+		return err
+	}
+	err = fn(cmd.Context(), env)
+	if cerr := env.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

@@ -1,0 +1,64 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/meshgradient/mesh-gradient/wizard/core"
+)
+
+type exportOptions struct {
+	format string
+	force  bool
+}
+
+func newExportCmd(f *Factory, g *Globals) *cobra.Command {
+	var o exportOptions
+	cmd := &cobra.Command{
+		Use:   "export [FILE]",
+		Short: "write every account and service, its mapping, suggestion and confidence (CSV or JSON)",
+		Example: "  mesh-gradient mappings export mappings.csv\n" +
+			"  mesh-gradient mappings export --format json | jq '.[] | select(.mapped_id == \"\")'",
+		Args: maxArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			format, err := formatFor(o.format, args)
+			if err != nil {
+				return err
+			}
+			return withEnv(f, g, cmd, func(ctx context.Context, env *Env) error {
+				d, err := loadConnected(ctx, env)
+				if err != nil {
+					return err
+				}
+				rows := env.Session.Export(d)
+				if len(args) == 0 || args[0] == "-" {
+					return core.WriteMappings(f.IO.Out, rows, format)
+				}
+				flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+				if o.force {
+					flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+				}
+				file, err := os.OpenFile(args[0], flags, 0o600)
+				if errors.Is(err, fs.ErrExist) {
+					return core.Input("%s exists; add --force to replace it", args[0])
+				}
+				if err != nil {
+					return err
+				}
+				if err := errors.Join(core.WriteMappings(file, rows, format), file.Close()); err != nil {
+					return err
+				}
+				fmt.Fprintf(f.IO.ErrOut, "Wrote %d rows to %s.\n", len(rows), args[0])
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&o.format, "format", "", "csv or json (default: from FILE's extension, else csv)")
+	cmd.Flags().BoolVar(&o.force, "force", false, "replace FILE if it exists")
+	return cmd
+}

@@ -1,0 +1,69 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/meshgradient/mesh-gradient/wizard/core"
+)
+
+func newMappingsCmd(f *Factory, g *Globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "mappings",
+		Short:   "export, import or suggest account and service mappings",
+		Example: "  mesh-gradient mappings export mappings.csv\n  mesh-gradient mappings import mappings.csv",
+		Args:    cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return usage("mappings needs export, import or suggest (try mesh-gradient mappings export --help)")
+		},
+	}
+	cmd.AddCommand(newExportCmd(f, g), newImportCmd(f, g), newSuggestCmd(f, g))
+	return cmd
+}
+
+// loadConnected checks that Mesh is connected, then loads what the
+// mapping commands need.
+func loadConnected(ctx context.Context, env *Env) (*core.Data, error) {
+	if err := env.Session.RequireConnected(ctx); err != nil {
+		return nil, err
+	}
+	return env.Session.Load(ctx, nil)
+}
+
+// formatFor picks csv or json from the flag, else the file's extension.
+func formatFor(flagValue string, args []string) (string, error) {
+	switch f := strings.ToLower(flagValue); {
+	case f == "csv" || f == "json":
+		return f, nil
+	case f != "":
+		return "", core.Input("--format %q: want csv or json", flagValue)
+	case len(args) > 0 && strings.EqualFold(filepath.Ext(args[0]), ".json"):
+		return "json", nil
+	case len(args) > 0 && strings.EqualFold(filepath.Ext(args[0]), ".csv"):
+		return "csv", nil
+	}
+	return "", nil
+}
+
+// reportWrite says what a mapping write did.
+func reportWrite(w io.Writer, asJSON bool, wr core.Written, dryRun bool) error {
+	if asJSON {
+		return json.NewEncoder(w).Encode(map[string]any{"added": wr.Added, "changed": wr.Changed, "removed": wr.Removed, "written": wr.Wrote})
+	}
+	var err error
+	switch {
+	case wr.Diff.Empty():
+		_, err = fmt.Fprintln(w, "Nothing to change: Synthesize already holds these mappings.")
+	case dryRun:
+		_, err = fmt.Fprintf(w, "Dry run: would write %s. Nothing was written.\n", wr.Diff)
+	default:
+		_, err = fmt.Fprintf(w, "Wrote to Synthesize: %s.\n", wr.Diff)
+	}
+	return err
+}

@@ -1,0 +1,52 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/meshgradient/mesh-gradient/mesh/meshemu"
+)
+
+type sandboxOptions struct{ listen string }
+
+func newSandboxCmd(f *Factory, g *Globals) *cobra.Command {
+	var o sandboxOptions
+	cmd := &cobra.Command{
+		Use:   "sandbox",
+		Short: "run the Synthesize and Mesh portal emulators until interrupted",
+		Example: "  mesh-gradient sandbox --listen 127.0.0.1:0 > sandbox.env &   # then: set -a; . ./sandbox.env; set +a\n" +
+			"  mesh-gradient sandbox --scenario rehearsal.json",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			sc, err := scenario(g)
+			if err != nil {
+				return err
+			}
+			sb, err := meshemu.StartSandbox(meshemu.SandboxOptions{Listen: o.listen, Scenario: sc})
+			if err != nil {
+				return err
+			}
+			defer sb.Close()
+			// The context hears Ctrl+C from before the lines are printed: a
+			// script may signal as soon as it has read them.
+			ctx := cmd.Context()
+			fmt.Fprintf(f.IO.Out, "GRADIENT_URL=%s\nGRADIENT_TOKEN=%s\nGRADIENT_VENDOR_KEY=%s\nMESH_PORTAL_URL=%s\n",
+				sb.GradientURL, sb.Emulator.PartnerToken(), sb.Emulator.VendorKey(), sb.PortalURL)
+			if file, ok := f.IO.Out.(*os.File); ok {
+				_ = file.Sync()
+			}
+			fmt.Fprintf(f.IO.ErrOut, "sandbox: Synthesize emulator at %s, Mesh portal at %s; Ctrl+C stops it (its state is in memory only)\n",
+				sb.GradientURL, sb.PortalURL)
+			select {
+			case <-ctx.Done():
+				return nil
+			case err := <-sb.Done():
+				return fmt.Errorf("sandbox stopped: %w", err)
+			}
+		},
+	}
+	cmd.Flags().StringVar(&o.listen, "listen", "127.0.0.1:8725", "Synthesize emulator `ADDR`; the Mesh portal takes the next port (:0 picks free ports)")
+	return cmd
+}

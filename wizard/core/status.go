@@ -1,0 +1,133 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/meshgradient/mesh-gradient/gradient"
+	"github.com/meshgradient/mesh-gradient/store"
+)
+
+// Status is the home screen's facts, and `mesh-gradient status`'s.
+type Status struct {
+	Connected        bool            `json:"connected"`
+	Status           string          `json:"status"`
+	Products         []string        `json:"products"`
+	Types            []string        `json:"types"`
+	KeyHint          string          `json:"key_hint"`
+	ConnectedAt      *time.Time      `json:"connected_at"`
+	LastSyncAt       *time.Time      `json:"last_sync_at"`
+	Counts           gradient.Counts `json:"counts"`
+	MappedAccounts   int             `json:"mapped_accounts"`
+	IgnoredAccounts  int             `json:"do_not_bill_accounts"`
+	UnmappedAccounts int             `json:"unmapped_accounts"`
+	MappedServices   int             `json:"mapped_services"`
+	UnmappedServices int             `json:"unmapped_services"`
+	Local            LocalStatus     `json:"local"`
+	Sandbox          bool            `json:"sandbox"`
+}
+
+// LocalStatus is what the state file says.
+type LocalStatus struct {
+	StateFile         string     `json:"state_file"`
+	Step              string     `json:"step"`
+	Onboarded         bool       `json:"onboarded"`
+	KeyHint           string     `json:"key_hint"`
+	MappingsWrittenAt *time.Time `json:"mappings_written_at"`
+}
+
+// Status asks Synthesize and reads the progress record. The mapping
+// counts are Synthesize's: its accounts and services against its mappings.
+func (s *Session) Status(ctx context.Context) (Status, error) {
+	p := s.Progress()
+	st := Status{Local: LocalStatus{StateFile: s.StatePath(), Step: p.Step, Onboarded: p.Onboarded, KeyHint: p.KeyHint}}
+	if t := p.MappingsWrittenAt; !t.IsZero() {
+		st.Local.MappingsWrittenAt = &t
+	}
+	ctx, cancel := CallContext(ctx)
+	defer cancel()
+	pc := s.cfg.Partner
+	d, err := pc.Integration(ctx)
+	if err != nil {
+		return st, err
+	}
+	st.Connected, st.Status, st.Products, st.Types, st.KeyHint = d.Connected, d.Status, d.Products, d.Types, d.KeyHint
+	st.ConnectedAt, st.LastSyncAt, st.Counts = d.ConnectedAt, d.LastSyncAt, d.Counts
+	if !d.Connected {
+		return st, nil
+	}
+	accounts, err1 := pc.Accounts(ctx)
+	services, err2 := pc.Services(ctx)
+	m, err3 := pc.Mappings(ctx)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return st, err
+	}
+	ra, rs := RemoteDrafts(m)
+	a := TallyOf(itemsOf(accounts, func(a gradient.Account) string { return a.ID }), chosenIn(ra))
+	v := TallyOf(itemsOf(services, func(s gradient.Service) string { return s.ID }), chosenIn(rs))
+	st.MappedAccounts, st.IgnoredAccounts, st.UnmappedAccounts = a.Mapped, a.Ignored, a.Unmapped
+	st.MappedServices, st.UnmappedServices = v.Mapped, v.Unmapped
+	return st, nil
+}
+
+func itemsOf[T any](list []T, id func(T) string) []Item {
+	out := make([]Item, len(list))
+	for i, x := range list {
+		out[i] = Item{ID: id(x)}
+	}
+	return out
+}
+
+func chosenIn(m map[string]store.Mapping) func(string) *store.Mapping {
+	return func(id string) *store.Mapping { return lookup(m, id) }
+}
+
+// DisconnectWarning is what a disconnect loses, for every face that asks.
+const DisconnectWarning = "Disconnecting removes the authentication settings (the API key stops working at once) " +
+	"and every account and service mapping in Synthesize, and wipes this program's state for Mesh. " +
+	"You can reconnect later, but you will need to remap your accounts and services."
+
+// Disconnect disconnects Mesh in Synthesize, then wipes the local state
+// for it in one transaction. If Synthesize fails, nothing local is
+// touched and running it again finishes the job.
+func (s *Session) Disconnect(ctx context.Context) error {
+	ctx, cancel := CallContext(ctx)
+	defer cancel()
+	if err := s.cfg.Partner.Disconnect(ctx); err != nil {
+		return fmt.Errorf("Synthesize did not disconnect Mesh (%w); nothing was changed locally, run it again to finish", err)
+	}
+	if err := s.forget()(); err != nil {
+		return fmt.Errorf("disconnected in Synthesize, but wiping %s failed: %w", s.StatePath(), err)
+	}
+	return nil
+}
+
+// DisconnectedElsewhere is news for the faces: Mesh was disconnected in
+// Synthesize since the last run, and local progress was cleared.
+const DisconnectedElsewhere = "Mesh was disconnected in Synthesize (from elsewhere), so nothing kept here is valid any more: local progress was cleared. Connect again below."
+
+// CheckStillConnected asks Synthesize whether the integration this state
+// file connected still exists: it may have been disconnected in the web
+// app since. If it is gone, local progress is cleared (gone is true).
+// Without a local connection there is nothing to check.
+func (s *Session) CheckStillConnected(ctx context.Context) (gone bool, err error) {
+	if s.Progress().KeyHint == "" {
+		return false, nil
+	}
+	ctx, cancel := CallContext(ctx)
+	defer cancel()
+	d, err := s.cfg.Partner.Integration(ctx)
+	if err != nil || d.Connected {
+		return false, err
+	}
+	return true, s.forget()()
+}
+
+// RequireConnected fails with ErrNotConnected unless Synthesize says Mesh
+// is connected.
+func (s *Session) RequireConnected(ctx context.Context) error {
+	_, err := s.PollIntegration(ctx)
+	return err
+}

@@ -1,0 +1,210 @@
+package core
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/meshgradient/mesh-gradient/store"
+)
+
+// Step is a place in the journey. The first nine are the onboarding, in
+// order; Home is where a connected integration starts.
+type Step int
+
+const (
+	StepProducts Step = iota
+	StepKey
+	StepPortal
+	StepWaiting
+	StepAccounts
+	StepServices
+	StepReview
+	StepFinalSync
+	StepBilling
+	StepHome
+)
+
+// OnboardingSteps is how many steps the onboarding has.
+const OnboardingSteps = 9
+
+var stepNames = [...]string{"products", "key", "portal", "waiting", "accounts", "services", "review", "final-sync", "billing", "home"}
+
+var stepTitles = [...]string{"Products and types", "API key", "Mesh portal", "Waiting for Gradient Sync",
+	"Map accounts", "Map services", "Review and confirm", "Final Gradient Sync", "Billing and reconcile", "Home"}
+
+// String is the step's name in the state file.
+func (s Step) String() string { return stepNames[s] }
+
+// Title is what the user reads.
+func (s Step) Title() string { return stepTitles[s] }
+
+// ParseStep reads a stored step name; anything unknown is the start.
+func ParseStep(name string) Step {
+	for i, n := range stepNames {
+		if n == name {
+			return Step(i)
+		}
+	}
+	return StepProducts
+}
+
+// Mode is which journey the steps belong to: the first onboarding, an
+// update of the mappings from home, or the connected integration's home
+// actions.
+type Mode int
+
+const (
+	Onboarding Mode = iota
+	Updating
+	Connected
+)
+
+// ModeOf reads the mode from the stored progress.
+func ModeOf(p store.Progress) Mode {
+	switch {
+	case p.Updating:
+		return Updating
+	case p.Onboarded:
+		return Connected
+	}
+	return Onboarding
+}
+
+// Event is what happened on a step.
+type Event int
+
+const (
+	Chosen          Event = iota // products and types chosen; a portal chosen
+	KeyConfirmed                 // the user saved the one-time key
+	SyncArrived                  // Mesh's first Gradient Sync brought accounts and services
+	Next                         // go on with what is chosen so far
+	Back                         // one step back (or home)
+	MappingsWritten              // the mappings are in Synthesize
+	UsageArrived                 // the final sync brought the usage
+	UpdateAccounts               // home: update account mappings
+	UpdateServices               // home: update service mappings
+	OpenBilling                  // home: billing and reconcile
+	NewKey                       // home: issue a new key
+)
+
+// anyStep in a transition matches every step.
+const anyStep Step = -1
+
+// transition is one edge of the step graph, with the bookkeeping that
+// taking it writes down (in the same change as the step).
+type transition struct {
+	mode   Mode
+	from   Step
+	event  Event
+	to     Step
+	effect func(p *store.Progress, now time.Time)
+}
+
+func keyConfirmed(p *store.Progress, _ time.Time)  { p.KeyConfirmed = true }
+func startUpdating(p *store.Progress, _ time.Time) { p.Updating = true }
+func stopUpdating(p *store.Progress, _ time.Time)  { p.Updating = false }
+
+// onboarded: the first mappings are written and the final sync is past.
+func onboarded(p *store.Progress, now time.Time) { p.UsageArrivedAt, p.Onboarded = now, true }
+
+// transitions is the whole step graph. A step's screen, prompt or command
+// reports an event; this table alone says where it leads.
+var transitions = []transition{
+	{Onboarding, StepProducts, Chosen, StepKey, nil},
+	{Onboarding, StepKey, KeyConfirmed, StepPortal, keyConfirmed},
+	{Onboarding, StepKey, Back, StepProducts, nil},
+	{Onboarding, StepPortal, Chosen, StepWaiting, nil},
+	{Onboarding, StepPortal, Back, StepKey, nil},
+	{Onboarding, StepWaiting, Back, StepPortal, nil},
+	// A script may wait for the sync without passing the portal screen;
+	// Mesh syncing proves the key reached it.
+	{Onboarding, StepKey, SyncArrived, StepAccounts, keyConfirmed},
+	{Onboarding, StepPortal, SyncArrived, StepAccounts, nil},
+	{Onboarding, StepWaiting, SyncArrived, StepAccounts, nil},
+	{Onboarding, StepAccounts, Next, StepServices, nil},
+	{Onboarding, StepAccounts, Back, StepPortal, nil},
+	{Onboarding, StepServices, Next, StepReview, nil},
+	{Onboarding, StepServices, Back, StepAccounts, nil},
+	{Onboarding, StepReview, Back, StepServices, nil},
+	// A scripted write may come from any step before the final sync.
+	{Onboarding, anyStep, MappingsWritten, StepFinalSync, nil},
+	{Onboarding, StepFinalSync, UsageArrived, StepBilling, onboarded},
+	{Onboarding, StepFinalSync, Next, StepBilling, onboarded},
+
+	{Updating, StepAccounts, Next, StepReview, nil},
+	{Updating, StepServices, Next, StepReview, nil},
+	{Updating, anyStep, Back, StepHome, stopUpdating},
+	{Updating, anyStep, MappingsWritten, StepHome, stopUpdating},
+
+	{Connected, StepHome, UpdateAccounts, StepAccounts, startUpdating},
+	{Connected, StepHome, UpdateServices, StepServices, startUpdating},
+	{Connected, StepHome, OpenBilling, StepBilling, nil},
+	{Connected, StepHome, NewKey, StepKey, nil},
+	{Connected, anyStep, KeyConfirmed, StepHome, keyConfirmed},
+	{Connected, anyStep, Back, StepHome, nil},
+	{Connected, StepBilling, Next, StepHome, nil},
+}
+
+func find(mode Mode, from Step, ev Event) (transition, bool) {
+	for _, t := range transitions {
+		if t.mode == mode && t.event == ev && (t.from == from || t.from == anyStep) {
+			return t, true
+		}
+	}
+	return transition{}, false
+}
+
+// NextStep is where event leads from step in mode; ok is false when the
+// event does not move (the step stays).
+func NextStep(mode Mode, from Step, ev Event) (Step, bool) {
+	t, ok := find(mode, from, ev)
+	if !ok {
+		return from, false
+	}
+	return t.to, true
+}
+
+// StartStep is where a start opens: home once onboarded, else the step
+// the state file saved.
+func StartStep(p store.Progress) Step {
+	if p.Onboarded && !p.Updating {
+		return StepHome
+	}
+	return ParseStep(p.Step)
+}
+
+// Line says where the user is: "Step 5 of 9 · Map accounts", or the part
+// of a connected integration's screens.
+func Line(p store.Progress, s Step) string {
+	switch {
+	case p.Updating && (s == StepAccounts || s == StepServices || s == StepReview):
+		return "Update mappings · " + s.Title()
+	case s == StepHome, p.Onboarded:
+		return s.Title()
+	}
+	return OnboardingLine(s)
+}
+
+// OnboardingLine numbers an onboarding step: "Step 9 of 9 · Billing and
+// reconcile" (the last step is onboarded already when it shows).
+func OnboardingLine(s Step) string {
+	return fmt.Sprintf("Step %d of %d · %s", int(s)+1, OnboardingSteps, s.Title())
+}
+
+// HomeAction is one thing a connected integration's home offers, in the
+// order every face lists them.
+type HomeAction struct {
+	Title, Desc string
+	Event       Event // where it leads in the step graph
+	Kind        Kind  // the mappings an update changes
+	Disconnect  bool  // the disconnect, which leaves the graph
+}
+
+// HomeActions are the home's actions.
+var HomeActions = []HomeAction{
+	{Title: "Update account mappings", Desc: "Mesh accounts → PSA companies; new accounts are marked", Event: UpdateAccounts, Kind: Accounts},
+	{Title: "Update service mappings", Desc: "Mesh services → PSA products", Event: UpdateServices, Kind: Services},
+	{Title: "Billing and reconcile", Desc: "Mesh usage against PSA quantities; export CSV", Event: OpenBilling},
+	{Title: "Issue a new key", Desc: "the old key stops working; Mesh needs the new one", Event: NewKey},
+	{Title: "Disconnect", Desc: "remove the integration and every mapping", Disconnect: true},
+}

@@ -1,0 +1,153 @@
+package wizard
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/meshgradient/mesh-gradient/ui"
+	"github.com/meshgradient/mesh-gradient/ui/text"
+	"github.com/meshgradient/mesh-gradient/wizard/core"
+)
+
+// layout: header (2 lines, and a gap when there is room), body, status
+// (only when there is news), help.
+func (m *Model) roomy() bool { return m.c.height >= 16 }
+
+// statusLines is the news line's height: as wrapped, at most three lines.
+func (m *Model) statusLines() int {
+	news := m.failure
+	if news == "" {
+		news = m.notice
+	}
+	if news == "" {
+		return 0
+	}
+	return min(lipgloss.Height(wrap(news, m.c.width)), 3)
+}
+
+func (m *Model) bodySize() (int, int) {
+	chrome := 2 + lipgloss.Height(m.help.View(m.screenHelp())) + m.statusLines()
+	if m.roomy() {
+		chrome += 2 // the gap under the header and the one above the help
+	}
+	return m.c.width, max(m.c.height-chrome, 1)
+}
+
+func (m *Model) resize() {
+	if m.screens == nil {
+		return
+	}
+	w, h := m.bodySize()
+	for _, sc := range m.screens {
+		sc.setSize(w, h)
+	}
+}
+
+func (m *Model) screenHelp() ui.Help {
+	var h ui.Help
+	if m.waitingForData() {
+		h = ui.ShortOnly(m.load.keys()...)
+	} else {
+		h = m.screens[m.step].help()
+	}
+	if m.typing() {
+		// q and ? are letters now; only ctrl+c quits.
+		h.Short = append(h.Short, m.keys.ForceQuit)
+		h.Full = append(h.Full, []key.Binding{m.keys.ForceQuit})
+		return h
+	}
+	h.Short = append(h.Short, m.keys.Help, m.keys.Quit)
+	h.Full = append(h.Full, []key.Binding{ui.With(m.keys.Help, "fewer keys"), m.keys.Quit})
+	return h
+}
+
+// The smallest terminal the screens are laid out for; below it the
+// wizard asks for a larger one instead of drawing a mangled screen.
+const minWidth, minHeight = 20, 10
+
+func (m *Model) View() string {
+	t := m.c.theme
+	w := m.c.width
+	if w < minWidth || m.c.height < minHeight {
+		return m.tooSmallView()
+	}
+	title := t.Title.Render("mesh-gradient") + t.Muted.Render(" · Mesh → Synthesize")
+	if m.c.cfg.Sandbox {
+		// The badge must always show: right-aligned when it fits, else first.
+		badge := t.Badge.Render("SANDBOX")
+		if gap := w - lipgloss.Width(title) - lipgloss.Width(badge); gap >= 1 {
+			title += lipgloss.NewStyle().Width(gap).Render("") + badge
+		} else {
+			title = badge + " " + title
+		}
+	}
+	bw, bh := m.bodySize()
+	body := lipgloss.NewStyle().Height(bh).Render(fit(m.body(bw), bw, bh))
+	parts := []string{fit(title, w, 1), fit(t.Subtitle.Render(core.Line(m.c.progress(), m.step)), w, 1)}
+	if m.roomy() {
+		parts = append(parts, "")
+	}
+	parts = append(parts, body)
+	switch {
+	case m.failure != "":
+		parts = append(parts, fit(t.Error.Render(wrap(m.failure, w)), w, 3))
+	case m.notice != "":
+		parts = append(parts, fit(t.OK.Render(wrap(m.notice, w)), w, 3))
+	}
+	if m.roomy() {
+		parts = append(parts, "")
+	}
+	parts = append(parts, m.help.View(m.screenHelp()))
+	return fit(strings.Join(parts, "\n"), w, max(m.c.height, 1))
+}
+
+// tooSmallView asks for a larger terminal; keys still work (q quits) and
+// nothing is lost while it shows.
+func (m *Model) tooSmallView() string {
+	w, h := max(m.c.width, 1), max(m.c.height, 1)
+	msg := fmt.Sprintf("Enlarge the terminal: %d×%d is too small (at least %d×%d). Nothing is lost; q quits.", m.c.width, m.c.height, minWidth, minHeight)
+	if m.c.cfg.Sandbox {
+		msg = "SANDBOX " + msg
+	}
+	return fit(lipgloss.NewStyle().Width(w).Render(msg), w, h)
+}
+
+func (m *Model) body(w int) string {
+	t := m.c.theme
+	if m.waitingForData() {
+		if m.load.err != nil {
+			return t.Error.Render("Could not load accounts, services, companies and products from Synthesize.") + "\n\n" +
+				wrap(text.Sanitize(m.load.err.Error()), w) + "\n\n" +
+				wrap("Everything you chose so far is saved. Press r to try again, or q to quit and resume later.", w)
+		}
+		return m.c.spinner.View() + "Loading accounts, services, companies and products from Synthesize…\n\n" + m.loadProgressView()
+	}
+	return m.screens[m.step].view(w)
+}
+
+// loadProgressView lists what has arrived so far, so a load of thousands
+// of tenants shows it is moving.
+func (m *Model) loadProgressView() string {
+	t, p := m.c.theme, m.load.progress
+	var lines []string
+	for i, name := range core.LoadLists {
+		state := t.Muted.Render("waiting")
+		switch {
+		case p.Complete[i]:
+			state = t.OK.Render("✓ " + text.Thousands(p.Fetched[i]))
+		case p.Fetched[i] > 0:
+			state = text.Thousands(p.Fetched[i]) + " so far"
+		}
+		lines = append(lines, fmt.Sprintf("  %-10s %s", name, state))
+	}
+	if p.ToMatch > 0 {
+		lines = append(lines, fmt.Sprintf("  %-10s %s of %s accounts", "matching", text.Thousands(p.Matched), text.Thousands(p.ToMatch)))
+	}
+	if m.load.retry != nil {
+		lines = append(lines, "", retryLine(m.c, m.load.retry, m.c.width))
+	}
+	return strings.Join(lines, "\n")
+}
