@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/url"
 	"os"
@@ -15,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/meshgradient/mesh-gradient/store"
+	"github.com/meshgradient/mesh-gradient/wizard/testkit"
 )
 
 // dialogue runs the binary with stdin and stdout as pipes and answers its
@@ -62,19 +63,14 @@ func (w *lockedWriter) Write(p []byte) (int, error) {
 func (d *dialogue) expect(re string) string {
 	d.t.Helper()
 	rx := regexp.MustCompile(re)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	var seen string
+	testkit.Eventually(d.t, 20*time.Second, func() bool {
 		d.mu.Lock()
-		seen := d.out.String()[d.mark:]
+		seen = d.out.String()[d.mark:]
 		d.mu.Unlock()
-		if rx.MatchString(seen) {
-			return seen
-		}
-		if time.Now().After(deadline) {
-			d.t.Fatalf("waited 20s for /%s/; printed since the last answer:\n%s", re, seen)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return rx.MatchString(seen)
+	}, func() string { return fmt.Sprintf("/%s/; printed since the last answer:\n%s", re, seen) })
+	return seen
 }
 
 // answer types a line.
@@ -106,11 +102,10 @@ func (d *dialogue) wait() int {
 // checks the state, that a stop mid-way resumes, and that the output holds
 // no escape sequence at all.
 func TestAccessibleOnboardingWithPipedAnswers(t *testing.T) {
+	t.Parallel()
 	v := startSandboxBinary(t)
 	state := filepath.Join(t.TempDir(), "state.db")
 	env := []string{"GRADIENT_URL=" + v["GRADIENT_URL"], "GRADIENT_TOKEN=" + v["GRADIENT_TOKEN"], "MESH_PORTAL_URL=" + v["MESH_PORTAL_URL"]}
-	page := v["MESH_PORTAL_URL"] + "/us/settings/gradient"
-
 	d := startDialogue(t, env, "--accessible", "--state", state)
 	d.expect(`(?s)You need a Synthesize login.*Step 1 of 9.*Products \(numbers`)
 	d.answer("4") // out of range: asked again
@@ -118,15 +113,15 @@ func TestAccessibleOnboardingWithPipedAnswers(t *testing.T) {
 	d.answer("1")
 	d.expect(`Types \(numbers, Enter for 1, Billing\)`)
 	d.answer("")
-	key := regexp.MustCompile(`gsk_[a-z0-9]{20,}`).FindString(d.expect(`(?s)Step 2 of 9.*gsk_[a-z0-9]{20,}.*Have you saved the key`))
+	key := testkit.Key(t, d.expect(`(?s)Step 2 of 9.*`+testkit.KeyPattern.String()+`.*Have you saved the key`))
 	d.answer("no")
 	d.expect(`Save it first`)
 	d.answer("yes")
 	d.expect(`Portal \(Enter for 1\)`)
 	d.answer("")
 	d.expect(`Step 4 of 9`)
-	postPortal(t, page, url.Values{"api_key": {key}})
-	postPortal(t, page+"/sync", nil)
+	testkit.Portal(t, v["MESH_PORTAL_URL"], "us", "submit", url.Values{"api_key": {key}})
+	testkit.Portal(t, v["MESH_PORTAL_URL"], "us", "sync", nil)
 	d.expect(`Accept those \d+ suggestions`)
 	d.answer("yes")
 	out := d.expect(`Account 1 of \d+ unmapped`)
@@ -165,7 +160,7 @@ func TestAccessibleOnboardingWithPipedAnswers(t *testing.T) {
 	d.expect(`Write these mappings to Synthesize`)
 	d.answer("yes")
 	d.expect(`Step 8 of 9`)
-	postPortal(t, page+"/sync", nil)
+	testkit.Portal(t, v["MESH_PORTAL_URL"], "us", "sync", nil)
 	out = d.expect(`(?s)Step 9 of 9.*(Every PSA quantity matches|Set the \d+ differing PSA quantit.*Enter for no\): $)`)
 	if strings.Contains(out, "differing PSA quantit") {
 		d.answer("yes")
@@ -180,13 +175,7 @@ func TestAccessibleOnboardingWithPipedAnswers(t *testing.T) {
 		t.Fatalf("accessible output holds an escape sequence: %q", all[strings.IndexRune(all, 0x1b):][:20])
 	}
 
-	st, err := store.Open(state)
-	if err != nil {
-		t.Fatal(err)
-	}
-	local, _ := st.Load("mesh")
-	st.Close()
-	if !local.Progress.Onboarded || local.Progress.MappingsWrittenAt.IsZero() || local.Progress.KeyHint != key[len(key)-4:] {
+	if local := testkit.ReadState(t, state); !local.Progress.Onboarded || local.Progress.MappingsWrittenAt.IsZero() || local.Progress.KeyHint != key[len(key)-4:] {
 		t.Fatalf("state after accessible onboarding: %+v", local.Progress)
 	}
 	// Again: home, with the wizard's home actions in its order. Change a
@@ -207,7 +196,7 @@ func TestAccessibleOnboardingWithPipedAnswers(t *testing.T) {
 	d.answer("4")
 	d.expect(`Issue a new key\?`)
 	d.answer("yes")
-	newKey := regexp.MustCompile(`gsk_[a-z0-9]{20,}`).FindString(d.expect(`(?s)The new API key.*gsk_[a-z0-9]{20,}.*Choice: $`))
+	newKey := testkit.Key(t, d.expect(`(?s)The new API key.*`+testkit.KeyPattern.String()+`.*Choice: $`))
 	if newKey == "" || newKey == key {
 		t.Fatalf("rekey showed %q", newKey)
 	}

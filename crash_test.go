@@ -5,16 +5,14 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
-	"github.com/meshgradient/mesh-gradient/store"
+	"github.com/meshgradient/mesh-gradient/wizard/testkit"
 )
 
 // killRuns is how many times TestKillDuringMappingLosesNothing kills the
@@ -37,6 +35,7 @@ var savedRow = regexp.MustCompile(`^[ >│┃]*(.+?)\s{2,}(?:✓ (.+?) (?:\d+%|p
 // every kill the state file must open, and every mapping the screen showed
 // as saved must be in it.
 func TestKillDuringMappingLosesNothing(t *testing.T) {
+	t.Parallel()
 	needTmux(t)
 	v := startSandboxBinary(t)
 	state := filepath.Join(t.TempDir(), "state.db")
@@ -48,15 +47,14 @@ func TestKillDuringMappingLosesNothing(t *testing.T) {
 	term := startTerminal(t, env, args...)
 	term.onboardToAccounts(v, "Space", "Down", "Down", "Down", "Space", "Enter")
 	term.keys("q")
-	time.Sleep(300 * time.Millisecond)
+	term.waitExit()
 
 	accountIDs, companyIDs := names(t, v)
 	// Keys a technician presses on the account screen; "pick" opens the
 	// picker and chooses the second-best company.
 	actions := [][]string{{"j"}, {"j", "j", "j"}, {"k"}, {"a"}, {"x"}, {"u"}, {"A"}, {"Enter", "Down", "Enter"}, {"PageDown"}, {"g"}}
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
-	seed := rng.Uint64()
-	rng = rand.New(rand.NewPCG(seed, 7))
+	seed := uint64(time.Now().UnixNano())
+	rng := rand.New(rand.NewPCG(seed, 7))
 	t.Logf("random seed %d", seed)
 
 	checked, midSave := 0, 0
@@ -64,30 +62,18 @@ func TestKillDuringMappingLosesNothing(t *testing.T) {
 		term := startTerminal(t, env, args...)
 		term.waitFor(`Mapped \d+`)
 		for range 3 + rng.IntN(12) {
-			term.tmux(append([]string{"send-keys", "-t", "main"}, actions[rng.IntN(len(actions))]...)...)
-			time.Sleep(time.Duration(rng.IntN(25)) * time.Millisecond)
+			term.keys(actions[rng.IntN(len(actions))]...)
 		}
-		time.Sleep(time.Duration(rng.IntN(80)) * time.Millisecond)
-		screen := term.screen()
-		pid := term.pid()
-		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
-			t.Fatalf("run %d: kill: %v", run, err)
-		}
-		waitGone(t, pid)
-		_ = exec.Command("tmux", "-L", term.socket, "kill-server").Run()
+		// The screen is read only once every key was handled: ? comes
+		// last, and its full help shows only after the keys before it.
+		term.keys("?")
+		screen := term.waitFor(`\? fewer keys`)
+		term.kill()
 		if strings.Contains(screen, "(saving)") {
 			midSave++
 		}
 
-		st, err := store.Open(state)
-		if err != nil {
-			t.Fatalf("run %d: the state file does not open after SIGKILL: %v", run, err)
-		}
-		got, err := st.Load("mesh")
-		st.Close()
-		if err != nil {
-			t.Fatalf("run %d: the state file does not load after SIGKILL: %v", run, err)
-		}
+		got := testkit.ReadState(t, state)
 		if got.Progress.Step != "accounts" {
 			t.Fatalf("run %d: the saved step is %q, want accounts", run, got.Progress.Step)
 		}
@@ -142,19 +128,4 @@ func names(t *testing.T, v map[string]string) (accounts, companies map[string]st
 		companies[c.Name] = c.ID
 	}
 	return accounts, companies
-}
-
-// waitGone waits until the killed process has left the process table's
-// running state (it is reaped by tmux).
-func waitGone(t *testing.T, pid int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil || strings.Contains(string(raw), ") Z ") {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	t.Fatalf("process %d still running 5s after SIGKILL", pid)
 }

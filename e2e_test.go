@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -19,6 +18,7 @@ import (
 	"github.com/meshgradient/mesh-gradient/gradient"
 	"github.com/meshgradient/mesh-gradient/gradient/synthemu"
 	"github.com/meshgradient/mesh-gradient/store"
+	"github.com/meshgradient/mesh-gradient/wizard/testkit"
 )
 
 // terminal is the built binary running in a real terminal: a tmux pane.
@@ -56,6 +56,8 @@ func startShell(t *testing.T, cmd string) *terminal {
 	t.Helper()
 	term := &terminal{t: t, socket: fmt.Sprintf("mg-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
 	term.tmux("new-session", "-d", "-s", "main", "-x", "100", "-y", "30", cmd)
+	// The pane stays when the program ends, so its end can be waited for.
+	term.tmux("set-option", "-t", "main", "remain-on-exit", "on")
 	t.Cleanup(func() { exec.Command("tmux", "-L", term.socket, "kill-server").Run() })
 	return term
 }
@@ -71,27 +73,37 @@ func (term *terminal) tmux(args ...string) string {
 
 func (term *terminal) screen() string { return term.tmux("capture-pane", "-p", "-t", "main") }
 
+// keys types tmux key names; the program reads them in order.
 func (term *terminal) keys(keys ...string) {
-	for _, k := range keys {
-		term.tmux("send-keys", "-t", "main", k)
-		time.Sleep(60 * time.Millisecond)
-	}
+	term.tmux(append([]string{"send-keys", "-t", "main"}, keys...)...)
 }
 
+// waitFor waits until the screen matches re and answers it.
 func (term *terminal) waitFor(re string) string {
 	term.t.Helper()
 	rx := regexp.MustCompile(re)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		s := term.screen()
-		if rx.MatchString(s) {
-			return s
-		}
-		if time.Now().After(deadline) {
-			term.t.Fatalf("waited 20s for /%s/; the screen:\n%s", re, s)
-		}
-		time.Sleep(100 * time.Millisecond)
+	var s string
+	testkit.Eventually(term.t, 20*time.Second, func() bool { s = term.screen(); return rx.MatchString(s) },
+		func() string { return fmt.Sprintf("/%s/; the screen:\n%s", re, s) })
+	return s
+}
+
+// waitSaved waits until every mapping row on screen is committed: a row
+// reads "(saving)" until the state file has it.
+func (term *terminal) waitSaved() {
+	term.t.Helper()
+	var s string
+	testkit.Eventually(term.t, 20*time.Second, func() bool { s = term.screen(); return strings.Contains(s, "✓") && !strings.Contains(s, "(saving)") },
+		func() string { return "every row to be saved; the screen:\n" + s })
+}
+
+// waitExit waits until the program in the pane has ended.
+func (term *terminal) waitExit() {
+	term.t.Helper()
+	dead := func() bool {
+		return strings.TrimSpace(term.tmux("display-message", "-p", "-t", "main", "#{pane_dead}")) == "1"
 	}
+	testkit.Eventually(term.t, 10*time.Second, dead, func() string { return "the program to end; the screen:\n" + term.screen() })
 }
 
 func (term *terminal) pid() int {
@@ -103,6 +115,15 @@ func (term *terminal) pid() int {
 	return n
 }
 
+// kill sends SIGKILL to the program and waits until it is gone.
+func (term *terminal) kill() {
+	term.t.Helper()
+	if err := syscall.Kill(term.pid(), syscall.SIGKILL); err != nil {
+		term.t.Fatal(err)
+	}
+	term.waitExit()
+}
+
 // onboardToAccounts ticks products with keys, takes the key, does the
 // portal's part against the sandbox v, waits for the account screen and
 // answers the key.
@@ -110,34 +131,22 @@ func (term *terminal) onboardToAccounts(v map[string]string, keys ...string) str
 	term.t.Helper()
 	term.waitFor(`Step 1 of 9`)
 	term.keys(keys...)
-	key := regexp.MustCompile(`gsk_[a-z0-9]{20,}`).FindString(term.waitFor(`gsk_[a-z0-9]{20,}`))
+	key := testkit.Key(term.t, term.waitFor(testkit.KeyPattern.String()))
 	term.keys("y")
 	term.waitFor(`Step 3 of 9`)
 	term.keys("Enter")
 	term.waitFor(`Step 4 of 9`)
-	page := v["MESH_PORTAL_URL"] + "/us/settings/gradient"
-	postPortal(term.t, page, url.Values{"api_key": {key}})
-	postPortal(term.t, page+"/sync", nil)
+	testkit.Portal(term.t, v["MESH_PORTAL_URL"], "us", "submit", url.Values{"api_key": {key}})
+	testkit.Portal(term.t, v["MESH_PORTAL_URL"], "us", "sync", nil)
 	term.waitFor(`Unmapped 40`)
 	return key
-}
-
-func postPortal(t *testing.T, target string, form url.Values) {
-	t.Helper()
-	resp, err := http.PostForm(target, form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("POST %s: %d", target, resp.StatusCode)
-	}
 }
 
 // TestEndToEndOnboardingInATerminal runs the built binary in tmux against
 // `mesh-gradient sandbox`, as a technician would, including a kill -9 in
 // the middle of mapping.
 func TestEndToEndOnboardingInATerminal(t *testing.T) {
+	t.Parallel()
 	needTmux(t)
 	v := startSandboxBinary(t)
 	stateDir := t.TempDir()
@@ -151,20 +160,15 @@ func TestEndToEndOnboardingInATerminal(t *testing.T) {
 		"MESH_PORTAL_URL=" + v["MESH_PORTAL_URL"], "TERM=xterm-256color", "HOME=" + home,
 		"XDG_STATE_HOME=" + home + "/state", "XDG_CONFIG_HOME=" + home + "/config", "XDG_CACHE_HOME=" + home + "/cache"}
 	args := []string{"--state", state, "--no-browser", "--debug", debugLog}
-	t.Setenv("GRADIENT_URL", v["GRADIENT_URL"])
-	t.Setenv("GRADIENT_TOKEN", v["GRADIENT_TOKEN"])
 	term := startTerminal(t, env, args...)
 
 	key := term.onboardToAccounts(v, "Space", "Down", "Space", "Down", "Space", "Down", "Space", "Enter")
-	page := v["MESH_PORTAL_URL"] + "/us/settings/gradient"
 	term.keys("A")
 	term.waitFor(`Accepted \d+ suggestions`)
+	term.waitSaved()
 
 	// A crash: nothing chosen so far may be lost.
-	if err := syscall.Kill(term.pid(), syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(300 * time.Millisecond)
+	term.kill()
 	term = startTerminal(t, env, args...)
 	term.waitFor(`Step 5 of 9`)
 	term.waitFor(`Mapped 3\d`)
@@ -187,7 +191,7 @@ func TestEndToEndOnboardingInATerminal(t *testing.T) {
 
 	// Guide 12–14: the final Gradient Sync, then reconcile everything.
 	term.waitFor(`Usage arrived for 0 of`)
-	postPortal(t, page+"/sync", nil)
+	testkit.Portal(t, v["MESH_PORTAL_URL"], "us", "sync", nil)
 	term.waitFor(`Vendor Mesh · \d+ rows · [1-9]\d* differ`)
 	term.keys("R")
 	term.waitFor(`Reconcile \d+ quantities\?`)
@@ -211,12 +215,10 @@ func TestEndToEndOnboardingInATerminal(t *testing.T) {
 		}
 	}
 	term.keys("q")
-	time.Sleep(300 * time.Millisecond)
+	term.waitExit()
 
 	// Start again: home. Change one mapping and check it remotely.
 	term = startTerminal(t, env, args...)
-	term.waitFor(`Billing and reconcile`)
-	term.keys("Escape")
 	term.waitFor(`vendor status active`)
 	term.keys("Enter")
 	term.waitFor(`Update mappings · Map accounts`)
@@ -242,7 +244,7 @@ func TestEndToEndOnboardingInATerminal(t *testing.T) {
 	term.keys("y")
 	term.waitFor(`Disconnected: Synthesize revoked the key`)
 	term.keys("q")
-	time.Sleep(300 * time.Millisecond)
+	term.waitExit()
 	vc, _ := gradient.NewVendorClient(v["GRADIENT_URL"], v["GRADIENT_VENDOR_KEY"], key, gradient.Options{})
 	if _, err := vc.Organization(ctx); !gradient.IsUnauthorized(err) {
 		t.Fatalf("the key after disconnect: want 401, got %v", err)
@@ -250,16 +252,13 @@ func TestEndToEndOnboardingInATerminal(t *testing.T) {
 	if m, _ := pc.Mappings(ctx); len(m.Accounts)+len(m.Services) != 0 {
 		t.Fatalf("mappings after disconnect: %+v", m)
 	}
-	st, err := store.Open(state)
-	if err != nil {
-		t.Fatal(err)
-	}
-	local, _ := st.Load("mesh")
-	st.Close()
+	local := testkit.ReadState(t, state)
 	if local.Progress.KeyHint != "" || len(local.Accounts)+len(local.Services) != 0 || local.UndoDepth != 0 {
 		t.Fatalf("local state keeps the integration after disconnect: %+v", local.Progress)
 	}
-	if _, err := exec.Command(binary, "status", "--json", "--state", state).Output(); exitCode(err) != 3 {
+	status := exec.Command(binary, "status", "--json", "--state", state)
+	status.Env = append(os.Environ(), env...)
+	if _, err := status.Output(); exitCode(err) != 3 {
 		t.Fatalf("status after disconnect: want exit 3, got %v", err)
 	}
 	secretsNowhere(t, map[string]string{"the one-time key": key, "the partner token": v["GRADIENT_TOKEN"]}, stateDir, home)
@@ -300,6 +299,7 @@ func secretsNowhere(t *testing.T, secrets map[string]string, dirs ...string) {
 // TestSecondInstanceIsTurnedAway: a second wizard on the same state file
 // says who holds it, within about a second.
 func TestSecondInstanceIsTurnedAway(t *testing.T) {
+	t.Parallel()
 	needTmux(t)
 	state := filepath.Join(t.TempDir(), "state.db")
 	first := startTerminal(t, []string{"TERM=xterm-256color"}, "--state", state, "--no-browser")
@@ -327,6 +327,7 @@ func TestSecondInstanceIsTurnedAway(t *testing.T) {
 // Synthesize answers 503 nothing local is lost and the message says so;
 // the second run finishes the job.
 func TestDisconnectCommand(t *testing.T) {
+	t.Parallel()
 	srv := synthemu.NewServer()
 	defer srv.Close()
 	ctx := context.Background()
@@ -339,7 +340,9 @@ func TestDisconnectCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.UpdateProgress("mesh", func(p *store.Progress) { p.Step, p.KeyHint, p.Onboarded = "home", "abcd", true })
+	if err := st.UpdateProgress("mesh", func(p *store.Progress) { p.Step, p.KeyHint, p.Onboarded = "home", "abcd", true }); err != nil {
+		t.Fatal(err)
+	}
 	st.Close()
 	run := func(args ...string) (string, int) {
 		cmd := exec.Command(binary, append(args, "--state", state)...)
@@ -358,19 +361,13 @@ func TestDisconnectCommand(t *testing.T) {
 	if code != 1 || !strings.Contains(out, "503") || !strings.Contains(out, "nothing was changed locally") {
 		t.Fatalf("disconnect against a 503: %d %s", code, out)
 	}
-	st, _ = store.Open(state)
-	kept, _ := st.Load("mesh")
-	st.Close()
-	if kept.Progress.KeyHint != "abcd" {
+	if kept := testkit.ReadState(t, state); kept.Progress.KeyHint != "abcd" {
 		t.Fatal("a failed disconnect wiped local state")
 	}
 	if out, code := run("disconnect", "--yes"); code != 0 || !strings.Contains(out, "Disconnected") {
 		t.Fatalf("second disconnect: %d %s", code, out)
 	}
-	st, _ = store.Open(state)
-	gone, _ := st.Load("mesh")
-	st.Close()
-	if gone.Progress.KeyHint != "" || gone.Progress.Step != "" {
+	if gone := testkit.ReadState(t, state); gone.Progress.KeyHint != "" || gone.Progress.Step != "" {
 		t.Fatalf("local state after disconnect: %+v", gone.Progress)
 	}
 	if out, code := run("status", "--json"); code != 3 || !strings.Contains(out, `"connected": false`) {
@@ -395,6 +392,7 @@ var sgrColour = regexp.MustCompile(`\x1b\[(?:[0-9;]*;)?(?:3[0-8]|4[0-8]|9[0-7]|1
 // TestNoColor: with NO_COLOR the screens carry no colour codes; without
 // it they do (so the check can fail).
 func TestNoColor(t *testing.T) {
+	t.Parallel()
 	needTmux(t)
 	for _, tc := range []struct {
 		env    string

@@ -98,6 +98,7 @@ func get(t *testing.T, url string, header ...string) (int, string) {
 }
 
 func TestSandboxCommandPrintsWorkingVariables(t *testing.T) {
+	t.Parallel()
 	v := startSandboxBinary(t)
 	if !strings.HasPrefix(v["GRADIENT_URL"], "http://127.0.0.1:") || !strings.HasPrefix(v["MESH_PORTAL_URL"], "http://127.0.0.1:") {
 		t.Fatalf("not loopback: %v", v)
@@ -127,6 +128,7 @@ func TestSandboxCommandPrintsWorkingVariables(t *testing.T) {
 }
 
 func TestInvalidScenarioExitsTwo(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "bad.json")
 	os.WriteFile(path, []byte(`{"mesh":{"accounts":[{"id":"a","name":"A","usage":{"gateway":-1}}]}}`), 0o600)
 	state := filepath.Join(t.TempDir(), "state.db")
@@ -146,6 +148,7 @@ func TestInvalidScenarioExitsTwo(t *testing.T) {
 // TestTextBrowsersAreNeverLaunched: a text browser would take over the
 // terminal the wizard is drawing in, so the wizard prints the address.
 func TestTextBrowsersAreNeverLaunched(t *testing.T) {
+	t.Parallel()
 	env := func(browser string) func(string) string {
 		return func(k string) string {
 			if k == "BROWSER" {

@@ -15,6 +15,7 @@ import (
 	"github.com/meshgradient/mesh-gradient/gradient"
 	"github.com/meshgradient/mesh-gradient/mesh/meshemu"
 	"github.com/meshgradient/mesh-gradient/store"
+	"github.com/meshgradient/mesh-gradient/wizard/testkit"
 )
 
 // TestScaleBinary measures the built program, as a technician runs it, on
@@ -28,6 +29,7 @@ import (
 //
 // BENCHMARKS.md has its figures.
 func TestScaleBinary(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("MESH_GRADIENT_SCALE") == "" {
 		t.Skip("set MESH_GRADIENT_SCALE=1 to measure the binary on 10,000 tenants")
 	}
@@ -115,6 +117,7 @@ func scaleSandbox(t *testing.T, n int) (map[string]string, *meshemu.Scenario, gr
 // TestScaleScripts times each scripted command, process start to exit,
 // on 10,000 accounts and 10,000 companies.
 func TestScaleScripts(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("MESH_GRADIENT_SCALE") == "" {
 		t.Skip("set MESH_GRADIENT_SCALE=1 to time the scripted commands on 10,000 tenants")
 	}
@@ -130,19 +133,14 @@ func TestScaleScripts(t *testing.T) {
 	}
 }
 
-// waitFast polls the screen every 2 ms and answers when re first showed.
+// waitFast checks the screen every 2 ms and answers when re first showed.
 func waitFast(t *testing.T, term *terminal, re string) time.Time {
 	t.Helper()
 	rx := regexp.MustCompile(re)
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		if rx.MatchString(term.screen()) {
-			return time.Now()
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-	t.Fatalf("waited 60s for /%s/; the screen:\n%s", re, term.screen())
-	return time.Time{}
+	var s string
+	testkit.EventuallyEvery(t, 60*time.Second, 2*time.Millisecond, func() bool { s = term.screen(); return rx.MatchString(s) },
+		func() string { return fmt.Sprintf("/%s/; the screen:\n%s", re, s) })
+	return time.Now()
 }
 
 // vmHWM is a process's peak resident set size, in bytes.

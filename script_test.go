@@ -5,17 +5,20 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
 	"github.com/meshgradient/mesh-gradient/store"
+	"github.com/meshgradient/mesh-gradient/wizard/testkit"
 )
 
 // scripted runs the built binary against one sandbox and state file, as a
@@ -39,23 +42,75 @@ func newScripted(t *testing.T) *scripted {
 	return &scripted{t: t, vars: v, dir: dir, state: filepath.Join(dir, "state.db"), pc: pc}
 }
 
-// run answers stdout, stderr and the exit status; stdin is empty.
-func (s *scripted) run(stdin string, args ...string) (string, string, int) {
+// running is a command started in the background.
+type running struct {
+	s           *scripted
+	args        []string
+	cmd         *exec.Cmd
+	ctx         context.Context
+	cancel      context.CancelFunc
+	mu          sync.Mutex
+	out, errOut bytes.Buffer
+}
+
+type lockedBuffer struct {
+	mu  *sync.Mutex
+	buf *bytes.Buffer
+}
+
+func (w lockedBuffer) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.Write(p)
+}
+
+// start runs a command in the background, with stdin.
+func (s *scripted) start(stdin string, args ...string) *running {
 	s.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, binary, append(args, "--state", s.state)...)
-	cmd.Dir = s.dir
-	cmd.Env = append(os.Environ(), "GRADIENT_URL="+s.vars["GRADIENT_URL"], "GRADIENT_TOKEN="+s.vars["GRADIENT_TOKEN"],
+	r := &running{s: s, args: args, ctx: ctx, cancel: cancel, cmd: exec.CommandContext(ctx, binary, append(args, "--state", s.state)...)}
+	r.cmd.Dir = s.dir
+	r.cmd.Env = append(os.Environ(), "GRADIENT_URL="+s.vars["GRADIENT_URL"], "GRADIENT_TOKEN="+s.vars["GRADIENT_TOKEN"],
 		"MESH_PORTAL_URL="+s.vars["MESH_PORTAL_URL"])
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		s.t.Fatalf("mesh-gradient %v did not finish within a minute", args)
+	r.cmd.Stdin = strings.NewReader(stdin)
+	r.cmd.Stdout, r.cmd.Stderr = lockedBuffer{&r.mu, &r.out}, lockedBuffer{&r.mu, &r.errOut}
+	if err := r.cmd.Start(); err != nil {
+		s.t.Fatal(err)
 	}
-	return out.String(), errOut.String(), exitCode(err)
+	s.t.Cleanup(cancel)
+	return r
+}
+
+// waitStderr waits until the command has said re on stderr.
+func (r *running) waitStderr(re string) {
+	r.s.t.Helper()
+	rx := regexp.MustCompile(re)
+	var seen string
+	testkit.Eventually(r.s.t, 30*time.Second, func() bool {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		seen = r.errOut.String()
+		return rx.MatchString(seen)
+	}, func() string { return fmt.Sprintf("mesh-gradient %v to say /%s/; it said:\n%s", r.args, re, seen) })
+}
+
+// wait answers stdout, stderr and the exit status.
+func (r *running) wait() (string, string, int) {
+	r.s.t.Helper()
+	defer r.cancel()
+	err := r.cmd.Wait()
+	if r.ctx.Err() != nil {
+		r.s.t.Fatalf("mesh-gradient %v did not finish within a minute", r.args)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.out.String(), r.errOut.String(), exitCode(err)
+}
+
+// run answers stdout, stderr and the exit status.
+func (s *scripted) run(stdin string, args ...string) (string, string, int) {
+	s.t.Helper()
+	return s.start(stdin, args...).wait()
 }
 
 // must runs and fails the test unless the exit status is want.
@@ -70,31 +125,19 @@ func (s *scripted) must(want int, args ...string) (string, string) {
 
 func (s *scripted) portal(action string, form url.Values) {
 	s.t.Helper()
-	page := s.vars["MESH_PORTAL_URL"] + "/us/settings/gradient"
-	if action == "sync" {
-		page += "/sync"
-	}
-	postPortal(s.t, page, form)
+	testkit.Portal(s.t, s.vars["MESH_PORTAL_URL"], "us", action, form)
 }
 
 func (s *scripted) local() store.State {
 	s.t.Helper()
-	st, err := store.Open(s.state)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer st.Close()
-	state, err := st.Load("mesh")
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	return state
+	return testkit.ReadState(s.t, s.state)
 }
 
 // TestScriptedOnboarding does the whole onboarding with commands alone:
 // connect → the portal's form posts → wait-sync → suggest --apply → the
 // final sync → reconcile --apply → disconnect --yes.
 func TestScriptedOnboarding(t *testing.T) {
+	t.Parallel()
 	s := newScripted(t)
 	s.must(3, "wait-sync", "--timeout", "5s") // not connected yet
 	s.must(2, "connect", "--products", "gateway,nope", "--key-file", "k")
@@ -110,7 +153,7 @@ func TestScriptedOnboarding(t *testing.T) {
 		t.Fatal(err)
 	}
 	key := strings.TrimSpace(string(raw))
-	if fi, _ := os.Stat(keyPath); !regexp.MustCompile(`^gsk_[a-z0-9]{20,}$`).MatchString(key) || fi.Mode().Perm() != 0o600 {
+	if fi, _ := os.Stat(keyPath); testkit.KeyPattern.FindString(key) != key || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("key file holds %q with mode %v", key, fi.Mode().Perm())
 	}
 	if _, errOut := s.must(2, "connect", "--products", "gateway", "--key-file", "mesh.key"); !strings.Contains(errOut, "not replacing it") {
@@ -124,14 +167,12 @@ func TestScriptedOnboarding(t *testing.T) {
 	}
 
 	// The technician's part in Mesh, while wait-sync waits.
-	go func() {
-		time.Sleep(1500 * time.Millisecond)
-		s.portal("submit", url.Values{"api_key": {key}})
-		s.portal("sync", nil)
-	}()
-	_, errOut = s.must(0, "wait-sync", "--timeout", "30s")
-	if !strings.Contains(errOut, "waiting for Mesh's Gradient Sync") || !strings.Contains(errOut, "arrived: status pending, 40 accounts") {
-		t.Fatalf("wait-sync progress on stderr:\n%s", errOut)
+	waiting := s.start("", "wait-sync", "--timeout", "30s")
+	waiting.waitStderr(`waiting for Mesh's Gradient Sync`)
+	s.portal("submit", url.Values{"api_key": {key}})
+	s.portal("sync", nil)
+	if _, errOut, code := waiting.wait(); code != 0 || !strings.Contains(errOut, "arrived: status pending, 40 accounts") {
+		t.Fatalf("wait-sync: exit %d, progress on stderr:\n%s", code, errOut)
 	}
 
 	out, _ = s.must(0, "mappings", "suggest")
@@ -214,7 +255,7 @@ func TestScriptedOnboarding(t *testing.T) {
 
 	// --key-file -: the key alone on stdout, the news on stderr.
 	out, errOut = s.must(0, "connect", "--products", "unified", "--types", "billing,alerts", "--key-file", "-")
-	if !regexp.MustCompile(`^gsk_[a-z0-9]{20,}\n$`).MatchString(out) || strings.Contains(errOut, strings.TrimSpace(out)) {
+	if testkit.KeyPattern.FindString(out)+"\n" != out || strings.Contains(errOut, strings.TrimSpace(out)) {
 		t.Fatalf("--key-file -: stdout %q, stderr %q", out, errOut)
 	}
 }
@@ -224,6 +265,7 @@ func TestScriptedOnboarding(t *testing.T) {
 // problem and writes nothing; a dry run writes nothing; a good import
 // changes exactly its rows.
 func TestMappingsExportImport(t *testing.T) {
+	t.Parallel()
 	s := newScripted(t)
 	s.connectAndSync()
 	s.must(0, "mappings", "suggest", "--apply")
@@ -324,6 +366,7 @@ func sameMappings(a, b gradient.Mappings) bool {
 // stdout to a pipe says what to run instead and exits 2 at once, never
 // waiting for a terminal.
 func TestWithoutATerminal(t *testing.T) {
+	t.Parallel()
 	devnull, err := os.Open(os.DevNull)
 	if err != nil {
 		t.Fatal(err)
@@ -350,6 +393,7 @@ func TestWithoutATerminal(t *testing.T) {
 // TestScriptsKeepTheWizardsUnwrittenChoices: choices made in the wizard
 // and not yet written are the base a script builds on, never lost to it.
 func TestScriptsKeepTheWizardsUnwrittenChoices(t *testing.T) {
+	t.Parallel()
 	s := newScripted(t)
 	s.connectAndSync()
 	// In the wizard: Acme Corp (m-012) to do not bill, and Brightside

@@ -55,6 +55,7 @@ func (h *harness) billing() []gradient.BillingRow {
 }
 
 func TestBillingSortFilterReconcile(t *testing.T) {
+	t.Parallel()
 	h := onboarded(t)
 	r := h.startAtBilling(t)
 	r.waitFor(`Vendor Mesh · \d+ rows · \d+ differ`)
@@ -103,6 +104,7 @@ func TestBillingSortFilterReconcile(t *testing.T) {
 }
 
 func TestBillingExportNeverOverwritesUnasked(t *testing.T) {
+	t.Parallel()
 	h := onboarded(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "out.csv")
@@ -138,6 +140,7 @@ func TestBillingExportNeverOverwritesUnasked(t *testing.T) {
 }
 
 func TestHomeUpdateMappingsShowsDiff(t *testing.T) {
+	t.Parallel()
 	h := onboarded(t)
 	r := h.startAtHome(t)
 	r.waitFor(`vendor status active`)
@@ -171,6 +174,7 @@ func TestHomeUpdateMappingsShowsDiff(t *testing.T) {
 }
 
 func TestHomeMarksNewAccounts(t *testing.T) {
+	t.Parallel()
 	h := onboarded(t)
 	state := testkit.ReadState(t, h.path)
 	if len(state.Progress.KnownAccounts) != 40 {
@@ -191,6 +195,7 @@ func TestHomeMarksNewAccounts(t *testing.T) {
 }
 
 func TestDisconnectDialog(t *testing.T) {
+	t.Parallel()
 	h := onboarded(t)
 	r := h.startAtHome(t)
 	r.keys("down", "down", "down", "down", "enter")
@@ -233,6 +238,7 @@ func TestDisconnectDialog(t *testing.T) {
 }
 
 func TestDisconnectedElsewhereRestartsOnboarding(t *testing.T) {
+	t.Parallel()
 	h := onboarded(t)
 	if err := h.pc.Disconnect(context.Background()); err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/meshgradient/mesh-gradient/gradient/synthemu"
 	"github.com/meshgradient/mesh-gradient/mesh/meshemu"
 	"github.com/meshgradient/mesh-gradient/store"
+	"github.com/meshgradient/mesh-gradient/wizard/testkit"
 )
 
 // faultConnect500: the connect call fails with a 500 that the client must
@@ -63,6 +64,7 @@ func onPut(f synthemu.Fault) synthemu.Fault {
 // given up on is never marked as written, the choices stay, and a later
 // try finishes the job.
 func TestFailedWriteIsNeverShownAsSaved(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	impatient(t, h)
 	r, _ := onboardTo(t, h, 100, 30)
@@ -112,7 +114,8 @@ func TestFailedWriteIsNeverShownAsSaved(t *testing.T) {
 	r.keys("esc")
 	r.waitFor(`you stopped waiting`)
 	notWritten("after esc")
-	time.Sleep(500 * time.Millisecond) // the abandoned call's answer must change nothing
+	// The abandoned call's answer must change nothing.
+	testkit.Eventually(t, 10*time.Second, func() bool { return h.sb.Emulator.InFlight() == 0 }, func() string { return "the abandoned call to end" })
 	notWritten("after the abandoned call ended")
 
 	// A later try finishes the job.
@@ -122,13 +125,7 @@ func TestFailedWriteIsNeverShownAsSaved(t *testing.T) {
 	if m := h.mappings(); len(m.Accounts) != drafts {
 		t.Fatalf("want %d account mappings in Synthesize, got %d", drafts, len(m.Accounts))
 	}
-	st, err := store.Open(h.path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	state, _ := st.Load("mesh")
-	if state.Progress.MappingsWrittenAt.IsZero() || state.Progress.Step != "final-sync" {
+	if state := testkit.ReadState(t, h.path); state.Progress.MappingsWrittenAt.IsZero() || state.Progress.Step != "final-sync" {
 		t.Fatalf("after the write succeeded the store says step %q, written %v", state.Progress.Step, state.Progress.MappingsWrittenAt)
 	}
 }
@@ -137,12 +134,13 @@ func TestFailedWriteIsNeverShownAsSaved(t *testing.T) {
 // show each retry's reason, and carry on once Synthesize recovers; a quit
 // in the middle of it loses nothing.
 func TestWaitsSayWhyTheyRetry(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	impatient(t, h)
 	r := h.start(t, 100, 30)
 	r.waitFor(`Step 1 of 9`)
 	r.keys(gatewayBilling...)
-	key := keyOnScreen(t, r.waitFor(`gsk_[a-z0-9]{20,}`))
+	key := r.waitKey()
 	r.keys("y")
 	r.waitFor(`Step 3 of 9`)
 	h.sb.Emulator.Inject(synthemu.Fault{Kind: synthemu.FaultRateLimit, RetryAfter: 2 * time.Second,
@@ -167,12 +165,13 @@ func TestWaitsSayWhyTheyRetry(t *testing.T) {
 // stops the load with a message that says what was wrong, keeps every
 // choice, and r loads again once Synthesize answers properly.
 func TestBadAnswersWhileLoading(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	r, _ := onboardTo(t, h, 100, 30)
 	r.keys("A")
 	r.waitFor(`Accepted`)
 	r.stop()
-	chosen := len(h.storedState(t).Accounts)
+	chosen := len(testkit.ReadState(t, h.path).Accounts)
 	if chosen == 0 {
 		t.Fatal("nothing was accepted")
 	}
@@ -194,23 +193,9 @@ func TestBadAnswersWhileLoading(t *testing.T) {
 			r.keys("r")
 			r.waitFor(`Mapped \d+`)
 			r.stop()
-			if got := len(h.storedState(t).Accounts); got != chosen {
+			if got := len(testkit.ReadState(t, h.path).Accounts); got != chosen {
 				t.Fatalf("want the %d choices kept, got %d", chosen, got)
 			}
 		})
 	}
-}
-
-func (h *harness) storedState(t *testing.T) store.State {
-	t.Helper()
-	st, err := store.Open(h.path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	state, err := st.Load("mesh")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return state
 }

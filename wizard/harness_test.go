@@ -2,6 +2,7 @@ package wizard_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/url"
 	"os"
@@ -124,18 +125,14 @@ func (h *harness) start(t *testing.T, w, hgt int) *run {
 func (r *run) waitFor(re string) string {
 	r.t.Helper()
 	rx := regexp.MustCompile(re)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	testkit.Eventually(r.t, 10*time.Second, func() bool {
 		chunk, _ := io.ReadAll(r.tm.Output())
 		r.out = append(r.out, chunk...)
-		if seen := r.out[r.mark:]; rx.Match(seen) {
-			return string(seen)
-		}
-		if time.Now().After(deadline) {
-			r.t.Fatalf("waited 10s for /%s/; the program printed since the last keys:\n%q", re, r.out[r.mark:])
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return rx.Match(r.out[r.mark:])
+	}, func() string {
+		return fmt.Sprintf("/%s/; the program printed since the last keys:\n%q", re, r.out[r.mark:])
+	})
+	return string(r.out[r.mark:])
 }
 
 // keys types key names: "enter", "esc", "space", "down", "up", or letters.
@@ -184,7 +181,7 @@ var (
 	spinnerFrames = regexp.MustCompile(`[⣾⣽⣻⢿⡿⣟⣯⣷] `)
 	ports         = regexp.MustCompile(`127\.0\.0\.1:\d+`)
 
-	keyHints      = regexp.MustCompile(`…[a-z0-9]{4}\b`)
+	keyHints = regexp.MustCompile(`…[a-z0-9]{4}\b`)
 )
 
 // normalize removes what differs from run to run: ports, keys, spinners.
@@ -206,6 +203,19 @@ func (h *harness) portal(region, action string, form url.Values) {
 	testkit.Portal(h.t, h.sb.PortalURL, region, action, form)
 }
 
+// setStep edits the saved step, as if the user had gone there and quit.
+func (h *harness) setStep(step string) {
+	h.t.Helper()
+	st, err := store.Open(h.path)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.UpdateProgress("mesh", func(p *store.Progress) { p.Step = step }); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
 func (h *harness) mappings() gradient.Mappings {
 	h.t.Helper()
 	m, err := h.pc.Mappings(context.Background())
@@ -215,9 +225,10 @@ func (h *harness) mappings() gradient.Mappings {
 	return m
 }
 
-func keyOnScreen(t *testing.T, out string) string {
-	t.Helper()
-	return testkit.Key(t, out)
+// waitKey waits for a one-time key on screen and answers it.
+func (r *run) waitKey() string {
+	r.t.Helper()
+	return testkit.Key(r.t, r.waitFor(testkit.KeyPattern.String()))
 }
 
 func contains(t *testing.T, view string, wants ...string) {

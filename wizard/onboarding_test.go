@@ -16,6 +16,7 @@ import (
 // file; each stop's screen is a golden file, and each start must find the
 // same screen with the same choices.
 func TestOnboardingResumesAtEveryScreen(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	var firstKey, key string
 
@@ -34,7 +35,7 @@ func TestOnboardingResumesAtEveryScreen(t *testing.T) {
 		out := r.waitFor(`\[x\] Mesh Gateway`)
 		contains(t, out, "[x] Billing")
 		r.keys("enter")
-		firstKey = keyOnScreen(t, r.waitFor(`gsk_[a-z0-9]{20,}`))
+		firstKey = r.waitKey()
 		r.keys("c")
 		r.waitFor(`Copied to the system clipboard`)
 		if len(h.copied) != 1 || h.copied[0] != firstKey {
@@ -47,7 +48,7 @@ func TestOnboardingResumesAtEveryScreen(t *testing.T) {
 		r := h.start(t, 100, 30)
 		r.waitFor(`cannot be shown again`)
 		r.keys("r")
-		key = keyOnScreen(t, r.waitFor(`gsk_[a-z0-9]{20,}`))
+		key = r.waitKey()
 		if key == firstKey {
 			t.Fatal("r gave the same key")
 		}

@@ -22,6 +22,7 @@ import (
 // to 30×14 and back to 100×30: nothing panics, nothing overflows, and below
 // 20×10 the screen asks for a larger terminal.
 func TestEveryScreenAtEverySmallSize(t *testing.T) {
+	t.Parallel()
 	for s := core.StepProducts; s <= core.StepHome; s++ {
 		m := testModel(t, nil, store.Progress{Step: s.String(), KeyHint: "abcd"}, nil)
 		m.step = s
@@ -58,6 +59,7 @@ func TestEveryScreenAtEverySmallSize(t *testing.T) {
 // batch, becomes a message the screen reports, and the wizard goes on; a
 // write that panics fails alone and the saver keeps writing.
 func TestPanicsInCommandsAreCaught(t *testing.T) {
+	t.Parallel()
 	boom := func() tea.Msg { panic("boom \x1b]52;c;aGk=\x07") }
 	if msg, ok := guard(boom)().(panicMsg); !ok || msg.value == nil {
 		t.Fatalf("a panicking command answered %#v", msg)
@@ -107,6 +109,7 @@ var hostileNames = []string{
 // draw without colour, so any ESC would be the names') and no control or
 // bidi character, and no line is wider than the terminal.
 func TestHostileNamesNeverReachTheTerminal(t *testing.T) {
+	t.Parallel()
 	var psa synthemu.PSA
 	accounts := make([]gradient.VendorAccount, len(hostileNames))
 	for i, n := range hostileNames {

@@ -235,6 +235,7 @@ func BenchmarkStartupFirstFrame(b *testing.B) {
 // list) reports pages as they arrive and matching as it goes, never going
 // backwards, and the loading screen shows it.
 func TestLoadingShowsProgress(t *testing.T) {
+	t.Parallel()
 	pc, _ := scaleServer(t, 3000)
 	m := testModel(t, pc, store.Progress{Step: core.StepAccounts.String()}, nil)
 	msg := loadRemote(m.c.sess, 7)()
@@ -309,6 +310,7 @@ func BenchmarkReviewView(b *testing.B) {
 // TestLongNamesStayOnOneRow: a row is one line whatever the name's length
 // (a wrapped name used to push the list's paging off by a line per row).
 func TestLongNamesStayOnOneRow(t *testing.T) {
+	t.Parallel()
 	m := testModel(t, nil, store.Progress{}, nil)
 	sugg := &match.Scored{Candidate: match.Candidate{ID: "c-1", Name: strings.Repeat("Wide 公司 Name ", 12)}, Score: 0.9}
 	row := &mapRow{Item: core.Item{ID: "m-1", Name: strings.Repeat("Very Long Customer 名前 ", 10)}, sugg: sugg}

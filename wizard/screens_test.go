@@ -9,7 +9,7 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 
-	"github.com/meshgradient/mesh-gradient/store"
+	"github.com/meshgradient/mesh-gradient/wizard/testkit"
 )
 
 // gatewayBilling ticks Mesh Gateway and Billing on the products screen.
@@ -26,7 +26,7 @@ func onboardTo(t *testing.T, h *harness, w, hgt int, choose ...string) (*run, st
 	r := h.start(t, w, hgt)
 	r.waitFor(`Step 1 of 9`)
 	r.keys(choose...)
-	key := keyOnScreen(t, r.waitFor(`gsk_[a-z0-9]{20,}`))
+	key := r.waitKey()
 	r.keys("y")
 	r.waitFor(`Step 3 of 9`)
 	r.keys("enter")
@@ -38,14 +38,13 @@ func onboardTo(t *testing.T, h *harness, w, hgt int, choose ...string) (*run, st
 }
 
 func TestProductsLockedOnceConnected(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	r, _ := onboardTo(t, h, 100, 30)
 	r.stop()
 	// Go back to the products screen by editing the saved step, as if the
 	// user had pressed esc back there.
-	st, _ := store.Open(h.path)
-	st.UpdateProgress("mesh", func(p *store.Progress) { p.Step = "products" })
-	st.Close()
+	h.setStep("products")
 	r = h.start(t, 100, 30)
 	r.waitFor(`Connected: these choices are fixed`)
 	r.keys("down", "space")
@@ -55,6 +54,7 @@ func TestProductsLockedOnceConnected(t *testing.T) {
 }
 
 func TestMappingPickerAndUndo(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	r, _ := onboardTo(t, h, 100, 30)
 	// Filter to one account, pick a company by hand from the picker.
@@ -74,10 +74,7 @@ func TestMappingPickerAndUndo(t *testing.T) {
 	r.waitFor(`Nothing to undo on this screen`)
 	view := r.stop()
 	requireGolden(t, view)
-	st, _ := store.Open(h.path)
-	defer st.Close()
-	state, _ := st.Load("mesh")
-	if len(state.Accounts) != 0 || state.UndoDepth != 0 {
+	if state := testkit.ReadState(t, h.path); len(state.Accounts) != 0 || state.UndoDepth != 0 {
 		t.Fatalf("after undoing everything the store holds %+v", state)
 	}
 }
@@ -93,6 +90,7 @@ func toReview(r *run) {
 }
 
 func TestReviewSaysWhatSynthesizeNoLongerKnows(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	r, _ := onboardTo(t, h, 100, 30)
 	toReview(r)
@@ -119,19 +117,17 @@ func TestReviewSaysWhatSynthesizeNoLongerKnows(t *testing.T) {
 // TestSmallTerminals: every screen fits 80×24 and survives 20×10, with
 // the SANDBOX badge still showing.
 func TestSmallTerminals(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	r, _ := onboardTo(t, h, 100, 30)
 	toReview(r)
 	r.stop()
 	for _, step := range []string{"products", "key", "portal", "waiting", "accounts", "services", "review", "final-sync", "billing", "home"} {
 		for _, size := range [][2]int{{80, 24}, {20, 10}} {
-			st, _ := store.Open(h.path)
-			st.UpdateProgress("mesh", func(p *store.Progress) { p.Step = step })
-			st.Close()
+			h.setStep(step)
 			r := h.start(t, size[0], size[1])
 			r.waitFor(`SANDBOX`)
-			r.keys("?")
-			time.Sleep(100 * time.Millisecond)
+			r.keys("?") // handled before stop's ctrl+c: keys arrive in order
 			view := r.stop()
 			lines := strings.Split(view, "\n")
 			if len(lines) > size[1] {
@@ -150,6 +146,7 @@ func TestSmallTerminals(t *testing.T) {
 }
 
 func TestConnectFailureKeepsChoices(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.sb.Emulator.Inject(faultConnect500())
 	r := h.start(t, 100, 30)
@@ -157,7 +154,7 @@ func TestConnectFailureKeepsChoices(t *testing.T) {
 	r.keys("space", "down", "down", "down", "space", "enter")
 	r.waitFor(`Connecting Mesh in Synthesize failed`)
 	r.keys("r")
-	key := keyOnScreen(t, r.waitFor(`gsk_[a-z0-9]{20,}`))
+	key := r.waitKey()
 	view := r.stop()
 	if !strings.Contains(view, "Gradient API key") || key == "" {
 		t.Fatalf("retry did not show the key:\n%s", view)
@@ -172,12 +169,13 @@ func TestConnectFailureKeepsChoices(t *testing.T) {
 // says it will be cleared, and after the wait the clipboard is cleared of
 // that key and the user is told.
 func TestCopiedKeyIsClearedFromTheClipboard(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.clearAfter = 300 * time.Millisecond
 	r := h.start(t, 100, 30)
 	r.waitFor(`Step 1 of 9`)
 	r.keys(gatewayBilling...)
-	key := keyOnScreen(t, r.waitFor(`gsk_[a-z0-9]{20,}`))
+	key := r.waitKey()
 	r.keys("c")
 	r.waitFor(`It will be cleared\s+in 300ms if it still holds the key`)
 	r.waitFor(`Clipboard: Cleared the key from the system clipboard`)

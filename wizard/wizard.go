@@ -225,6 +225,21 @@ func (m *Model) restartOnboarding(news string) tea.Cmd {
 // recovers panics in Update and View, not in commands, which run on their
 // own goroutines and would kill the process with the terminal still raw.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	// Keys that arrive in one read (typed fast, or over a slow SSH link)
+	// come as one message of several runes; each is its own key press.
+	if k, ok := msg.(tea.KeyMsg); ok && k.Type == tea.KeyRunes && len(k.Runes) > 1 && !k.Paste {
+		var cmds []tea.Cmd
+		for _, r := range k.Runes {
+			one := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: k.Alt}
+			quits := !m.typing() && key.Matches(one, m.keys.Quit)
+			_, cmd := m.update(one)
+			cmds = append(cmds, cmd)
+			if quits {
+				break // what was typed after q is not for this run
+			}
+		}
+		return m, guard(tea.Batch(cmds...))
+	}
 	model, cmd := m.update(msg)
 	return model, guard(cmd)
 }
@@ -310,9 +325,14 @@ func (m *Model) globalKey(k tea.KeyMsg) (tea.Cmd, bool) {
 	return nil, false
 }
 
-// needsData: these screens cannot show anything before the lists arrive.
+// needsData: these screens cannot show anything before the lists arrive
+// (billing shows names, not ids).
 func (m *Model) needsData() bool {
-	return m.step == core.StepAccounts || m.step == core.StepServices || m.step == core.StepReview
+	switch m.step {
+	case core.StepAccounts, core.StepServices, core.StepReview, core.StepBilling:
+		return true
+	}
+	return false
 }
 
 // waitingForData: the screen shows the load (or its failure) instead of itself.

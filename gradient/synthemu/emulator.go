@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
@@ -74,6 +75,7 @@ type Emulator struct {
 	now             func() time.Time
 	seed            PSA
 	mux             *http.ServeMux
+	inFlight        atomic.Int64
 
 	mu         sync.Mutex
 	faults     []Fault
@@ -217,7 +219,13 @@ func NewServer(opts ...Option) *Server {
 // Close stops the server and drops its connections.
 func (s *Server) Close() { s.srv.Close() }
 
+// InFlight is how many requests are being answered now: a test that gave
+// up on a call waits for it to end before it looks at what it did.
+func (e *Emulator) InFlight() int64 { return e.inFlight.Load() }
+
 func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
+	e.inFlight.Add(1)
+	defer e.inFlight.Add(-1)
 	if e.latency > 0 {
 		select {
 		case <-time.After(e.latency):

@@ -64,15 +64,28 @@ func ReadState(t testing.TB, path string) store.State {
 	return s
 }
 
-// Eventually waits until cond holds, checking often, and fails the test
-// with what after timeout.
-func Eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+// Eventually waits until cond holds, checking it again and again (first
+// at once, then at most every 50 ms), and fails the test with what(), which
+// says what was seen instead, after timeout.
+func Eventually(t testing.TB, timeout time.Duration, cond func() bool, what func() string) {
+	t.Helper()
+	poll(t, timeout, 50*time.Millisecond, cond, what)
+}
+
+// EventuallyEvery is Eventually checking every interval, for a wait that
+// is also a measurement (the time a screen took to show).
+func EventuallyEvery(t testing.TB, timeout, interval time.Duration, cond func() bool, what func() string) {
+	t.Helper()
+	poll(t, timeout, interval, cond, what)
+}
+
+func poll(t testing.TB, timeout, most time.Duration, cond func() bool, what func() string) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
-	for wait := time.Millisecond; !cond(); wait = min(wait*2, 50*time.Millisecond) {
+	for wait := min(time.Millisecond, most); !cond(); wait = min(wait*2, most) {
 		if time.Now().After(deadline) {
-			t.Fatalf("waited %s for %s", timeout, what)
+			t.Fatalf("waited %s: %s", timeout, what())
 		}
-		time.Sleep(wait) // a poll interval of a condition wait, not a synchronisation by time
+		time.Sleep(wait) // the interval between two checks of the condition
 	}
 }
