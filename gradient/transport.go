@@ -111,7 +111,7 @@ func newTransport(baseURL, suffix string, opts Options, auth func(http.Header), 
 type call struct {
 	op         string
 	method     string
-	path       string // below the base, starting with /
+	path       string // below the base, starting with /, its segments escaped
 	query      url.Values
 	body       any
 	idempotent bool  // may be retried after an answer that was lost
@@ -157,8 +157,15 @@ func (t *transport) do(ctx context.Context, c call, out any) error {
 			return fmt.Errorf("gradient %s: encoding request: %w", c.op, err)
 		}
 	}
+	// c.path is already escaped: keep it as RawPath, so net/url does not
+	// escape its "%" a second time (an id "m 1" must go as m%201).
 	u := *t.base
-	u.Path += c.path
+	u.RawPath = t.base.EscapedPath() + c.path
+	if p, err := url.PathUnescape(u.RawPath); err == nil {
+		u.Path = p
+	} else {
+		return fmt.Errorf("gradient %s: path %q is not escaped properly: %w", c.op, c.path, err)
+	}
 	u.RawQuery = c.query.Encode()
 	display := t.base.Path + c.path
 	secrets := t.secretList()

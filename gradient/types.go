@@ -3,7 +3,11 @@
 // calls (PartnerClient). Field names follow ../shared/API.md exactly.
 package gradient
 
-import "time"
+import (
+	"encoding/json"
+	"slices"
+	"time"
+)
 
 // Vendor statuses of an integration, as the vendor API spells them.
 const (
@@ -32,15 +36,42 @@ const (
 
 // ---- vendor API (§1) ----
 
-// Vendor is the answer of GET /vendor-api.
+// Vendor is the answer of GET /vendor-api (and of PATCH /vendor-api and
+// POST /vendor-api/service).
 type Vendor struct {
-	ID                   string   `json:"id"`
-	Name                 string   `json:"name"`
-	Description          string   `json:"description"`
-	IntegrationPortalURL string   `json:"integrationPortalUrl"`
-	VendorSupportPageURL string   `json:"vendorSupportPageUrl"`
-	Modules              []Module `json:"modules"`
-	SKUs                 []SKU    `json:"skus"`
+	ID                        string   `json:"id"`
+	Name                      string   `json:"name"`
+	Description               string   `json:"description"`
+	IntegrationType           string   `json:"integrationType"`
+	IsDistributor             bool     `json:"isDistributor"`
+	ExternalIntegrationStatus string   `json:"externalIntegrationStatus"`
+	IntegrationPortalURL      string   `json:"integrationPortalUrl"`
+	VendorSupportPageURL      string   `json:"vendorSupportPageUrl"`
+	Modules                   []Module `json:"modules"`
+	SKUs                      []SKU    `json:"skus"`
+}
+
+// UnmarshalJSON reads the deprecated _id when id is missing: the SDK's
+// VendorData still carries both, and older answers only _id.
+func (v *Vendor) UnmarshalJSON(b []byte) error {
+	type plain Vendor // no methods: no recursion
+	if err := json.Unmarshal(b, (*plain)(v)); err != nil {
+		return err
+	}
+	v.ID = idOrLegacy(v.ID, b)
+	return nil
+}
+
+// idOrLegacy is id, or when it is empty the deprecated _id of the object b.
+func idOrLegacy(id string, b []byte) string {
+	if id != "" {
+		return id
+	}
+	var legacy struct {
+		ID string `json:"_id"`
+	}
+	_ = json.Unmarshal(b, &legacy) // b has just decoded; a non-string _id leaves ""
+	return legacy.ID
 }
 
 // Module is one of a vendor's integration variations (billing, alerts).
@@ -50,19 +81,76 @@ type Module struct {
 
 // SKU is a vendor-wide service.
 type SKU struct {
-	ID          string `json:"id"`
-	Name        string `json:"name"`
-	Description string `json:"description"`
-	Category    string `json:"category"`
-	Subcategory string `json:"subcategory"`
+	ID             string `json:"id"`
+	Name           string `json:"name"`
+	Description    string `json:"description"`
+	Category       string `json:"category"`
+	Subcategory    string `json:"subcategory"`
+	Logo           string `json:"logo,omitempty"`
+	SupportArticle string `json:"supportArticle,omitempty"`
+	SupportContact string `json:"supportContact,omitempty"`
 }
 
-// ServiceInput is the body of POST /vendor-api/service.
+// UnmarshalJSON reads the deprecated _id when id is missing, as Vendor does.
+func (s *SKU) UnmarshalJSON(b []byte) error {
+	type plain SKU
+	if err := json.Unmarshal(b, (*plain)(s)); err != nil {
+		return err
+	}
+	s.ID = idOrLegacy(s.ID, b)
+	return nil
+}
+
+// ServiceInput is the body of POST /vendor-api/service (the SDK's
+// CreateServiceRequest). Category and Subcategory must be one of
+// ServiceCategories and ServiceSubcategories.
 type ServiceInput struct {
-	Name        string `json:"name"`
-	Description string `json:"description"`
-	Category    string `json:"category"`
-	Subcategory string `json:"subcategory"`
+	Name           string `json:"name"`
+	Description    string `json:"description"`
+	Category       string `json:"category"`
+	Subcategory    string `json:"subcategory"`
+	SupportArticle string `json:"supportArticle,omitempty"`
+	SupportContact string `json:"supportContact,omitempty"`
+}
+
+// ServiceCategories are the categories a service may have, as the SDK's
+// CreateServiceRequest validates them (case-sensitive).
+var ServiceCategories = []string{"security", "backup", "productivity", "infrastructure", "service delivery", "consulting", "other"}
+
+// ServiceSubcategories are the values of the SDK's ServiceSubCategoryEnum,
+// spelling ("priviledged") and case as the service expects them.
+var ServiceSubcategories = []string{
+	"endpoint detection and response (EDR)", "email security", "virtual private network services (VPN)",
+	"DNS filtering", "dark web monitoring", "password management", "single sign on (SSO)",
+	"priviledged access and identity management (PAM/PIM)", "security information and event management (SIEM)",
+	"mobile device management (MDM)", "application security", "mobile application management (MAM)",
+	"multi factor authentication (MFA)", "cloud backup", "local backup", "desktop backup", "data archiving",
+	"physical offsite storage", "business continuity", "hosted email", "video conferencing",
+	"voice over IP services (VOIP)", "line of business application support",
+	"unified communications as a service (UCaaS)", "customer relationship management", "cloud storage",
+	"website hosting", "hardware as a service (HaaS)", "managed print services",
+	"virtual desktop infrastructure (VDI)", "virtual server hosting", "infrastructure as a service (IaaS)",
+	"end user support", "server management and support", "network management and support",
+	"printer management and support", "desktop management and support",
+	"hosted security operations centre (SOC)", "software development", "penetration testing",
+	"project services", "governance and compliance", "business intelligence services / analytics",
+	"phishing simulation", "privacy and security awareness training", "other",
+}
+
+// ValidServiceCategory reports whether category and subcategory are both
+// among the service's values (case-sensitive).
+func ValidServiceCategory(category, subcategory string) bool {
+	return slices.Contains(ServiceCategories, category) && slices.Contains(ServiceSubcategories, subcategory)
+}
+
+// VendorUpdate is the body of PATCH /vendor-api (the SDK's
+// UpdateVendorRequest); nil fields are left as they are, and at least one
+// must be set.
+type VendorUpdate struct {
+	Name                 *string `json:"name,omitempty"`
+	Description          *string `json:"description,omitempty"`
+	VendorSupportPageURL *string `json:"vendorSupportPageUrl,omitempty"`
+	IntegrationPortalURL *string `json:"integrationPortalUrl,omitempty"`
 }
 
 // Organization is the MSP's integration as the vendor sees it.
@@ -77,22 +165,36 @@ type Organization struct {
 }
 
 // VendorAccount is one of the vendor's customer accounts for this MSP.
+// IsMapped and MappingID come from the newer spec; the service always
+// sends both (a false IsMapped included).
 type VendorAccount struct {
 	ID          string `json:"id"`
 	Name        string `json:"name"`
 	Description string `json:"description"`
-	IsMapped    bool   `json:"isMapped,omitempty"`
+	IsMapped    bool   `json:"isMapped"`
+	MappingID   string `json:"mappingId"`
 }
 
-// AccountPatch is the body of PATCH /vendor-api/organization/accounts/{id}.
-// Nil fields are left out of the request.
+// AccountFilter narrows GET /vendor-api/organization/accounts (newer
+// spec): only these ids (none: all), only mapped accounts.
+type AccountFilter struct {
+	IDs        []string
+	MappedOnly bool
+}
+
+// AccountPatch is the body of PATCH /vendor-api/organization/accounts/{id}
+// (the SDK's UpdateVendorAccountRequest) and an item of the bulk PATCH. ID
+// is always sent, as the SDK does; nil fields are left out and unchanged.
 type AccountPatch struct {
+	ID          string  `json:"id"`
 	Name        *string `json:"name,omitempty"`
 	Description *string `json:"description,omitempty"`
 	IsActive    *bool   `json:"isActive,omitempty"`
+	IsArrears   *bool   `json:"isArrears,omitempty"` // newer spec
 }
 
-// Count is the body of POST /vendor-api/service/{serviceId}/count.
+// Count is the body of POST /vendor-api/service/{serviceId}/count (the
+// SDK's CreateBillingRequest without its deprecated clientOId).
 type Count struct {
 	AccountID string  `json:"accountId"`
 	UnitCount float64 `json:"unitCount"`
@@ -106,14 +208,48 @@ const (
 	PriorityVeryHigh = 4
 )
 
-// Alert is the body of POST /vendor-api/alerting/{accountId}.
+// Alert statuses are numbers 1 to 6 that map to the PSA's ticket statuses;
+// the SDK sends 1 unless told otherwise.
+const (
+	AlertStatusDefault = 1
+	AlertStatusMax     = 6
+)
+
+// Alert is the body of POST /vendor-api/alerting/{accountId} (the SDK's
+// CreateAlertingDto). A zero Priority or Status is sent as the SDK's
+// default, 1.
 type Alert struct {
-	Title       string `json:"title"`
-	Description string `json:"description"`
-	AlertID     string `json:"alertId"`
-	Priority    int    `json:"priority"`
-	Status      string `json:"status"`
-	ServiceID   string `json:"serviceId,omitempty"`
+	Title       string
+	Description string
+	AlertID     string
+	Priority    int
+	Status      int
+	DueDateTime *time.Time
+	ServiceID   string
+}
+
+// MarshalJSON writes every key the SDK writes, null where unset.
+func (a Alert) MarshalJSON() ([]byte, error) {
+	var service *string
+	if a.ServiceID != "" {
+		service = &a.ServiceID
+	}
+	return json.Marshal(struct {
+		Title       string     `json:"title"`
+		Description string     `json:"description"`
+		AlertID     string     `json:"alertId"`
+		Priority    int        `json:"priority"`
+		Status      int        `json:"status"`
+		DueDateTime *time.Time `json:"dueDateTime"`
+		ServiceID   *string    `json:"serviceId"`
+	}{a.Title, a.Description, a.AlertID, orDefault(a.Priority, PriorityLow), orDefault(a.Status, AlertStatusDefault), a.DueDateTime, service})
+}
+
+func orDefault(n, def int) int {
+	if n == 0 {
+		return def
+	}
+	return n
 }
 
 // AlertReceipt is the answer to an alert.
@@ -123,12 +259,23 @@ type AlertReceipt struct {
 	CorrelationID string `json:"correlationID"`
 }
 
-// AlertDebug says whether an alert became a PSA ticket.
+// Ticket statuses of an alert's debug record.
+const (
+	TicketPending = "pending"
+	TicketSuccess = "success"
+	TicketFailed  = "failed"
+)
+
+// AlertDebug says whether an alert became a PSA ticket: pending, then
+// success (with TicketID) or failed (with StatusCode and Errors).
 type AlertDebug struct {
-	TicketID string   `json:"ticketId"`
-	Status   string   `json:"status"`
-	Message  string   `json:"message"`
-	Errors   []string `json:"errors"`
+	TicketID   string   `json:"ticketId"`
+	CreatedAt  string   `json:"createdAt"` // as the service writes it
+	Message    string   `json:"message"`
+	MessageID  string   `json:"messageId"`
+	Status     string   `json:"status"`
+	StatusCode int      `json:"statusCode"` // 0 when the service sent none
+	Errors     []string `json:"errors"`
 }
 
 // ---- partner API (§2) ----

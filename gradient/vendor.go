@@ -5,10 +5,13 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // VendorClient calls the vendor API as Mesh does: Gradient's public Vendor
 // API, authenticated by GRADIENT-TOKEN = base64(vendorKey ":" partnerKey).
+// It sends the bodies the official SDK sends and reads answers wrapped or
+// bare, as the real service answers differently per endpoint.
 type VendorClient struct {
 	t *transport
 }
@@ -31,42 +34,90 @@ func NewVendorClient(baseURL, vendorKey, partnerKey string, opts Options) (*Vend
 	return &VendorClient{t: t}, nil
 }
 
+// vendorPath joins fixed path parts and ids; each id is escaped here, once,
+// so an id holding a space, "/", "%", "?" or "é" stays one path segment.
+func vendorPath(fixed string, ids ...string) string {
+	var b strings.Builder
+	b.WriteString("/vendor-api")
+	b.WriteString(fixed)
+	for _, id := range ids {
+		b.WriteString("/")
+		b.WriteString(url.PathEscape(id))
+	}
+	return b.String()
+}
+
 // Vendor returns the vendor and its services (SKUs).
 func (c *VendorClient) Vendor(ctx context.Context) (Vendor, error) {
 	var out Vendor
-	err := c.t.do(ctx, call{op: "get vendor", method: http.MethodGet, path: "/vendor-api", idempotent: true}, &out)
+	err := c.t.do(ctx, call{op: "get vendor", method: http.MethodGet, path: vendorPath(""), idempotent: true}, &out)
+	return out, err
+}
+
+// UpdateVendor changes the vendor's name, description or links.
+func (c *VendorClient) UpdateVendor(ctx context.Context, u VendorUpdate) (Vendor, error) {
+	var out Vendor
+	err := c.t.do(ctx, call{op: "update vendor", method: http.MethodPatch, path: vendorPath(""), body: u, idempotent: true}, &out)
 	return out, err
 }
 
 // CreateService creates a vendor-wide service and answers the vendor.
 func (c *VendorClient) CreateService(ctx context.Context, s ServiceInput) (Vendor, error) {
 	var out Vendor
-	err := c.t.do(ctx, call{op: "create service", method: http.MethodPost, path: "/vendor-api/service", body: s}, &out)
+	err := c.t.do(ctx, call{op: "create service", method: http.MethodPost, path: vendorPath("/service"), body: s}, &out)
+	return out, err
+}
+
+// Service returns one of the vendor's services.
+func (c *VendorClient) Service(ctx context.Context, id string) (SKU, error) {
+	var out SKU
+	err := c.t.do(ctx, call{op: "get service", method: http.MethodGet, path: vendorPath("/service", id), idempotent: true}, &out)
 	return out, err
 }
 
 // Organization returns the MSP's integration; the way to check a key.
 func (c *VendorClient) Organization(ctx context.Context) (Organization, error) {
 	var out Organization
-	err := c.t.do(ctx, call{op: "get organization", method: http.MethodGet, path: "/vendor-api/organization", idempotent: true}, &out)
+	err := c.t.do(ctx, call{op: "get organization", method: http.MethodGet, path: vendorPath("/organization"), idempotent: true}, &out)
 	return out, err
 }
 
 // SetStatus sets the integration's vendor status.
 func (c *VendorClient) SetStatus(ctx context.Context, status string) error {
 	return c.t.do(ctx, call{op: "set status", method: http.MethodPatch,
-		path: "/vendor-api/organization/status/" + url.PathEscape(status), idempotent: true}, nil)
+		path: vendorPath("/organization/status", status), idempotent: true}, nil)
 }
 
 // Accounts lists the vendor's accounts for this MSP.
 func (c *VendorClient) Accounts(ctx context.Context) ([]VendorAccount, error) {
+	return c.ListAccounts(ctx, AccountFilter{})
+}
+
+// ListAccounts lists the accounts that f lets through. The query is built
+// as the SDK builds it: one id as accountIds, several as accountIds[].
+func (c *VendorClient) ListAccounts(ctx context.Context, f AccountFilter) ([]VendorAccount, error) {
+	q := url.Values{}
+	switch len(f.IDs) {
+	case 0:
+	case 1:
+		q["accountIds"] = f.IDs
+	default:
+		q["accountIds[]"] = f.IDs
+	}
+	if f.MappedOnly {
+		q.Set("returnUnmapped", "false")
+	}
 	var out []VendorAccount
-	err := c.t.do(ctx, call{op: "list accounts", method: http.MethodGet, path: "/vendor-api/organization/accounts", idempotent: true}, &out)
+	err := c.t.do(ctx, call{op: "list accounts", method: http.MethodGet, path: vendorPath("/organization/accounts"),
+		query: q, idempotent: true}, &out)
 	return out, err
 }
 
-// UpsertAccounts creates the missing accounts and renames existing ones.
-func (c *VendorClient) UpsertAccounts(ctx context.Context, accounts []VendorAccount) error {
+// CreateAccounts creates the missing accounts and renames existing ones;
+// the answer holds each account with its mappingId.
+func (c *VendorClient) CreateAccounts(ctx context.Context, accounts []VendorAccount) ([]VendorAccount, error) {
+	// The SDK's CreateMappingProperty: id, name, description and nothing
+	// else; isMapped and mappingId are the service's to say.
 	type in struct {
 		ID          string `json:"id"`
 		Name        string `json:"name"`
@@ -76,13 +127,34 @@ func (c *VendorClient) UpsertAccounts(ctx context.Context, accounts []VendorAcco
 	for i, a := range accounts {
 		body[i] = in{a.ID, a.Name, a.Description}
 	}
-	return c.t.do(ctx, call{op: "post accounts", method: http.MethodPost, path: "/vendor-api/organization/accounts", body: body, idempotent: true}, nil)
+	var out []VendorAccount
+	err := c.t.do(ctx, call{op: "post accounts", method: http.MethodPost, path: vendorPath("/organization/accounts"),
+		body: body, idempotent: true}, &out)
+	return out, err
 }
 
-// UpdateAccount changes one account's name, description or activity.
-func (c *VendorClient) UpdateAccount(ctx context.Context, id string, p AccountPatch) error {
-	return c.t.do(ctx, call{op: "update account", method: http.MethodPatch,
-		path: "/vendor-api/organization/accounts/" + url.PathEscape(id), body: p, idempotent: true}, nil)
+// UpsertAccounts is CreateAccounts for callers that need no answer.
+func (c *VendorClient) UpsertAccounts(ctx context.Context, accounts []VendorAccount) error {
+	_, err := c.CreateAccounts(ctx, accounts)
+	return err
+}
+
+// UpdateAccount changes one account's name, description, activity or
+// arrears; p.ID is set to id, as the SDK always sends it.
+func (c *VendorClient) UpdateAccount(ctx context.Context, id string, p AccountPatch) (VendorAccount, error) {
+	p.ID = id
+	var out VendorAccount
+	err := c.t.do(ctx, call{op: "update account", method: http.MethodPatch,
+		path: vendorPath("/organization/accounts", id), body: p, idempotent: true}, &out)
+	return out, err
+}
+
+// UpdateAccounts patches several accounts in one request (newer spec).
+func (c *VendorClient) UpdateAccounts(ctx context.Context, patches []AccountPatch) ([]VendorAccount, error) {
+	var out []VendorAccount
+	err := c.t.do(ctx, call{op: "update accounts", method: http.MethodPatch,
+		path: vendorPath("/organization/accounts"), body: patches, idempotent: true}, &out)
+	return out, err
 }
 
 // PostCount sends the usage of one service by one account, now. A 404
@@ -95,7 +167,7 @@ func (c *VendorClient) PostCount(ctx context.Context, serviceID, accountID strin
 	}
 	// A count is a snapshot: sending it twice leaves the same state.
 	return c.t.do(ctx, call{op: "post count", method: http.MethodPost,
-		path: "/vendor-api/service/" + url.PathEscape(serviceID) + "/count", query: q,
+		path: vendorPath("/service", serviceID) + "/count", query: q,
 		body: Count{AccountID: accountID, UnitCount: units}, idempotent: true}, nil)
 }
 
@@ -104,7 +176,7 @@ func (c *VendorClient) PostCount(ctx context.Context, serviceID, accountID strin
 func (c *VendorClient) PostAlert(ctx context.Context, accountID string, a Alert) (AlertReceipt, error) {
 	var out AlertReceipt
 	err := c.t.do(ctx, call{op: "post alert", method: http.MethodPost,
-		path: "/vendor-api/alerting/" + url.PathEscape(accountID), body: a}, &out)
+		path: vendorPath("/alerting", accountID), body: a}, &out)
 	return out, err
 }
 
@@ -112,6 +184,6 @@ func (c *VendorClient) PostAlert(ctx context.Context, accountID string, a Alert)
 func (c *VendorClient) AlertDebug(ctx context.Context, messageID string) (AlertDebug, error) {
 	var out AlertDebug
 	err := c.t.do(ctx, call{op: "alert debug", method: http.MethodGet,
-		path: "/vendor-api/alerting/debug/" + url.PathEscape(messageID), idempotent: true}, &out)
+		path: vendorPath("/alerting/debug", messageID), idempotent: true}, &out)
 	return out, err
 }

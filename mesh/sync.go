@@ -2,6 +2,8 @@ package mesh
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"sync"
@@ -245,8 +247,10 @@ func sendAlerts(ctx context.Context, vc *gradient.VendorClient, alerts []Alert, 
 		if !ok {
 			prio = gradient.PriorityMedium
 		}
+		// Status is a number (1 to 6) that the MSP's PSA maps to a ticket
+		// status; Mesh sends the SDK's default, 1, never a word.
 		_, err := vc.PostAlert(ctx, a.AccountID, gradient.Alert{Title: a.Title, Description: a.Description,
-			AlertID: a.AlertID, Priority: prio, Status: "open"})
+			AlertID: alertID(a), Priority: prio, Status: gradient.AlertStatusDefault})
 		switch {
 		case err == nil:
 			rep.AlertsSent++
@@ -260,4 +264,14 @@ func sendAlerts(ctx context.Context, vc *gradient.VendorClient, alerts []Alert, 
 		}
 	}
 	return nil
+}
+
+// alertID is the alert's own id, or one made from what it says, so the
+// same alert sent at two syncs carries the same id (the API requires one).
+func alertID(a Alert) string {
+	if a.AlertID != "" {
+		return a.AlertID
+	}
+	sum := sha256.Sum256([]byte(a.AccountID + "\x00" + a.Title + "\x00" + a.Description))
+	return "mesh-" + hex.EncodeToString(sum[:8])
 }

@@ -80,3 +80,11 @@ func TestSyncStopsOnRealError(t *testing.T) {
 		t.Fatalf("want the 500 reported, got %v", err)
 	}
 }
+
+// The category Mesh creates its services with must be one the service
+// takes, spelled as it spells it: it refuses others with 400.
+func TestServiceCategoryIsOneTheAPITakes(t *testing.T) {
+	if !gradient.ValidServiceCategory(mesh.ServiceCategory, mesh.ServiceSubcategory) {
+		t.Fatalf("%q / %q is not among the SDK's categories", mesh.ServiceCategory, mesh.ServiceSubcategory)
+	}
+}

@@ -65,6 +65,10 @@ func WithFaults(f ...Fault) Option { return func(e *Emulator) { e.faults = appen
 // WithClock replaces time.Now (for stable snapshot times in tests).
 func WithClock(now func() time.Time) Option { return func(e *Emulator) { e.now = now } }
 
+// WithTicketDelay sets how long an alert stays pending before the PSA
+// takes or refuses it (default 2s, by the emulator's clock; 0: at once).
+func WithTicketDelay(d time.Duration) Option { return func(e *Emulator) { e.ticketDelay = d } }
+
 // Emulator holds Synthesize's state in memory, safe for concurrent use.
 type Emulator struct {
 	partnerToken    string
@@ -72,6 +76,7 @@ type Emulator struct {
 	productServices map[string]string
 	rateLimit       int
 	latency         time.Duration
+	ticketDelay     time.Duration
 	now             func() time.Time
 	seed            PSA
 	mux             *http.ServeMux
@@ -84,6 +89,7 @@ type Emulator struct {
 	throttled  int
 
 	vendor       gradient.Vendor
+	vendorTimes  [2]time.Time // created, updated
 	skuSeq       int
 	integ        integration
 	accounts     map[string]*account
@@ -110,9 +116,14 @@ type integration struct {
 	lastSyncAt  *time.Time
 }
 
+// account is a vendor account as Synthesize keeps it; whether it is
+// mapped lives in accountMap.
 type account struct {
-	gradient.VendorAccount
-	active bool
+	ID          string
+	Name        string
+	Description string
+	active      bool
+	arrears     bool
 }
 
 type usageKey struct{ account, service string }
@@ -124,15 +135,9 @@ type snapshot struct {
 	at    time.Time
 }
 
-type alertRecord struct {
-	accountID string
-	alert     gradient.Alert
-	ticketID  string
-}
-
 // New builds an emulator; serve it with Handler or NewServer.
 func New(opts ...Option) *Emulator {
-	e := &Emulator{rateLimit: 100, now: time.Now}
+	e := &Emulator{rateLimit: 100, ticketDelay: 2 * time.Second, now: time.Now}
 	for _, o := range opts {
 		o(e)
 	}
@@ -144,11 +149,13 @@ func New(opts ...Option) *Emulator {
 	}
 	e.vendor = gradient.Vendor{
 		ID: "vendor-mesh", Name: "Mesh", Description: "Mesh email security",
+		IntegrationType: "custom", ExternalIntegrationStatus: gradient.StatusActive,
 		IntegrationPortalURL: "https://hub-us.emailsecurity.app",
 		VendorSupportPageURL: "https://emailsecurity.app/support",
 		Modules:              []gradient.Module{{Variation: gradient.TypeBilling}, {Variation: gradient.TypeAlerts}},
 		SKUs:                 []gradient.SKU{},
 	}
+	e.vendorTimes = [2]time.Time{e.now().UTC(), e.now().UTC()}
 	e.companies = map[string]gradient.Company{}
 	e.products = map[string]gradient.Product{}
 	e.agreements = map[agreementKey]float64{}
@@ -246,11 +253,14 @@ func (e *Emulator) routes() {
 		m.HandleFunc(method+" /api/vendor-api"+path, e.vendorAuth(h))
 	}
 	v("GET ", e.getVendor)
+	v("PATCH ", e.patchVendor)
 	v("POST /service", e.postService)
+	v("GET /service/{serviceId}", e.getService)
 	v("GET /organization", e.getOrganization)
 	v("PATCH /organization/status/{status}", e.patchStatus)
 	v("GET /organization/accounts", e.getVendorAccounts)
 	v("POST /organization/accounts", e.postVendorAccounts)
+	v("PATCH /organization/accounts", e.patchVendorAccounts)
 	v("PATCH /organization/accounts/{accountId}", e.patchVendorAccount)
 	v("POST /service/{serviceId}/count", e.postCount)
 	v("POST /alerting/{accountId}", e.postAlert)

@@ -31,9 +31,13 @@ type snapshotV1 struct {
 	Agreements  []Agreement               `json:"agreements"`
 }
 
+// snapAccount keeps the keys of version 1 as it was first written.
 type snapAccount struct {
-	gradient.VendorAccount
-	Active bool `json:"active"`
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Active      bool   `json:"active"`
+	Arrears     bool   `json:"arrears,omitempty"`
 }
 
 type snapUsage struct {
@@ -55,7 +59,8 @@ func (e *Emulator) Snapshot() ([]byte, error) {
 		s.KeySHA256 = hex.EncodeToString(e.integ.keyHash[:])
 	}
 	for _, id := range sortedKeys(e.accounts) {
-		s.Accounts = append(s.Accounts, snapAccount{e.accounts[id].VendorAccount, e.accounts[id].active})
+		a := e.accounts[id]
+		s.Accounts = append(s.Accounts, snapAccount{a.ID, a.Name, a.Description, a.active, a.arrears})
 	}
 	for _, id := range sortedKeys(e.accountMap) {
 		s.AccountMap = append(s.AccountMap, e.accountMap[id])
@@ -95,7 +100,7 @@ func (e *Emulator) Restore(data []byte) error {
 		copy(e.integ.keyHash[:], h)
 	}
 	for _, a := range s.Accounts {
-		e.accounts[a.ID] = &account{VendorAccount: a.VendorAccount, active: a.Active}
+		e.accounts[a.ID] = &account{ID: a.ID, Name: a.Name, Description: a.Description, active: a.Active, arrears: a.Arrears}
 	}
 	for _, m := range s.AccountMap {
 		e.accountMap[m.AccountID] = m

@@ -6,15 +6,18 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
 )
 
-// The vendor API answers as the real one does: {"status", "data",
-// "message"} on success, {"statusCode", "message"} on error.
+// The vendor API answers as the real one does, which differs per
+// endpoint (API.md §1): some wrapped as {"status", "data", "message"},
+// others bare; errors are {"statusCode", "message"}.
 
+// vendorOK answers wrapped; msg follows "Success - ".
 func vendorOK(w http.ResponseWriter, status int, data any, msg string) {
 	writeJSON(w, status, map[string]any{"status": status, "data": data, "message": "Success - " + msg})
 }
@@ -88,25 +91,147 @@ func (e *Emulator) vendorAuth(h func(http.ResponseWriter, *http.Request)) http.H
 // hashesDiffer reports whether two hashes differ, in constant time.
 func hashesDiffer(a, b [32]byte) bool { return !equalSecret(string(a[:]), string(b[:])) }
 
-func (e *Emulator) getVendor(w http.ResponseWriter, r *http.Request) {
-	vendorOK(w, http.StatusOK, e.vendor, "vendor")
+// vendorOut is the vendor as the service writes it (the SDK's VendorData):
+// every key, the deprecated _id beside id, null for what is unset.
+type vendorOut struct {
+	LegacyID                  string            `json:"_id"`
+	ID                        string            `json:"id"`
+	Name                      string            `json:"name"`
+	Description               string            `json:"description"`
+	IntegrationType           string            `json:"integrationType"`
+	ImageURI                  *string           `json:"imageUri"`
+	SKUs                      []skuOut          `json:"skus"`
+	IsDistributor             bool              `json:"isDistributor"`
+	IntegrationPortalURL      string            `json:"integrationPortalUrl"`
+	VendorSupportPageURL      string            `json:"vendorSupportPageUrl"`
+	ExternalIntegrationStatus string            `json:"externalIntegrationStatus"`
+	MappingResponsibilities   []string          `json:"mappingResponsibilities"`
+	Modules                   []gradient.Module `json:"modules"`
+	OrganizationID            *string           `json:"organizationId"`
+	UpdatedAt                 time.Time         `json:"updatedAt"`
+	CreatedAt                 time.Time         `json:"createdAt"`
 }
 
-func (e *Emulator) postService(w http.ResponseWriter, r *http.Request) {
-	var in gradient.ServiceInput
+// skuOut is a service as the service writes it (the SDK's VendorSkuData).
+type skuOut struct {
+	LegacyID       string  `json:"_id"`
+	ID             string  `json:"id"`
+	Name           string  `json:"name"`
+	Description    string  `json:"description"`
+	Logo           *string `json:"logo"`
+	Category       string  `json:"category"`
+	Subcategory    string  `json:"subcategory"`
+	SupportArticle *string `json:"supportArticle"`
+	SupportContact *string `json:"supportContact"`
+}
+
+// orNull is s, or JSON null when s is empty.
+func orNull(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func toSKUOut(s gradient.SKU) skuOut {
+	return skuOut{LegacyID: s.ID, ID: s.ID, Name: s.Name, Description: s.Description, Logo: orNull(s.Logo),
+		Category: s.Category, Subcategory: s.Subcategory, SupportArticle: orNull(s.SupportArticle), SupportContact: orNull(s.SupportContact)}
+}
+
+func (e *Emulator) vendorOut() vendorOut {
+	v := e.vendor
+	skus := make([]skuOut, len(v.SKUs))
+	for i, s := range v.SKUs {
+		skus[i] = toSKUOut(s)
+	}
+	return vendorOut{LegacyID: v.ID, ID: v.ID, Name: v.Name, Description: v.Description, IntegrationType: v.IntegrationType,
+		SKUs: skus, IsDistributor: v.IsDistributor, IntegrationPortalURL: v.IntegrationPortalURL,
+		VendorSupportPageURL: v.VendorSupportPageURL, ExternalIntegrationStatus: v.ExternalIntegrationStatus,
+		MappingResponsibilities: []string{"accounts", "services"}, Modules: v.Modules,
+		CreatedAt: e.vendorTimes[0], UpdatedAt: e.vendorTimes[1]}
+}
+
+func (e *Emulator) getVendor(w http.ResponseWriter, r *http.Request) {
+	vendorOK(w, http.StatusOK, e.vendorOut(), "Retrieved Vendor")
+}
+
+func (e *Emulator) patchVendor(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Name                 *string `json:"name"`
+		Description          *string `json:"description"`
+		VendorSupportPageURL *string `json:"vendorSupportPageUrl"`
+		IntegrationPortalURL *string `json:"integrationPortalUrl"`
+	}
 	if !decodeBody(w, r, &in, vendorError) {
 		return
 	}
-	if strings.TrimSpace(in.Name) == "" {
+	switch {
+	case in.Name == nil && in.Description == nil && in.VendorSupportPageURL == nil && in.IntegrationPortalURL == nil:
+		vendorError(w, http.StatusBadRequest, "Must provide at least one property value for updating")
+		return
+	case in.Name != nil && strings.TrimSpace(*in.Name) == "":
 		vendorError(w, http.StatusBadRequest, "name should not be empty")
+		return
+	}
+	for _, f := range []struct {
+		in  *string
+		out *string
+	}{{in.Name, &e.vendor.Name}, {in.Description, &e.vendor.Description},
+		{in.VendorSupportPageURL, &e.vendor.VendorSupportPageURL}, {in.IntegrationPortalURL, &e.vendor.IntegrationPortalURL}} {
+		if f.in != nil {
+			*f.out = *f.in
+		}
+	}
+	e.vendorTimes[1] = e.now().UTC()
+	vendorOK(w, http.StatusOK, e.vendorOut(), "Updated Vendor")
+}
+
+func (e *Emulator) postService(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Name           string  `json:"name"`
+		Description    *string `json:"description"`
+		Category       string  `json:"category"`
+		Subcategory    string  `json:"subcategory"`
+		SupportArticle *string `json:"supportArticle"`
+		SupportContact *string `json:"supportContact"`
+	}
+	if !decodeBody(w, r, &in, vendorError) {
+		return
+	}
+	switch {
+	case strings.TrimSpace(in.Name) == "" || in.Description == nil:
+		vendorError(w, http.StatusBadRequest, "name should not be empty and description is required")
+		return
+	case !slices.Contains(gradient.ServiceCategories, in.Category):
+		vendorError(w, http.StatusBadRequest, "category must be one of: "+strings.Join(gradient.ServiceCategories, ", "))
+		return
+	case !gradient.ValidServiceCategory(in.Category, in.Subcategory):
+		vendorError(w, http.StatusBadRequest, "subcategory must be one of the ServiceSubCategoryEnum values (case-sensitive)")
 		return
 	}
 	e.skuSeq++
 	e.vendor.SKUs = append(e.vendor.SKUs, gradient.SKU{
-		ID: fmt.Sprintf("sku-%04d", e.skuSeq), Name: in.Name, Description: in.Description,
+		ID: fmt.Sprintf("sku-%04d", e.skuSeq), Name: in.Name, Description: *in.Description,
 		Category: in.Category, Subcategory: in.Subcategory,
+		SupportArticle: deref(in.SupportArticle), SupportContact: deref(in.SupportContact),
 	})
-	vendorOK(w, http.StatusCreated, e.vendor, "service created")
+	writeJSON(w, http.StatusCreated, e.vendorOut())
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func (e *Emulator) getService(w http.ResponseWriter, r *http.Request) {
+	s, ok := e.skuByID(r.PathValue("serviceId"))
+	if !ok {
+		vendorError(w, http.StatusNotFound, "No service found with id: "+r.PathValue("serviceId"))
+		return
+	}
+	vendorOK(w, http.StatusOK, toSKUOut(s), "Retrieved Service")
 }
 
 func (e *Emulator) organization() gradient.Organization {
@@ -118,7 +243,7 @@ func (e *Emulator) organization() gradient.Organization {
 }
 
 func (e *Emulator) getOrganization(w http.ResponseWriter, r *http.Request) {
-	vendorOK(w, http.StatusOK, e.organization(), "organization")
+	writeJSON(w, http.StatusOK, e.organization())
 }
 
 func (e *Emulator) patchStatus(w http.ResponseWriter, r *http.Request) {
@@ -128,62 +253,7 @@ func (e *Emulator) patchStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.integ.status = s
-	vendorOK(w, http.StatusOK, e.organization(), "status updated")
-}
-
-func (e *Emulator) getVendorAccounts(w http.ResponseWriter, r *http.Request) {
-	out := make([]gradient.VendorAccount, 0, len(e.accounts))
-	for _, id := range sortedKeys(e.accounts) {
-		a := e.accounts[id].VendorAccount
-		_, a.IsMapped = e.billable(id)
-		out = append(out, a)
-	}
-	vendorOK(w, http.StatusOK, out, "accounts")
-}
-
-func (e *Emulator) postVendorAccounts(w http.ResponseWriter, r *http.Request) {
-	var in []gradient.VendorAccount
-	if !decodeBody(w, r, &in, vendorError) {
-		return
-	}
-	for i, a := range in {
-		if strings.TrimSpace(a.ID) == "" || strings.TrimSpace(a.Name) == "" {
-			vendorError(w, http.StatusBadRequest, fmt.Sprintf("accounts[%d]: id and name are required", i))
-			return
-		}
-	}
-	for _, a := range in {
-		if cur, ok := e.accounts[a.ID]; ok {
-			cur.Name, cur.Description = a.Name, a.Description
-			continue
-		}
-		e.accounts[a.ID] = &account{VendorAccount: gradient.VendorAccount{ID: a.ID, Name: a.Name, Description: a.Description}, active: true}
-	}
-	e.integ.lastSyncAt = e.stamp()
-	vendorOK(w, http.StatusCreated, map[string]int{"received": len(in)}, "accounts saved")
-}
-
-func (e *Emulator) patchVendorAccount(w http.ResponseWriter, r *http.Request) {
-	id := r.PathValue("accountId")
-	a, ok := e.accounts[id]
-	if !ok {
-		vendorError(w, http.StatusNotFound, "No account found with id: "+id)
-		return
-	}
-	var in gradient.AccountPatch
-	if !decodeBody(w, r, &in, vendorError) {
-		return
-	}
-	if in.Name != nil {
-		a.Name = *in.Name
-	}
-	if in.Description != nil {
-		a.Description = *in.Description
-	}
-	if in.IsActive != nil {
-		a.active = *in.IsActive
-	}
-	vendorOK(w, http.StatusOK, a.VendorAccount, "account updated")
+	vendorOK(w, http.StatusOK, e.organization(), "Updated Integration Status")
 }
 
 // checkIn marks the integration active at its first usage or alert.
@@ -192,73 +262,4 @@ func (e *Emulator) checkIn() {
 		e.integ.status = gradient.StatusActive
 	}
 	e.integ.lastSyncAt = e.stamp()
-}
-
-func (e *Emulator) postCount(w http.ResponseWriter, r *http.Request) {
-	sid := r.PathValue("serviceId")
-	var in struct {
-		AccountID string   `json:"accountId"`
-		UnitCount *float64 `json:"unitCount"`
-	}
-	if !decodeBody(w, r, &in, vendorError) {
-		return
-	}
-	if in.AccountID == "" || in.UnitCount == nil || *in.UnitCount < 0 {
-		vendorError(w, http.StatusBadRequest, "accountId and a unitCount of 0 or more are required")
-		return
-	}
-	if _, ok := e.skuByID(sid); !ok {
-		vendorError(w, http.StatusNotFound, "No service found with id: "+sid)
-		return
-	}
-	if _, ok := e.billable(in.AccountID); !ok || e.accounts[in.AccountID] == nil {
-		vendorError(w, http.StatusNotFound, "No account map found with id: "+in.AccountID)
-		return
-	}
-	e.usage[usageKey{in.AccountID, sid}] = snapshot{units: *in.UnitCount, at: *e.stamp()}
-	e.checkIn()
-	vendorOK(w, http.StatusCreated, map[string]any{"accountId": in.AccountID, "serviceId": sid, "unitCount": *in.UnitCount}, "count saved")
-}
-
-func (e *Emulator) hasType(t string) bool {
-	for _, x := range e.integ.types {
-		if x == t {
-			return true
-		}
-	}
-	return false
-}
-
-func (e *Emulator) postAlert(w http.ResponseWriter, r *http.Request) {
-	if !e.hasType(gradient.TypeAlerts) {
-		vendorError(w, http.StatusForbidden, "Alerts are not enabled for this integration")
-		return
-	}
-	aid := r.PathValue("accountId")
-	var in gradient.Alert
-	if !decodeBody(w, r, &in, vendorError) {
-		return
-	}
-	if strings.TrimSpace(in.Title) == "" || in.Priority < gradient.PriorityLow || in.Priority > gradient.PriorityVeryHigh {
-		vendorError(w, http.StatusBadRequest, "title is required and priority must be 1 to 4")
-		return
-	}
-	if _, ok := e.billable(aid); !ok || e.accounts[aid] == nil {
-		vendorError(w, http.StatusNotFound, "No account map found with id: "+aid)
-		return
-	}
-	msgID := "msg-" + randomToken(8)
-	e.alerts[msgID] = alertRecord{accountID: aid, alert: in, ticketID: fmt.Sprintf("T-%d", 1000+len(e.alerts)+1)}
-	e.checkIn()
-	vendorOK(w, http.StatusCreated, gradient.AlertReceipt{MessageID: msgID, AlertID: in.AlertID, CorrelationID: "corr-" + randomToken(8)}, "alert received")
-}
-
-func (e *Emulator) getAlertDebug(w http.ResponseWriter, r *http.Request) {
-	rec, ok := e.alerts[r.PathValue("messageId")]
-	if !ok {
-		vendorError(w, http.StatusNotFound, "No message found with id: "+r.PathValue("messageId"))
-		return
-	}
-	vendorOK(w, http.StatusOK, gradient.AlertDebug{TicketID: rec.ticketID, Status: "created",
-		Message: "Ticket created for " + rec.accountID, Errors: []string{}}, "alert debug")
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
+	"github.com/meshgradient/mesh-gradient/gradient/synthemu"
 	"github.com/meshgradient/mesh-gradient/mesh/meshemu"
 )
 
@@ -278,5 +279,67 @@ func TestPortalIndexAndUnknownRegion(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 404 {
 		t.Fatalf("unknown region: %d", resp.StatusCode)
+	}
+}
+
+// TestJourneyAlertsForOddIDs walks Submit → Gradient Sync → mapping →
+// second sync with Alerts on, for accounts whose ids hold a space, "é",
+// "/" and "%": every mapped account's count and alert must arrive, and
+// every alert must become a ticket.
+func TestJourneyAlertsForOddIDs(t *testing.T) {
+	ctx := context.Background()
+	ids := []string{"m 1", "é3", "m/4", "50%", "m-5"}
+	sc := &meshemu.Scenario{PSA: synthemu.PSA{Companies: []gradient.Company{{ID: "c-1", Name: "One"}}}}
+	for i, id := range ids {
+		sc.Mesh.Accounts = append(sc.Mesh.Accounts, meshemu.ScenarioAccount{ID: id, Name: "Tenant " + id,
+			Usage: map[string]float64{"gateway": float64(10 + i)}})
+		sc.Mesh.Alerts = append(sc.Mesh.Alerts, meshemu.ScenarioAlert{AccountID: id, Title: "Phishing blocked for " + id,
+			Description: "quarantined", Severity: "high"})
+	}
+	sb, err := meshemu.StartSandbox(meshemu.SandboxOptions{Listen: "127.0.0.1:0", Scenario: sc,
+		EmulatorOptions: []synthemu.Option{synthemu.WithTicketDelay(0)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	pc := must(gradient.NewPartnerClient(sb.GradientURL, sb.Emulator.PartnerToken(), gradient.Options{}))
+	conn := must(pc.Connect(ctx, []string{"gateway"}, []string{"billing", "alerts"}))
+	page := sb.PortalURL + "/us/settings/gradient"
+	postForm(t, page, url.Values{"api_key": {conn.APIKey}})
+	html := postForm(t, page+"/sync", url.Values{"product": {"gateway"}})
+	if !strings.Contains(html, "Accounts sent: 5") || !strings.Contains(html, "Alerts sent: 0, skipped: 5") {
+		t.Fatalf("first sync report:\n%s", html)
+	}
+
+	var m gradient.Mappings
+	for _, a := range must(pc.Accounts(ctx)) {
+		m.Accounts = append(m.Accounts, gradient.AccountMapping{AccountID: a.ID, CompanyID: "c-1"})
+	}
+	if len(m.Accounts) != len(ids) {
+		t.Fatalf("accounts after the first sync: %+v", m.Accounts)
+	}
+	if err := pc.PutMappings(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	html = postForm(t, page+"/sync", url.Values{"product": {"gateway"}})
+	if !strings.Contains(html, "Counts sent: 5") || !strings.Contains(html, "Alerts sent: 5, skipped: 0") {
+		t.Fatalf("second sync report:\n%s", html)
+	}
+	if d := must(pc.Integration(ctx)); d.Counts.Alerts != len(ids) || d.Counts.Usage != len(ids) {
+		t.Fatalf("after the second sync: %+v", d.Counts)
+	}
+
+	// Mesh's own view: every account mapped, and an alert sent now for
+	// each becomes a ticket.
+	vc := must(gradient.NewVendorClient(sb.GradientURL, sb.Emulator.VendorKey(), conn.APIKey, gradient.Options{}))
+	mapped := must(vc.ListAccounts(ctx, gradient.AccountFilter{IDs: ids, MappedOnly: true}))
+	if len(mapped) != len(ids) {
+		t.Fatalf("mapped accounts by id: %+v", mapped)
+	}
+	for _, id := range ids {
+		r := must(vc.PostAlert(ctx, id, gradient.Alert{Title: "t", Description: "d", AlertID: "check-" + id}))
+		if d := must(vc.AlertDebug(ctx, r.MessageID)); d.Status != gradient.TicketSuccess || d.TicketID == "" {
+			t.Fatalf("alert for %q: %+v", id, d)
+		}
 	}
 }
