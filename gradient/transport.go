@@ -304,7 +304,8 @@ func (t *transport) apiError(c call, display string, status int, body []byte, se
 	return e
 }
 
-// backoff is exponential with full jitter, so many clients do not retry in step.
+// backoff is exponential with equal jitter (half fixed, half random), so
+// many clients do not retry in step and none retries at once.
 func (t *transport) backoff(attempt int) time.Duration {
 	d := t.opts.Retry.BaseDelay << (attempt - 1)
 	if d > t.opts.Retry.MaxDelay || d <= 0 {

@@ -14,6 +14,12 @@ func With(b key.Binding, desc string) key.Binding {
 	return b
 }
 
+// Rebind gives b other keys, the first of them shown in its help.
+func Rebind(b *key.Binding, keys ...string) {
+	b.SetKeys(keys...)
+	b.SetHelp(keys[0], b.Help().Desc)
+}
+
 // Enabled keeps the bindings that are enabled now.
 func Enabled(bs ...key.Binding) []key.Binding {
 	var out []key.Binding

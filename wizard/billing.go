@@ -268,12 +268,10 @@ func (s *billingScreen) reconcileRow() tea.Cmd {
 }
 
 func (s *billingScreen) answer(k tea.KeyMsg) tea.Cmd {
-	answered, yes := s.confirm.Update(k)
+	yes, done, cmd := s.c.answer(&s.confirm, k)
 	switch {
-	case !answered:
-		return nil
-	case !yes:
-		return s.c.notice("Cancelled: nothing changed.")
+	case !done || !yes:
+		return cmd
 	case s.asking == "all":
 		_, units, money := core.Differing(s.lines)
 		n := len(s.items)
@@ -323,20 +321,16 @@ func (s *billingScreen) setKeys() {
 		b.SetEnabled(rows)
 	}
 	if rows {
-		k.Reload.SetKeys("ctrl+r")
-		k.Reload.SetHelp("ctrl+r", "reload")
+		ui.Rebind(&k.Reload, "ctrl+r")
 	} else {
-		k.Reload.SetKeys("r", "ctrl+r")
-		k.Reload.SetHelp("r", "reload")
+		ui.Rebind(&k.Reload, "r", "ctrl+r")
 	}
 	filtered := s.filter.Value() != ""
 	k.ClearFilter.SetEnabled(filtered)
 	if filtered {
-		k.Home.SetKeys("n")
-		k.Home.SetHelp("n", "home")
+		ui.Rebind(&k.Home, "n")
 	} else {
-		k.Home.SetKeys("esc", "n")
-		k.Home.SetHelp("esc", "home")
+		ui.Rebind(&k.Home, "esc", "n")
 	}
 }
 

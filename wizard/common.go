@@ -101,6 +101,16 @@ func (c *common) failure(text string) tea.Cmd {
 	return func() tea.Msg { return noticeMsg{text: text, failed: true, shown: shown} }
 }
 
+// answer passes a key to an open dialog: done is false while it stays
+// open; a No says nothing changed.
+func (c *common) answer(d *ui.Confirm, k tea.KeyMsg) (yes, done bool, cmd tea.Cmd) {
+	answered, yes := d.Update(k)
+	if answered && !yes {
+		cmd = c.notice("Cancelled: nothing changed.")
+	}
+	return yes, answered, cmd
+}
+
 // saveFailedMsg reports a write the store refused.
 type saveFailedMsg struct{ err error }
 

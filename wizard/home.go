@@ -130,12 +130,10 @@ func (s *homeScreen) choose() tea.Cmd {
 }
 
 func (s *homeScreen) answer(k tea.KeyMsg) tea.Cmd {
-	answered, yes := s.confirm.Update(k)
+	yes, done, cmd := s.c.answer(&s.confirm, k)
 	switch {
-	case !answered:
-		return nil
-	case !yes:
-		return s.c.notice("Cancelled: nothing changed.")
+	case !done || !yes:
+		return cmd
 	case s.pending.Disconnect:
 		s.busy = "Disconnecting Mesh in Synthesize…"
 		sess := s.c.sess

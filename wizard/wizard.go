@@ -353,15 +353,15 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case connectedMsg, copiedMsg, clearClipboardMsg:
 		return m.key.update(msg)
-	case pollMsg, pollTickMsg:
-		return m.waiting.update(msg)
+	case polledMsg:
+		return m.screens[msg.dest].update(msg)
+	case pollTickMsg:
+		return m.screens[msg.dest].update(msg)
 	case browserMsg:
 		if m.step == core.StepFinalSync {
 			return m.finalSync.update(msg)
 		}
 		return m.waiting.update(msg)
-	case usageMsg, usageTickMsg:
-		return m.finalSync.update(msg)
 	case savedMsg:
 		if msg.kind == core.Services.Store {
 			return m.services.update(msg)

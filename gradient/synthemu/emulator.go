@@ -39,13 +39,6 @@ type Option func(*Emulator)
 // WithPSA seeds the PSA side.
 func WithPSA(p PSA) Option { return func(e *Emulator) { e.seed = p } }
 
-// WithPartnerToken sets the partner API bearer token (default: random).
-func WithPartnerToken(t string) Option { return func(e *Emulator) { e.partnerToken = t } }
-
-// WithVendorKey sets the vendor's key, the first half of GRADIENT-TOKEN
-// (default: random).
-func WithVendorKey(k string) Option { return func(e *Emulator) { e.vendorKey = k } }
-
 // WithProductServices tells which vendor service (SKU name) belongs to which
 // product key, so the partner service list shows only chosen products.
 func WithProductServices(m map[string]string) Option {
@@ -55,12 +48,6 @@ func WithProductServices(m map[string]string) Option {
 // WithRateLimit sets the vendor API's requests per second (default 100,
 // as the real service; 0 turns it off).
 func WithRateLimit(perSecond int) Option { return func(e *Emulator) { e.rateLimit = perSecond } }
-
-// WithLatency delays every answer.
-func WithLatency(d time.Duration) Option { return func(e *Emulator) { e.latency = d } }
-
-// WithFaults queues faults from the start (see Inject).
-func WithFaults(f ...Fault) Option { return func(e *Emulator) { e.faults = append(e.faults, f...) } }
 
 // WithClock replaces time.Now (for stable snapshot times in tests).
 func WithClock(now func() time.Time) Option { return func(e *Emulator) { e.now = now } }
@@ -75,7 +62,6 @@ type Emulator struct {
 	vendorKey       string
 	productServices map[string]string
 	rateLimit       int
-	latency         time.Duration
 	ticketDelay     time.Duration
 	now             func() time.Time
 	seed            PSA
@@ -233,13 +219,6 @@ func (e *Emulator) InFlight() int64 { return e.inFlight.Load() }
 func (e *Emulator) serve(w http.ResponseWriter, r *http.Request) {
 	e.inFlight.Add(1)
 	defer e.inFlight.Add(-1)
-	if e.latency > 0 {
-		select {
-		case <-time.After(e.latency):
-		case <-r.Context().Done():
-			return
-		}
-	}
 	if e.applyFault(w, r) {
 		return
 	}

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/meshgradient/mesh-gradient/gradient"
 	"github.com/meshgradient/mesh-gradient/gradient/synthemu"
 	"github.com/meshgradient/mesh-gradient/mesh"
 )
@@ -173,33 +174,18 @@ func (s *Scenario) validate(file string) error {
 			return fail(f+".severity", "%q is not low, medium, high or critical", al.Severity)
 		}
 	}
-	companies := map[string]bool{}
-	for i, c := range s.PSA.Companies {
-		f := fmt.Sprintf("psa.companies[%d]", i)
-		switch {
-		case strings.TrimSpace(c.ID) == "":
-			return fail(f+".id", "is required")
-		case strings.TrimSpace(c.Name) == "":
-			return fail(f+".name", "is required")
-		case companies[c.ID]:
-			return fail(f+".id", "duplicate id %q", c.ID)
-		}
-		companies[c.ID] = true
+	companies, err := uniqueIDs(file, "psa.companies", s.PSA.Companies, func(c gradient.Company) (string, string) { return c.ID, c.Name })
+	if err != nil {
+		return err
 	}
-	products := map[string]bool{}
+	products, err := uniqueIDs(file, "psa.products", s.PSA.Products, func(p gradient.Product) (string, string) { return p.ID, p.Name })
+	if err != nil {
+		return err
+	}
 	for i, p := range s.PSA.Products {
-		f := fmt.Sprintf("psa.products[%d]", i)
-		switch {
-		case strings.TrimSpace(p.ID) == "":
-			return fail(f+".id", "is required")
-		case strings.TrimSpace(p.Name) == "":
-			return fail(f+".name", "is required")
-		case products[p.ID]:
-			return fail(f+".id", "duplicate id %q", p.ID)
-		case p.UnitPrice < 0:
-			return fail(f+".unit_price", "negative price %v", p.UnitPrice)
+		if p.UnitPrice < 0 {
+			return fail(fmt.Sprintf("psa.products[%d].unit_price", i), "negative price %v", p.UnitPrice)
 		}
-		products[p.ID] = true
 	}
 	agreed := map[[2]string]bool{}
 	for i, a := range s.PSA.Agreements {
@@ -217,6 +203,26 @@ func (s *Scenario) validate(file string) error {
 		agreed[[2]string{a.CompanyID, a.ProductID}] = true
 	}
 	return nil
+}
+
+// uniqueIDs checks that every item has an id and a name and no id comes
+// twice, and answers the ids.
+func uniqueIDs[T any](file, field string, items []T, idName func(T) (string, string)) (map[string]bool, error) {
+	ids := map[string]bool{}
+	for i, it := range items {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		id, name := idName(it)
+		switch {
+		case strings.TrimSpace(id) == "":
+			return nil, &ScenarioError{File: file, Field: f + ".id", Reason: "is required"}
+		case strings.TrimSpace(name) == "":
+			return nil, &ScenarioError{File: file, Field: f + ".name", Reason: "is required"}
+		case ids[id]:
+			return nil, &ScenarioError{File: file, Field: f + ".id", Reason: fmt.Sprintf("duplicate id %q", id)}
+		}
+		ids[id] = true
+	}
+	return ids, nil
 }
 
 // MeshAccounts converts the scenario's customers for a Gradient Sync.

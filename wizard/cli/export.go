@@ -30,11 +30,7 @@ func newExportCmd(f *Factory, g *Globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return withEnv(f, g, cmd, func(ctx context.Context, env *Env) error {
-				d, err := loadConnected(ctx, env)
-				if err != nil {
-					return err
-				}
+			return withData(f, g, cmd, func(ctx context.Context, env *Env, d *core.Data) error {
 				rows := env.Session.Export(d)
 				if len(args) == 0 || args[0] == "-" {
 					return core.WriteMappings(f.IO.Out, rows, format)

@@ -25,12 +25,7 @@ func newImportCmd(f *Factory, g *Globals) *cobra.Command {
 		Example: "  mesh-gradient mappings import --dry-run mappings.csv\n" +
 			"  mesh-gradient mappings import mappings.csv\n" +
 			"  cat mappings.json | mesh-gradient mappings import -",
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return core.Input("give the FILE to import (- for stdin)")
-			}
-			return nil
-		},
+		Args: oneArg("give the FILE to import (- for stdin)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			format, err := formatFor(o.format, args)
 			if err != nil {
@@ -49,11 +44,7 @@ func newImportCmd(f *Factory, g *Globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return withEnv(f, g, cmd, func(ctx context.Context, env *Env) error {
-				d, err := loadConnected(ctx, env)
-				if err != nil {
-					return err
-				}
+			return withData(f, g, cmd, func(ctx context.Context, env *Env, d *core.Data) error {
 				say := func(line string) { fmt.Fprintln(f.IO.ErrOut, line) }
 				w, err := env.Session.Change(ctx, d, o.dryRun, say, func(accounts, services map[string]store.Mapping) error {
 					return core.Import(d, rows, accounts, services)

@@ -27,13 +27,19 @@ func newMappingsCmd(f *Factory, g *Globals) *cobra.Command {
 	return cmd
 }
 
-// loadConnected checks that Mesh is connected, then loads what the
-// mapping commands need.
-func loadConnected(ctx context.Context, env *Env) (*core.Data, error) {
-	if err := env.Session.RequireConnected(ctx); err != nil {
-		return nil, err
-	}
-	return env.Session.Load(ctx, nil)
+// withData opens the environment, checks that Mesh is connected, loads
+// what the mapping and billing commands need, and runs fn on it.
+func withData(f *Factory, g *Globals, cmd *cobra.Command, fn func(ctx context.Context, env *Env, d *core.Data) error) error {
+	return withEnv(f, g, cmd, func(ctx context.Context, env *Env) error {
+		if err := env.Session.RequireConnected(ctx); err != nil {
+			return err
+		}
+		d, err := env.Session.Load(ctx, nil)
+		if err != nil {
+			return err
+		}
+		return fn(ctx, env, d)
+	})
 }
 
 // formatFor picks csv or json from the flag, else the file's extension.

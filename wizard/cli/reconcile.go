@@ -24,11 +24,7 @@ func newReconcileCmd(f *Factory, g *Globals) *cobra.Command {
 		Example: "  mesh-gradient reconcile --only-differences\n  mesh-gradient reconcile --apply --json > reconciled.json",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withEnv(f, g, cmd, func(ctx context.Context, env *Env) error {
-				d, err := loadConnected(ctx, env)
-				if err != nil {
-					return err
-				}
+			return withData(f, g, cmd, func(ctx context.Context, env *Env, d *core.Data) error {
 				r, err := env.Session.ReconcileAll(ctx, d, o.apply)
 				if err != nil {
 					return err

@@ -135,6 +135,15 @@ func noArgs(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
+func oneArg(missing string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return usage(missing)
+		}
+		return maxArgs(1)(cmd, args)
+	}
+}
+
 func maxArgs(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) > n {

@@ -29,11 +29,7 @@ func newSuggestCmd(f *Factory, g *Globals) *cobra.Command {
 			if err := core.CheckConfidence(o.minConfidence); err != nil {
 				return err
 			}
-			return withEnv(f, g, cmd, func(ctx context.Context, env *Env) error {
-				d, err := loadConnected(ctx, env)
-				if err != nil {
-					return err
-				}
+			return withData(f, g, cmd, func(ctx context.Context, env *Env, d *core.Data) error {
 				var sugg []core.Suggestion
 				say := func(line string) { fmt.Fprintln(f.IO.ErrOut, line) }
 				w, err := env.Session.Change(ctx, d, !o.apply, say, func(accounts, services map[string]store.Mapping) error {
