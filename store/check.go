@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -45,11 +46,14 @@ type boltMeta struct {
 // memory map, which kills the process with SIGSEGV instead of an error.
 // A missing or empty file is fine: it is a new state.
 func checkFile(path string) error {
-	f, err := os.Open(path)
-	if os.IsNotExist(err) {
+	f, err := openRegular(path, os.O_RDONLY, 0)
+	var notRegular *NotRegularError
+	switch {
+	case os.IsNotExist(err):
 		return nil
-	}
-	if err != nil {
+	case errors.As(err, &notRegular):
+		return err
+	case err != nil:
 		return fmt.Errorf("opening state %s: %w", path, err)
 	}
 	defer f.Close()

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -22,6 +23,46 @@ func (e *LockedError) Error() string {
 }
 
 func (e *LockedError) Is(target error) bool { return target == ErrLocked }
+
+// ErrNotRegular means the state path names something other than a regular
+// file (or a symlink to one).
+var ErrNotRegular = errors.New("state path is not a regular file")
+
+// NotRegularError says what the state path names instead of a file.
+type NotRegularError struct {
+	Path string
+	// What it is: "a directory", "a named pipe (FIFO)", "a socket", "a
+	// device", or "a symlink to a file that does not exist".
+	What string
+}
+
+func (e *NotRegularError) Error() string {
+	switch e.What {
+	case "a directory":
+		return fmt.Sprintf("the state file %s is a directory; name a file instead, for example --state %s",
+			e.Path, filepath.Join(e.Path, "state.db"))
+	case "a symlink to a file that does not exist":
+		return fmt.Sprintf("the state file %s is a symlink to a file that does not exist; create that file (an empty file starts afresh) or name another with --state", e.Path)
+	}
+	return fmt.Sprintf("the state file %s is %s, not a regular file; name a regular file with --state (a new name starts afresh)", e.Path, e.What)
+}
+
+func (e *NotRegularError) Is(target error) bool { return target == ErrNotRegular }
+
+// kindOf names a file mode that is not a regular file's.
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
+}
 
 // tighten makes path's mode exactly want when group or others had access,
 // and says so; a directory the user chose is only reported, because
@@ -57,22 +98,31 @@ func DefaultPath() (string, error) {
 
 // Open opens (creating if needed) the state file, with its directory 0700
 // and the file 0600, and migrates it to the current schema. If another
-// process holds it, Open gives up after a second with a *LockedError.
+// process holds it, Open gives up after a second with a *LockedError; a
+// path that is not a regular file gives a *NotRegularError at once.
 func Open(path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("creating the state directory: %w", err)
 	}
+	if err := checkKind(path); err != nil {
+		return nil, err
+	}
 	if err := checkFile(path); err != nil {
 		return nil, err
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if errors.Is(err, berrors.ErrTimeout) {
+	opts := &bolt.Options{Timeout: time.Second, OpenFile: func(_ string, flag int, mode os.FileMode) (*os.File, error) {
+		return openRegular(path, flag, mode)
+	}}
+	db, err := bolt.Open(path, 0o600, opts)
+	var notRegular *NotRegularError
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
 		return nil, &LockedError{Path: path}
-	}
-	if errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrVersionMismatch) || errors.Is(err, berrors.ErrChecksum) {
+	case errors.As(err, &notRegular):
+		return nil, notRegular
+	case errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrVersionMismatch) || errors.Is(err, berrors.ErrChecksum):
 		return nil, &DamagedError{Path: path, Reason: err.Error()}
-	}
-	if err != nil {
+	case err != nil:
 		return nil, fmt.Errorf("opening state %s: %w", path, err)
 	}
 	s := &Store{db: db, path: path}
@@ -97,4 +147,50 @@ func Open(path string) (*Store, error) {
 		s.warnings = append(s.warnings, w)
 	}
 	return s, nil
+}
+
+// checkKind refuses, before anything opens it, a path that is not a
+// regular file or a symlink to one: opening a FIFO waits for a writer, and
+// a directory would otherwise read as a damaged file. A missing path is a
+// new state. A symlink whose target is missing is refused rather than
+// followed, so the state is never created somewhere the user did not name.
+func checkKind(path string) error {
+	info, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("opening state %s: %w", path, err)
+	}
+	if info.Mode()&fs.ModeSymlink != 0 {
+		if info, err = os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return &NotRegularError{Path: path, What: "a symlink to a file that does not exist"}
+		} else if err != nil {
+			return fmt.Errorf("opening state %s: %w", path, err)
+		}
+	}
+	if !info.Mode().IsRegular() {
+		return &NotRegularError{Path: path, What: kindOf(info.Mode())}
+	}
+	return nil
+}
+
+// openRegular opens path for bbolt (or the header check) without waiting
+// on a FIFO swapped in after checkKind, and refuses anything that is not a
+// regular file by what it opened.
+func openRegular(path string, flag int, mode os.FileMode) (*os.File, error) {
+	f, err := os.OpenFile(path, flag|openNonBlock, mode)
+	if err != nil {
+		return nil, err
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("opening state %s: %w", path, err)
+	}
+	if !info.Mode().IsRegular() {
+		f.Close()
+		return nil, &NotRegularError{Path: path, What: kindOf(info.Mode())}
+	}
+	return f, nil
 }

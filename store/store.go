@@ -14,6 +14,12 @@
 //
 // The one-time API key is never stored: only its last four characters and
 // a SHA-256 prefix.
+//
+// The state path must be a regular file, a new name, or a symlink to an
+// existing regular file (followed, as dotfile managers expect). Anything
+// else (a directory, FIFO, socket, device, or a symlink to nothing) is
+// refused at once with a *NotRegularError; nothing is created through a
+// dangling symlink.
 package store
 
 import (
