@@ -99,7 +99,8 @@ func DefaultPath() (string, error) {
 // Open opens (creating if needed) the state file, with its directory 0700
 // and the file 0600, and migrates it to the current schema. If another
 // process holds it, Open gives up after a second with a *LockedError; a
-// path that is not a regular file gives a *NotRegularError at once.
+// path that is not a regular file gives a *NotRegularError at once, and a
+// file whose pages do not hold a *DamagedError, the file untouched.
 func Open(path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("creating the state directory: %w", err)
@@ -107,19 +108,33 @@ func Open(path string) (*Store, error) {
 	if err := checkKind(path); err != nil {
 		return nil, err
 	}
-	if err := checkFile(path); err != nil {
-		return nil, err
-	}
+	var file *os.File
 	opts := &bolt.Options{Timeout: time.Second, OpenFile: func(_ string, flag int, mode os.FileMode) (*os.File, error) {
-		return openRegular(path, flag, mode)
+		f, err := openChecked(path, flag, mode)
+		file = f
+		return f, err
 	}}
-	db, err := bolt.Open(path, 0o600, opts)
+	var db *bolt.DB
+	err := guard(path, func() (err error) {
+		db, err = bolt.Open(path, 0o600, opts)
+		return err
+	})
 	var notRegular *NotRegularError
+	var damaged *DamagedError
+	if errors.As(err, &damaged) && damaged.panicked && file != nil {
+		// bbolt panicked with the file open, locked and mapped. Its map
+		// keeps the file open after Close, so the lock is dropped by hand;
+		// the map itself stays until the process exits.
+		unlockFile(file)
+		file.Close()
+	}
 	switch {
 	case errors.Is(err, berrors.ErrTimeout):
 		return nil, &LockedError{Path: path}
 	case errors.As(err, &notRegular):
 		return nil, notRegular
+	case errors.As(err, &damaged):
+		return nil, damaged
 	case errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrVersionMismatch) || errors.Is(err, berrors.ErrChecksum):
 		return nil, &DamagedError{Path: path, Reason: err.Error()}
 	case err != nil:
@@ -127,8 +142,7 @@ func Open(path string) (*Store, error) {
 	}
 	s := &Store{db: db, path: path}
 	if err := s.migrate(); err != nil {
-		db.Close()
-		var damaged *DamagedError
+		s.Close()
 		if errors.As(err, &damaged) {
 			return nil, damaged
 		}
@@ -191,6 +205,33 @@ func openRegular(path string, flag int, mode os.FileMode) (*os.File, error) {
 	if !info.Mode().IsRegular() {
 		f.Close()
 		return nil, &NotRegularError{Path: path, What: kindOf(info.Mode())}
+	}
+	return f, nil
+}
+
+// openChecked is bbolt's OpenFile: openRegular, then the lock bbolt is
+// about to take (on the same open file, so bbolt's own flock then succeeds
+// at once), then a check of every page under that lock, so that another
+// mesh-gradient's write in progress is never mistaken for damage and
+// bbolt maps only a file whose pages hold.
+func openChecked(path string, flag int, mode os.FileMode) (*os.File, error) {
+	f, err := openRegular(path, flag, mode)
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*os.File, error) {
+		f.Close()
+		return nil, err
+	}
+	info, err := f.Stat()
+	if err != nil {
+		return fail(fmt.Errorf("opening state %s: %w", path, err))
+	}
+	if err := lockFile(f, time.Second); err != nil {
+		return fail(err)
+	}
+	if err := checkFile(f, path, info.Size()); err != nil {
+		return fail(err)
 	}
 	return f, nil
 }
