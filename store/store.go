@@ -14,6 +14,13 @@
 //
 // The one-time API key is never stored: only its last four characters and
 // a SHA-256 prefix.
+//
+// The state path must be a regular file, a new name, or a symlink to an
+// existing regular file (followed, as dotfile managers expect). Anything
+// else (a directory, FIFO, socket, device, or a symlink to nothing) is
+// refused at once with a *NotRegularError; nothing is created through a
+// dangling symlink. A file whose pages do not hold, or on which bbolt
+// panics, gives a *DamagedError and is never written.
 package store
 
 import (
@@ -21,14 +28,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 )
 
 var (
@@ -45,110 +50,23 @@ const (
 	KindServices = "services"
 )
 
-// ErrLocked means another process holds the state file.
-var ErrLocked = errors.New("state file is in use")
-
-// LockedError says which file another mesh-gradient holds.
-type LockedError struct{ Path string }
-
-func (e *LockedError) Error() string {
-	return fmt.Sprintf("another mesh-gradient is using %s (close it and try again)", e.Path)
-}
-
-func (e *LockedError) Is(target error) bool { return target == ErrLocked }
-
 // Store is an open state file.
 type Store struct {
 	db       *bolt.DB
 	path     string
 	warnings []string
+	broken   atomic.Pointer[DamagedError] // set once bbolt has panicked on the file
 }
 
 // Warnings says what Open found wrong with the file's or directory's
 // permissions, and what it did about it.
 func (s *Store) Warnings() []string { return s.warnings }
 
-// tighten makes path's mode exactly want when group or others had access,
-// and says so; a directory the user chose is only reported, because
-// tightening, say, /tmp would break other programs.
-func tighten(path string, want os.FileMode, fix bool) string {
-	info, err := os.Stat(path)
-	if err != nil || info.Mode().Perm()&0o077 == 0 {
-		return ""
-	}
-	was := info.Mode().Perm()
-	if !fix {
-		return fmt.Sprintf("%s is open to other users (mode %04o); the state file in it is 0600, but consider chmod 700 %s", path, was, path)
-	}
-	if err := os.Chmod(path, want); err != nil {
-		return fmt.Sprintf("%s is open to other users (mode %04o) and could not be made %04o: %v", path, was, want, err)
-	}
-	return fmt.Sprintf("%s was open to other users (mode %04o); it is now %04o", path, was, want)
-}
-
-// DefaultPath is $XDG_STATE_HOME/mesh-gradient/state.db, or
-// ~/.local/state/mesh-gradient/state.db.
-func DefaultPath() (string, error) {
-	dir := os.Getenv("XDG_STATE_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("no XDG_STATE_HOME and no home directory: %w (use --state FILE)", err)
-		}
-		dir = filepath.Join(home, ".local", "state")
-	}
-	return filepath.Join(dir, "mesh-gradient", "state.db"), nil
-}
-
-// Open opens (creating if needed) the state file, with its directory 0700
-// and the file 0600, and migrates it to the current schema. If another
-// process holds it, Open gives up after a second with a *LockedError.
-func Open(path string) (*Store, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("creating the state directory: %w", err)
-	}
-	if err := checkFile(path); err != nil {
-		return nil, err
-	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if errors.Is(err, berrors.ErrTimeout) {
-		return nil, &LockedError{Path: path}
-	}
-	if errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrVersionMismatch) || errors.Is(err, berrors.ErrChecksum) {
-		return nil, &DamagedError{Path: path, Reason: err.Error()}
-	}
-	if err != nil {
-		return nil, fmt.Errorf("opening state %s: %w", path, err)
-	}
-	s := &Store{db: db, path: path}
-	if err := s.migrate(); err != nil {
-		db.Close()
-		var damaged *DamagedError
-		if errors.As(err, &damaged) {
-			return nil, damaged
-		}
-		return nil, fmt.Errorf("state %s: %w", path, err)
-	}
-	// Looser modes are tightened only once the file is known to be ours;
-	// the directory only when it is mesh-gradient's own default one.
-	if w := tighten(path, 0o600, true); w != "" {
-		s.warnings = append(s.warnings, w)
-	}
-	own := false
-	if def, err := DefaultPath(); err == nil {
-		own = filepath.Clean(filepath.Dir(def)) == filepath.Clean(filepath.Dir(path))
-	}
-	if w := tighten(filepath.Dir(path), 0o700, own); w != "" {
-		s.warnings = append(s.warnings, w)
-	}
-	return s, nil
-}
-
 // Path is the file's path.
 func (s *Store) Path() string { return s.path }
 
 // Close closes the file.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error { return guard(s.path, s.db.Close) }
 
 // migration moves the file from version-1 to version.
 type migration struct {
@@ -172,8 +90,17 @@ var errStopWalk = errors.New("stop")
 // SchemaVersion is the version this build writes.
 func SchemaVersion() int { return migrations[len(migrations)-1].version }
 
+// view and update run a transaction under do.
+func (s *Store) view(fn func(*bolt.Tx) error) error {
+	return s.do(func() error { return s.db.View(fn) })
+}
+
+func (s *Store) update(fn func(*bolt.Tx) error) error {
+	return s.do(func() error { return s.db.Update(fn) })
+}
+
 func (s *Store) migrate() error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		current := 0
 		if tx.Bucket(bucketMeta) == nil {
 			// Never write our buckets into another program's database.
@@ -190,7 +117,7 @@ func (s *Store) migrate() error {
 			if v := meta.Get(keySchemaVersion); v != nil {
 				n, err := strconv.Atoi(string(v))
 				if err != nil {
-					return fmt.Errorf("schema version %q is not a number", v)
+					return damage(fmt.Sprintf("schema version %q is not a number", v))
 				}
 				current = n
 			}
@@ -206,6 +133,9 @@ func (s *Store) migrate() error {
 				return fmt.Errorf("migrating to schema %d: %w", m.version, err)
 			}
 			current = m.version
+		}
+		if tx.Bucket(bucketIntegrations) == nil {
+			return damage("it has no integrations bucket")
 		}
 		return tx.Bucket(bucketMeta).Put(keySchemaVersion, []byte(strconv.Itoa(current)))
 	})
@@ -265,43 +195,71 @@ type State struct {
 	UndoDepth int
 }
 
-// integration returns the vendor's bucket, creating it when create is set.
+// integration returns the vendor's bucket (nil for a vendor never seen),
+// creating it when create is set. The three buckets inside are created
+// with it, so one missing later is damage, not a fresh start: recreating
+// it would silently drop what it held.
 func integration(tx *bolt.Tx, vendor string, create bool) (*bolt.Bucket, error) {
 	root := tx.Bucket(bucketIntegrations)
-	if !create {
-		return root.Bucket([]byte(vendor)), nil
+	if root == nil {
+		return nil, damage("it has no integrations bucket")
 	}
-	b, err := root.CreateBucketIfNotExists([]byte(vendor))
-	if err != nil {
-		return nil, err
+	b := root.Bucket([]byte(vendor))
+	if b == nil && root.Get([]byte(vendor)) != nil {
+		return nil, damage(fmt.Sprintf("integrations/%s is not a bucket", vendor))
 	}
-	for _, name := range []string{KindAccounts, KindServices, string(bucketUndo)} {
-		if _, err := b.CreateBucketIfNotExists([]byte(name)); err != nil {
+	if b == nil && !create {
+		return nil, nil
+	}
+	fresh := b == nil
+	if fresh {
+		var err error
+		if b, err = root.CreateBucket([]byte(vendor)); err != nil {
 			return nil, err
 		}
 	}
+	for _, name := range []string{KindAccounts, KindServices, string(bucketUndo)} {
+		switch {
+		case b.Bucket([]byte(name)) != nil:
+		case fresh:
+			if _, err := b.CreateBucket([]byte(name)); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, damage(fmt.Sprintf("integrations/%s has no %s bucket", vendor, name))
+		}
+	}
 	return b, nil
+}
+
+// knownKind refuses a kind that is not a mapping bucket, so that a caller's
+// slip (or a damaged undo record) never writes mappings into the undo bucket.
+func knownKind(kind string) error {
+	if kind != KindAccounts && kind != KindServices {
+		return fmt.Errorf("unknown mapping kind %q", kind)
+	}
+	return nil
 }
 
 // Load reads everything stored for vendor; a vendor never seen gives a
 // zero State with empty maps.
 func (s *Store) Load(vendor string) (State, error) {
 	st := State{Accounts: map[string]Mapping{}, Services: map[string]Mapping{}}
-	err := s.db.View(func(tx *bolt.Tx) error {
-		b, _ := integration(tx, vendor, false)
-		if b == nil {
-			return nil
+	err := s.view(func(tx *bolt.Tx) error {
+		b, err := integration(tx, vendor, false)
+		if b == nil || err != nil {
+			return err
 		}
 		if v := b.Get(keyProgress); v != nil {
-			if err := json.Unmarshal(v, &st.Progress); err != nil {
-				return fmt.Errorf("progress: %w", err)
+			if err := decode(v, &st.Progress, "the progress record"); err != nil {
+				return err
 			}
 		}
 		for kind, into := range map[string]map[string]Mapping{KindAccounts: st.Accounts, KindServices: st.Services} {
 			err := b.Bucket([]byte(kind)).ForEach(func(k, v []byte) error {
 				var m Mapping
-				if err := json.Unmarshal(v, &m); err != nil {
-					return fmt.Errorf("%s %q: %w", kind, k, err)
+				if err := decode(v, &m, fmt.Sprintf("the %s mapping %q", kind, k)); err != nil {
+					return err
 				}
 				into[string(k)] = m
 				return nil
@@ -313,6 +271,10 @@ func (s *Store) Load(vendor string) (State, error) {
 		st.UndoDepth = b.Bucket(bucketUndo).Stats().KeyN
 		return nil
 	})
+	var damaged *DamagedError
+	if errors.As(err, &damaged) {
+		return State{}, damaged // it names the file already
+	}
 	if err != nil {
 		return State{}, fmt.Errorf("reading state %s: %w", s.path, err)
 	}
@@ -320,25 +282,29 @@ func (s *Store) Load(vendor string) (State, error) {
 }
 
 // UpdateProgress changes the progress record in one transaction.
+// A panic in change rolls the transaction back and is re-raised: it is the
+// caller's, not the file's.
 func (s *Store) UpdateProgress(vendor string, change func(*Progress)) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return rethrow(s.update(func(tx *bolt.Tx) error {
 		b, err := integration(tx, vendor, true)
 		if err != nil {
 			return err
 		}
 		var p Progress
 		if v := b.Get(keyProgress); v != nil {
-			if err := json.Unmarshal(v, &p); err != nil {
-				return fmt.Errorf("progress: %w", err)
+			if err := decode(v, &p, "the progress record"); err != nil {
+				return err
 			}
 		}
-		change(&p)
+		if err := call(func() { change(&p) }); err != nil {
+			return err
+		}
 		out, err := json.Marshal(p)
 		if err != nil {
 			return err
 		}
 		return b.Put(keyProgress, out)
-	})
+	}))
 }
 
 // Apply sets mappings (nil: unmapped) in one transaction and records the
@@ -346,15 +312,15 @@ func (s *Store) UpdateProgress(vendor string, change func(*Progress)) error {
 // left out; a change with no items records nothing.
 func (s *Store) Apply(vendor, kind string, set map[string]*Mapping) (Change, error) {
 	ch := Change{Kind: kind}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	if err := knownKind(kind); err != nil {
+		return ch, err
+	}
+	err := s.update(func(tx *bolt.Tx) error {
 		b, err := integration(tx, vendor, true)
 		if err != nil {
 			return err
 		}
 		mb := b.Bucket([]byte(kind))
-		if mb == nil {
-			return fmt.Errorf("unknown mapping kind %q", kind)
-		}
 		for _, id := range sortedIDs(set) {
 			before, err := get(mb, id)
 			if err != nil {
@@ -389,7 +355,10 @@ func (s *Store) Apply(vendor, kind string, set map[string]*Mapping) (Change, err
 // Replace sets a kind's whole mapping set (what Synthesize holds) without
 // an undo record, and forgets that kind's undo history.
 func (s *Store) Replace(vendor, kind string, all map[string]Mapping) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	if err := knownKind(kind); err != nil {
+		return err
+	}
+	return s.update(func(tx *bolt.Tx) error {
 		b, err := integration(tx, vendor, true)
 		if err != nil {
 			return err
@@ -413,7 +382,7 @@ func (s *Store) Replace(vendor, kind string, all map[string]Mapping) error {
 // Undo reverses the newest recorded change of kind ("" for any kind); ok
 // is false when there is none.
 func (s *Store) Undo(vendor, kind string) (ch Change, ok bool, err error) {
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.update(func(tx *bolt.Tx) error {
 		b, err := integration(tx, vendor, true)
 		if err != nil {
 			return err
@@ -422,8 +391,11 @@ func (s *Store) Undo(vendor, kind string) (ch Change, ok bool, err error) {
 		c := ub.Cursor()
 		for k, v := c.Last(); k != nil; k, v = c.Prev() {
 			var found Change
-			if err := json.Unmarshal(v, &found); err != nil {
-				return fmt.Errorf("undo record: %w", err)
+			if err := decode(v, &found, "an undo record"); err != nil {
+				return err
+			}
+			if knownKind(found.Kind) != nil {
+				return damage(fmt.Sprintf("an undo record is of the unknown kind %q", found.Kind))
 			}
 			if kind != "" && found.Kind != kind {
 				continue
@@ -444,8 +416,11 @@ func (s *Store) Undo(vendor, kind string) (ch Change, ok bool, err error) {
 
 // Wipe forgets everything about vendor in one transaction.
 func (s *Store) Wipe(vendor string) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
 		root := tx.Bucket(bucketIntegrations)
+		if root == nil {
+			return damage("it has no integrations bucket")
+		}
 		if root.Bucket([]byte(vendor)) == nil {
 			return nil
 		}
@@ -479,8 +454,8 @@ func get(b *bolt.Bucket, id string) (*Mapping, error) {
 		return nil, nil
 	}
 	var m Mapping
-	if err := json.Unmarshal(v, &m); err != nil {
-		return nil, fmt.Errorf("mapping %q: %w", id, err)
+	if err := decode(v, &m, fmt.Sprintf("the mapping %q", id)); err != nil {
+		return nil, err
 	}
 	return &m, nil
 }

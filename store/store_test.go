@@ -201,16 +201,13 @@ func BenchmarkAcceptAll(b *testing.B) {
 	}
 }
 
-// BenchmarkOneChoice: the cost of committing a single mapping change (one
-// transaction, fsync on) in a store that already holds 10,000 mappings and
-// an accept-all of them in its undo history.
-func BenchmarkOneChoice(b *testing.B) {
-	s, err := store.Open(filepath.Join(b.TempDir(), "state.db"))
+// withAcceptAll opens path holding n account mappings and an accept-all
+// that changed every one of them (one undo record of n items).
+func withAcceptAll(b *testing.B, path string, n int) *store.Store {
+	s, err := store.Open(path)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer s.Close()
-	const n = 10000
 	all, set := map[string]store.Mapping{}, map[string]*store.Mapping{}
 	for i := range n {
 		id := fmt.Sprintf("m-%05d", i)
@@ -223,6 +220,16 @@ func BenchmarkOneChoice(b *testing.B) {
 	if _, err := s.Apply("mesh", store.KindAccounts, set); err != nil {
 		b.Fatal(err)
 	}
+	return s
+}
+
+// BenchmarkOneChoice: the cost of committing a single mapping change (one
+// transaction, fsync on) in a store that already holds 10,000 mappings and
+// an accept-all of them in its undo history.
+func BenchmarkOneChoice(b *testing.B) {
+	const n = 10000
+	s := withAcceptAll(b, filepath.Join(b.TempDir(), "state.db"), n)
+	defer s.Close()
 	i := 0
 	for b.Loop() {
 		i++
@@ -230,6 +237,42 @@ func BenchmarkOneChoice(b *testing.B) {
 		if _, err := s.Apply("mesh", store.KindAccounts, map[string]*store.Mapping{id: {Target: fmt.Sprint(i)}}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkOpen: Open reads and checks every page before bbolt maps the
+// file; this is its cost on files of n mappings with an accept-all of
+// them in the undo history, next to what bbolt's own tx.Check costs on
+// the same file (which Open does not run).
+func BenchmarkOpen(b *testing.B) {
+	for _, n := range []int{10000, 100000} {
+		path := filepath.Join(b.TempDir(), "state.db")
+		withAcceptAll(b, path, n).Close()
+		info, _ := os.Stat(path)
+		b.Run(fmt.Sprintf("accounts-%d-%dKiB/open", n, info.Size()>>10), func(b *testing.B) {
+			for b.Loop() {
+				s, err := store.Open(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				s.Close()
+			}
+		})
+		b.Run(fmt.Sprintf("accounts-%d-%dKiB/bbolt-tx-check", n, info.Size()>>10), func(b *testing.B) {
+			for b.Loop() {
+				db, err := bolt.Open(path, 0o600, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				db.View(func(tx *bolt.Tx) error {
+					for err := range tx.Check() {
+						b.Fatal(err)
+					}
+					return nil
+				})
+				db.Close()
+			}
+		})
 	}
 }
 
