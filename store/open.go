@@ -83,17 +83,28 @@ func tighten(path string, want os.FileMode, fix bool) string {
 }
 
 // DefaultPath is $XDG_STATE_HOME/mesh-gradient/state.db, or
-// ~/.local/state/mesh-gradient/state.db.
-func DefaultPath() (string, error) {
-	dir := os.Getenv("XDG_STATE_HOME")
+// $HOME/.local/state/mesh-gradient/state.db, read from getenv.
+func DefaultPath(getenv func(string) string) (string, error) {
+	dir := getenv("XDG_STATE_HOME")
 	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("no XDG_STATE_HOME and no home directory: %w (use --state FILE)", err)
+		home := getenv("HOME")
+		if home == "" {
+			return "", fmt.Errorf("no XDG_STATE_HOME and no HOME: give the state file with --state FILE")
 		}
 		dir = filepath.Join(home, ".local", "state")
 	}
 	return filepath.Join(dir, "mesh-gradient", "state.db"), nil
+}
+
+// OpenDefault opens the state file at DefaultPath. Its directory is
+// mesh-gradient's own, so a looser mode there is tightened, not only
+// reported.
+func OpenDefault(getenv func(string) string) (*Store, error) {
+	path, err := DefaultPath(getenv)
+	if err != nil {
+		return nil, err
+	}
+	return open(path, true)
 }
 
 // Open opens (creating if needed) the state file, with its directory 0700
@@ -101,7 +112,9 @@ func DefaultPath() (string, error) {
 // process holds it, Open gives up after a second with a *LockedError; a
 // path that is not a regular file gives a *NotRegularError at once, and a
 // file whose pages do not hold a *DamagedError, the file untouched.
-func Open(path string) (*Store, error) {
+func Open(path string) (*Store, error) { return open(path, false) }
+
+func open(path string, ownDir bool) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("creating the state directory: %w", err)
 	}
@@ -153,11 +166,7 @@ func Open(path string) (*Store, error) {
 	if w := tighten(path, 0o600, true); w != "" {
 		s.warnings = append(s.warnings, w)
 	}
-	own := false
-	if def, err := DefaultPath(); err == nil {
-		own = filepath.Clean(filepath.Dir(def)) == filepath.Clean(filepath.Dir(path))
-	}
-	if w := tighten(filepath.Dir(path), 0o700, own); w != "" {
+	if w := tighten(filepath.Dir(path), 0o700, ownDir); w != "" {
 		s.warnings = append(s.warnings, w)
 	}
 	return s, nil

@@ -368,8 +368,9 @@ func TestDamagedFilesAreRefusedUntouched(t *testing.T) {
 // made 0600 with a warning; so is mesh-gradient's own default directory,
 // while a directory the user chose is only reported.
 func TestLooseModesAreReportedAndFixed(t *testing.T) {
-	t.Setenv("XDG_STATE_HOME", t.TempDir())
-	def, err := store.DefaultPath()
+	xdg := t.TempDir()
+	getenv := func(k string) string { return map[string]string{"XDG_STATE_HOME": xdg}[k] }
+	def, err := store.DefaultPath(getenv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -378,12 +379,17 @@ func TestLooseModesAreReportedAndFixed(t *testing.T) {
 		path      string
 		dirFixed  bool
 		dirReport string
-	}{{def, true, "it is now 0700"}, {chosen, false, "consider chmod 700"}} {
+		open      func() (*store.Store, error)
+	}{{def, true, "it is now 0700", func() (*store.Store, error) { return store.OpenDefault(getenv) }},
+		{chosen, false, "consider chmod 700", func() (*store.Store, error) { return store.Open(chosen) }}} {
 		open(t, c.path).Close()
 		dir := filepath.Dir(c.path)
 		os.Chmod(dir, 0o755)
 		os.Chmod(c.path, 0o644)
-		s := open(t, c.path)
+		s, err := c.open()
+		if err != nil {
+			t.Fatal(err)
+		}
 		warnings := strings.Join(s.Warnings(), "\n")
 		s.Close()
 		if !strings.Contains(warnings, c.path+" was open to other users (mode 0644); it is now 0600") || !strings.Contains(warnings, c.dirReport) {

@@ -1,7 +1,7 @@
 package store
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -12,15 +12,19 @@ import (
 // touch before the write commits.
 func (s *Store) UndoLog(vendor, kind string) ([]Change, error) {
 	var out []Change
-	err := s.db.View(func(tx *bolt.Tx) error {
-		b, _ := integration(tx, vendor, false)
-		if b == nil {
-			return nil
+	err := s.view(func(tx *bolt.Tx) error {
+		b, err := integration(tx, vendor, false)
+		if b == nil || err != nil {
+			return err
 		}
-		return b.Bucket(bucketUndo).ForEach(func(_, v []byte) error {
+		ub := b.Bucket(bucketUndo)
+		if ub == nil {
+			return damage("the undo bucket is missing")
+		}
+		return ub.ForEach(func(k, v []byte) error {
 			var ch Change
-			if err := json.Unmarshal(v, &ch); err != nil {
-				return fmt.Errorf("undo record: %w", err)
+			if err := decode(v, &ch, fmt.Sprintf("undo record %x", k)); err != nil {
+				return err
 			}
 			if ch.Kind == kind {
 				out = append(out, ch)
@@ -28,6 +32,10 @@ func (s *Store) UndoLog(vendor, kind string) ([]Change, error) {
 			return nil
 		})
 	})
+	var damaged *DamagedError
+	if errors.As(err, &damaged) {
+		return nil, damaged // it names the file already
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading state %s: %w", s.path, err)
 	}

@@ -64,16 +64,16 @@ func (f *Factory) Open(g *Globals) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	path := g.State
-	if path == "" {
-		if path, err = store.DefaultPath(); err != nil {
-			return nil, usage(err.Error())
-		}
+	var st *store.Store
+	if g.State == "" {
+		st, err = store.OpenDefault(f.Getenv)
+	} else {
+		st, err = store.Open(g.State)
 	}
-	st, err := store.Open(path)
 	if err != nil {
 		return nil, err
 	}
+	path := st.Path()
 	e := &Env{Store: st}
 	for _, w := range st.Warnings() {
 		fmt.Fprintln(f.IO.ErrOut, "mesh-gradient: warning:", w)
