@@ -17,12 +17,14 @@ import (
 
 	"github.com/meshgradient/mesh-gradient/wizard"
 	"github.com/meshgradient/mesh-gradient/wizard/cli"
+	"github.com/meshgradient/mesh-gradient/wizard/testkit"
 )
 
 // binary is the program built once for the end-to-end tests.
 var binary string
 
 func TestMain(m *testing.M) {
+	testkit.Parallel(4)
 	dir, err := os.MkdirTemp("", "mesh-gradient-bin")
 	if err != nil {
 		panic(err)

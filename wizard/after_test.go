@@ -197,6 +197,7 @@ func TestHomeMarksNewAccounts(t *testing.T) {
 func TestDisconnectDialog(t *testing.T) {
 	t.Parallel()
 	h := onboarded(t)
+	impatient(t, h) // the 503s below are retried quickly
 	r := h.startAtHome(t)
 	r.keys("down", "down", "down", "down", "enter")
 	out := r.waitFor(`Disconnect Mesh from Synthesize\?`)

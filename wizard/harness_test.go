@@ -33,6 +33,7 @@ func TestMain(m *testing.M) {
 	// Golden files hold plain text: no colour, one time zone.
 	lipgloss.SetColorProfile(termenv.Ascii)
 	time.Local = time.UTC
+	testkit.Parallel(4)
 	os.Exit(m.Run())
 }
 

@@ -78,6 +78,7 @@ func TestOnboardingResumesAtEveryScreen(t *testing.T) {
 		r.waitFor(`Unmapped 40`)
 		r.keys("A")
 		r.waitFor(`Accepted \d+ suggestions`)
+		r.waitFor(`✓ ACME Corporation 100%`) // one write for all of them: committed
 		requireGolden(t, r.stop())
 	})
 
@@ -113,6 +114,7 @@ func TestOnboardingResumesAtEveryScreen(t *testing.T) {
 		r.waitFor(`enter writes these mappings`)
 		r.keys("enter")
 		r.waitFor(`Mappings written to Synthesize`)
+		r.waitFor(`Usage arrived for 0 of 3\d mapped accounts`) // Synthesize answered once
 		requireGolden(t, r.stop())
 		m := h.mappings()
 		ignored := 0

@@ -70,6 +70,7 @@ func TestMappingPickerAndUndo(t *testing.T) {
 	r.waitFor(`No suggestion for this row`)
 	r.keys("u")
 	r.waitFor(`Undid the last change \(1 account\)`)
+	r.waitFor(`\(no likely company\)`) // the undo is committed: the row no longer says "(saving)"
 	r.keys("u")
 	r.waitFor(`Nothing to undo on this screen`)
 	view := r.stop()

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -72,10 +73,14 @@ type Model struct {
 	load loader
 }
 
+// silenceBrowser keeps pkg/browser from writing into the screen (it writes
+// the opener's output to the terminal by default); its settings are global.
+var silenceBrowser sync.Once
+
 // New builds the screens on the session's state.
 func New(cfg Config) *Model {
 	if cfg.OpenURL == nil {
-		browser.Stdout, browser.Stderr = io.Discard, io.Discard
+		silenceBrowser.Do(func() { browser.Stdout, browser.Stderr = io.Discard, io.Discard })
 		cfg.OpenURL = browser.OpenURL
 	}
 	if cfg.Getenv == nil {

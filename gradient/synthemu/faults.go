@@ -1,6 +1,8 @@
 package synthemu
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -74,6 +76,13 @@ func (e *Emulator) applyFault(w http.ResponseWriter, r *http.Request) bool {
 	}
 	switch f.Kind {
 	case FaultSlow:
+		// Read the body first: only then does net/http watch the
+		// connection, and cancel r's context when the client gives up.
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return true
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		select {
 		case <-time.After(f.Delay):
 		case <-r.Context().Done():

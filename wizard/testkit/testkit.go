@@ -5,9 +5,11 @@
 package testkit
 
 import (
+	"flag"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -87,5 +89,18 @@ func poll(t testing.TB, timeout, most time.Duration, cond func() bool, what func
 			t.Fatalf("waited %s: %s", timeout, what())
 		}
 		time.Sleep(wait) // the interval between two checks of the condition
+	}
+}
+
+// Parallel runs up to n tests of a package at once unless -parallel was
+// given: these tests wait on emulators, terminals and timers far more than
+// they compute, so more of them than there are cores keep the machine
+// busy. Call it in TestMain, before m.Run.
+func Parallel(n int) {
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given {
+		_ = flag.Set("test.parallel", strconv.Itoa(n))
 	}
 }
