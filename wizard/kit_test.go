@@ -11,15 +11,16 @@ import (
 	"github.com/meshgradient/mesh-gradient/wizard/core"
 )
 
-// testSession is a session on a fresh state file holding p (and the
-// account drafts, when given), talking to pc (nil: no Synthesize).
-func testSession(tb testing.TB, pc *gradient.PartnerClient, p store.Progress, accounts map[string]store.Mapping) *core.Session {
+// testState is a fresh state file holding p (and the account drafts,
+// when given), closed again.
+func testState(tb testing.TB, p store.Progress, accounts map[string]store.Mapping) string {
 	tb.Helper()
-	st, err := store.Open(filepath.Join(tb.TempDir(), "state.db"))
+	path := filepath.Join(tb.TempDir(), "state.db")
+	st, err := store.Open(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { st.Close() })
+	defer st.Close()
 	if err := st.UpdateProgress(core.Vendor, func(q *store.Progress) { *q = p }); err != nil {
 		tb.Fatal(err)
 	}
@@ -28,6 +29,18 @@ func testSession(tb testing.TB, pc *gradient.PartnerClient, p store.Progress, ac
 			tb.Fatal(err)
 		}
 	}
+	return path
+}
+
+// testSession is a session on testState's file, talking to pc (nil: no
+// Synthesize).
+func testSession(tb testing.TB, pc *gradient.PartnerClient, p store.Progress, accounts map[string]store.Mapping) *core.Session {
+	tb.Helper()
+	st, err := store.Open(testState(tb, p, accounts))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
 	sess, err := core.Open(core.Config{Partner: pc, Store: st})
 	if err != nil {
 		tb.Fatal(err)

@@ -235,9 +235,9 @@ func (s *mappingScreen) key(k tea.KeyMsg) (tea.Cmd, bool) {
 func (s *mappingScreen) ready() map[string]*store.Mapping {
 	set := map[string]*store.Mapping{}
 	threshold := s.c.sess.Config().Threshold
-	s.draft.Read(func(get func(string) *store.Mapping) {
+	s.draft.Read(func(get func(string) (store.Mapping, bool)) {
 		for _, r := range s.rows {
-			if r.sugg != nil && r.sugg.Score >= threshold && get(r.ID) == nil {
+			if _, mapped := get(r.ID); r.sugg != nil && r.sugg.Score >= threshold && !mapped {
 				set[r.ID] = &store.Mapping{Target: r.sugg.ID}
 			}
 		}
@@ -246,7 +246,7 @@ func (s *mappingScreen) ready() map[string]*store.Mapping {
 }
 
 func (s *mappingScreen) tally() (t core.Tally) {
-	s.draft.Read(func(get func(string) *store.Mapping) { t = core.TallyOf(s.data.Items(s.k), get) })
+	s.draft.Read(func(get func(string) (store.Mapping, bool)) { t = core.TallyOf(s.data.Items(s.k), get) })
 	return t
 }
 

@@ -209,7 +209,7 @@ func BenchmarkFilterVersusFzf(b *testing.B) {
 // mappings to the first frame drawn (the account screen, loading).
 func BenchmarkStartupFirstFrame(b *testing.B) {
 	sc, _ := meshemu.Generate(10000, 1)
-	path := testSession(b, nil, atAccounts, allMapped(sc)).StatePath()
+	path := testState(b, atAccounts, allMapped(sc))
 	b.ReportAllocs()
 	for b.Loop() {
 		st, err := store.Open(path)

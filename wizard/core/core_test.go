@@ -240,7 +240,7 @@ func TestPlanDiffs(t *testing.T) {
 	if _, ok := p.Accounts["m-stale"]; ok || len(p.Accounts) != 4 {
 		t.Fatalf("written set: %v", p.Accounts)
 	}
-	if p.AccountTally != (Tally{Mapped: 2, Ignored: 2, Targets: 2}) || p.ServiceTally.Unmapped != 2 {
+	if p.AccountTally != (Tally{Mapped: 2, Ignored: 2}) || p.Companies != 2 || p.ServiceTally.Unmapped != 2 {
 		t.Fatalf("tallies %+v %+v", p.AccountTally, p.ServiceTally)
 	}
 	if got := p.Summary(); got != "4 accounts: 2 mapped to 2 companies, 2 do not bill, 0 unmapped · 2 services: 0 mapped, 2 without a product" {

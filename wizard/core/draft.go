@@ -31,7 +31,7 @@ func (s *Session) loadDrafts(st store.State) error {
 		if k.Store == store.KindServices {
 			cur = st.Services
 		}
-		s.drafts[k.Store] = &Draft{Kind: k, sess: s, cur: maps.Clone(cur), undo: log}
+		s.drafts[k.Store] = &Draft{Kind: k, sess: s, cur: cur, undo: log} // st is the session's own copy
 	}
 	return nil
 }
@@ -51,15 +51,10 @@ func (d *Draft) Get(id string) *store.Mapping {
 
 // Read runs fn with a lookup of the draft, under one lock: for counting
 // thousands of rows without a lock each.
-func (d *Draft) Read(fn func(get func(id string) *store.Mapping)) {
+func (d *Draft) Read(fn func(get func(id string) (store.Mapping, bool))) {
 	d.sess.mu.Lock()
 	defer d.sess.mu.Unlock()
-	fn(func(id string) *store.Mapping {
-		if m, ok := d.cur[id]; ok {
-			return &m
-		}
-		return nil
-	})
+	fn(in(d.cur))
 }
 
 // All is a copy of every chosen mapping.

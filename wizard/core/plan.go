@@ -27,25 +27,21 @@ func (d Diff) String() string {
 // Tally counts one kind's rows: mapped, do not bill, unmapped.
 type Tally struct {
 	Mapped, Ignored, Unmapped int
-	Targets                   int // distinct companies (or products) mapped to
 }
 
 // TallyOf counts items against their chosen mappings.
-func TallyOf(items []Item, chosen func(id string) *store.Mapping) Tally {
+func TallyOf(items []Item, chosen func(id string) (store.Mapping, bool)) Tally {
 	var t Tally
-	targets := map[string]bool{}
 	for _, it := range items {
-		switch m := chosen(it.ID); {
-		case m == nil || !m.Ignored && m.Target == "":
+		switch m, ok := chosen(it.ID); {
+		case !ok || !m.Ignored && m.Target == "":
 			t.Unmapped++
 		case m.Ignored:
 			t.Ignored++
 		default:
 			t.Mapped++
-			targets[m.Target] = true
 		}
 	}
-	t.Targets = len(targets)
 	return t
 }
 
@@ -66,6 +62,7 @@ type Plan struct {
 	Mapped             []Change // every row that will be mapped, accounts first
 	AccountTally       Tally
 	ServiceTally       Tally
+	Companies          int         // distinct companies the accounts are mapped to
 	unmapped           [2][]string // names of unmapped accounts and services
 	itemsOfAccounts    []string
 }
@@ -125,12 +122,24 @@ func PlanWrite(d *Data, accounts, services map[string]store.Mapping) Plan {
 	for _, names := range p.unmapped {
 		slices.SortStableFunc(names, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
 	}
-	p.AccountTally = TallyOf(d.Items(Accounts), func(id string) *store.Mapping { return lookup(accounts, id) })
-	p.ServiceTally = TallyOf(d.Items(Services), func(id string) *store.Mapping { return lookup(services, id) })
+	p.AccountTally = TallyOf(d.Items(Accounts), in(accounts))
+	companies := map[string]bool{}
+	for _, m := range p.Accounts {
+		if !m.Ignored && m.Target != "" {
+			companies[m.Target] = true
+		}
+	}
+	p.Companies = len(companies)
+	p.ServiceTally = TallyOf(d.Items(Services), in(services))
 	for _, it := range d.Items(Accounts) {
 		p.itemsOfAccounts = append(p.itemsOfAccounts, it.ID)
 	}
 	return p
+}
+
+// in looks ids up in m.
+func in(m map[string]store.Mapping) func(string) (store.Mapping, bool) {
+	return func(id string) (store.Mapping, bool) { v, ok := m[id]; return v, ok }
 }
 
 func lookup(m map[string]store.Mapping, id string) *store.Mapping {
@@ -144,7 +153,7 @@ func lookup(m map[string]store.Mapping, id string) *store.Mapping {
 func (p Plan) Summary() string {
 	a, s := p.AccountTally, p.ServiceTally
 	return fmt.Sprintf("%s: %d mapped to %s, %d do not bill, %d unmapped · %s: %d mapped, %d without a product",
-		text.Count(a.Mapped+a.Ignored+a.Unmapped, "account", "accounts"), a.Mapped, text.Count(a.Targets, "company", "companies"),
+		text.Count(a.Mapped+a.Ignored+a.Unmapped, "account", "accounts"), a.Mapped, text.Count(p.Companies, "company", "companies"),
 		a.Ignored, a.Unmapped, text.Count(s.Mapped+s.Unmapped, "service", "services"), s.Mapped, s.Unmapped)
 }
 

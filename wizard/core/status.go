@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
-	"github.com/meshgradient/mesh-gradient/store"
 )
 
 // Status is the home screen's facts, and `mesh-gradient status`'s.
@@ -65,8 +64,8 @@ func (s *Session) Status(ctx context.Context) (Status, error) {
 		return st, err
 	}
 	ra, rs := RemoteDrafts(m)
-	a := TallyOf(itemsOf(accounts, func(a gradient.Account) string { return a.ID }), chosenIn(ra))
-	v := TallyOf(itemsOf(services, func(s gradient.Service) string { return s.ID }), chosenIn(rs))
+	a := TallyOf(itemsOf(accounts, func(a gradient.Account) string { return a.ID }), in(ra))
+	v := TallyOf(itemsOf(services, func(s gradient.Service) string { return s.ID }), in(rs))
 	st.MappedAccounts, st.IgnoredAccounts, st.UnmappedAccounts = a.Mapped, a.Ignored, a.Unmapped
 	st.MappedServices, st.UnmappedServices = v.Mapped, v.Unmapped
 	return st, nil
@@ -78,10 +77,6 @@ func itemsOf[T any](list []T, id func(T) string) []Item {
 		out[i] = Item{ID: id(x)}
 	}
 	return out
-}
-
-func chosenIn(m map[string]store.Mapping) func(string) *store.Mapping {
-	return func(id string) *store.Mapping { return lookup(m, id) }
 }
 
 // DisconnectWarning is what a disconnect loses, for every face that asks.
