@@ -69,6 +69,9 @@ var ConnectSteps = []string{
 	"Press Gradient Sync: Mesh sends your customer accounts and services to Synthesize.",
 }
 
+// RenewSteps are what Mesh needs after a new key: only the key.
+var RenewSteps = ConnectSteps[:3]
+
 // FinalSyncSteps are the guide's step 12, after the mappings are written.
 var FinalSyncSteps = []string{
 	"Return to the Mesh portal, Settings → Gradient.",

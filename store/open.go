@@ -74,7 +74,8 @@ func tighten(path string, want os.FileMode, fix bool) string {
 	}
 	was := info.Mode().Perm()
 	if !fix {
-		return fmt.Sprintf("%s is open to other users (mode %04o); the state file in it is 0600, but consider chmod 700 %s", path, was, path)
+		return fmt.Sprintf("%s is open to other users (mode %04o); the state file in it is 0600, but others can see it and its name there: "+
+			"keep --state in a directory only you can read", path, was)
 	}
 	if err := os.Chmod(path, want); err != nil {
 		return fmt.Sprintf("%s is open to other users (mode %04o) and could not be made %04o: %v", path, was, want, err)

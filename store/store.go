@@ -165,6 +165,16 @@ type Progress struct {
 	// KnownAccounts are the vendor accounts that existed at the last write,
 	// so accounts that arrive later can be marked new.
 	KnownAccounts []string `json:"known_accounts,omitempty"`
+	// Renewal is what Synthesize said when a new key was issued for a
+	// connected integration: Mesh has taken the new key once that changes.
+	Renewal *Renewal `json:"renewal,omitempty"`
+}
+
+// Renewal is the integration's vendor status and last sync (Synthesize's
+// clock) when a new key was issued.
+type Renewal struct {
+	Status   string    `json:"status"`
+	LastSync time.Time `json:"last_sync,omitzero"`
 }
 
 // Mapping is one account's or service's choice: a target (company or

@@ -381,7 +381,7 @@ func TestLooseModesAreReportedAndFixed(t *testing.T) {
 		dirReport string
 		open      func() (*store.Store, error)
 	}{{def, true, "it is now 0700", func() (*store.Store, error) { return store.OpenDefault(getenv) }},
-		{chosen, false, "consider chmod 700", func() (*store.Store, error) { return store.Open(chosen) }}} {
+		{chosen, false, "keep --state in a directory only you can read", func() (*store.Store, error) { return store.Open(chosen) }}} {
 		open(t, c.path).Close()
 		dir := filepath.Dir(c.path)
 		os.Chmod(dir, 0o755)

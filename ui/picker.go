@@ -105,11 +105,11 @@ func (p Picker) Help() Help {
 		return Help{Short: FilterKeys(p.list)}
 	}
 	lk := p.list.KeyMap
-	short := []key.Binding{lk.CursorUp, lk.CursorDown, lk.Filter, p.keys.Choose, p.keys.Cancel}
+	short := []key.Binding{lk.Filter, p.keys.Cancel, lk.CursorUp, lk.CursorDown}
 	if p.list.FilterState() == list.FilterApplied {
-		short[4] = With(lk.ClearFilter, "clear filter")
+		short[1] = With(lk.ClearFilter, "clear filter")
 	}
-	return ShortOnly(short...)
+	return ShortOnly(short...).WithMain(p.keys.Choose)
 }
 
 // Bindings are every key the open picker takes now.

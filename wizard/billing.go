@@ -10,9 +10,9 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/table"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
 	"github.com/meshgradient/mesh-gradient/ui"
@@ -51,7 +51,7 @@ type billingScreen struct {
 	raw         []gradient.BillingRow
 	lines       []core.BillingLine
 	shown       []core.BillingLine
-	table       table.Model
+	grid        ui.Grid
 	filter      textinput.Model
 	path        textinput.Model
 	sortDiff    bool
@@ -59,6 +59,7 @@ type billingScreen struct {
 	asking      string // "all" or "overwrite": what the open dialog is for
 	items       []gradient.BillingKey
 	loaded      bool
+	named       bool // the last apply had names to sort by
 	busy        string
 	defaultPath string
 	err         error
@@ -70,7 +71,10 @@ func newBillingScreen(c *common) *billingScreen {
 	f.Prompt = "Filter: "
 	p := textinput.New()
 	p.Prompt = "Export to: "
-	return &billingScreen{c: c, table: ui.NewTable(c.theme), filter: f, path: p, defaultPath: defaultExportPath(c), keys: billingKeys{
+	grid := ui.NewGrid(c.theme, []ui.Column{{Title: " ", Width: 1}, {Title: "Company", Flex: 3}, {Title: "Mesh account", Flex: 3},
+		{Title: "Service → product", Flex: 4}, {Title: "Usage", Width: 6, Right: true}, {Title: "PSA", Width: 6, Right: true},
+		{Title: "Diff", Width: 6, Right: true}})
+	return &billingScreen{c: c, grid: grid, filter: f, path: p, defaultPath: defaultExportPath(c), keys: billingKeys{
 		Reconcile:    ui.Key("r", "reconcile row", "r"),
 		ReconcileAll: ui.Key("R", "reconcile all", "R"),
 		Sort:         ui.Key("s", "sort by difference", "s"),
@@ -108,7 +112,14 @@ func (s *billingScreen) rebuild() {
 	s.apply()
 }
 
+// apply filters and sorts the lines into the grid; the cursor stays with
+// the row it was on, wherever the sort puts it now.
 func (s *billingScreen) apply() {
+	was, had := s.selected()
+	// Before the names arrive the rows sort by id; the cursor's first row
+	// then was not one the user saw named, so it starts at the top again.
+	had = had && s.named
+	s.named = s.data != nil
 	q := strings.ToLower(strings.TrimSpace(s.filter.Value()))
 	s.shown = s.shown[:0]
 	for _, l := range s.lines {
@@ -117,38 +128,49 @@ func (s *billingScreen) apply() {
 		}
 	}
 	core.SortLines(s.shown, s.sortDiff)
-	rows := make([]table.Row, len(s.shown))
+	rows := make([][]string, len(s.shown))
+	cursor := 0
 	for i, l := range s.shown {
 		mark := " "
 		if l.Difference != 0 {
 			mark = "≠"
 		}
-		rows[i] = table.Row{mark, l.Company, l.Account, l.Service + " → " + l.Product, text.Qty(l.Usage), text.Qty(l.BilledQuantity),
-			text.Signed(l.Difference), l.SnapshotAt.Local().Format("01-02 15:04")}
+		rows[i] = []string{mark, l.Company, l.Account, l.Service + " → " + l.Product, text.Qty(l.Usage), text.Qty(l.BilledQuantity),
+			text.Signed(l.Difference)}
+		if had && l.Key() == was.Key() {
+			cursor = i
+		}
 	}
-	s.table.SetRows(rows)
-	// An empty table leaves the cursor at -1; rows arriving later must not
-	// start with nothing selected.
-	if c := s.table.Cursor(); c < 0 || c >= len(rows) {
-		s.table.SetCursor(max(min(c, len(rows)-1), 0))
-	}
+	t, shown := s.c.theme, s.shown
+	s.grid.SetRows(rows, func(r, c int) lipgloss.Style {
+		if (c == 0 || c == 6) && shown[r].Difference != 0 {
+			return t.Warn // the sign and ≠ stay for NO_COLOR
+		}
+		return lipgloss.Style{}
+	})
+	s.grid.SetCursor(cursor)
+	s.layout()
 }
 
+// setSize: the grid gets what the head, the filter line and the selected
+// row's detail leave (see layout).
 func (s *billingScreen) setSize(w, h int) {
 	s.w, s.h = w, h
-	fixed := 1 + 7 + 7 + 7 + 12 + 8*2 // mark, numbers, snapshot, cell padding
-	rest := max(w-fixed, 24)
-	s.table.SetColumns([]table.Column{
-		{Title: " ", Width: 1}, {Title: "Company", Width: rest * 3 / 10}, {Title: "Mesh account", Width: rest * 3 / 10},
-		{Title: "Service → product", Width: rest - 2*(rest*3/10)}, {Title: "Usage", Width: 7}, {Title: "PSA", Width: 7},
-		{Title: "Diff", Width: 7}, {Title: "Snapshot", Width: 12},
-	})
-	// head, filter line, table header (2), a gap and up to four lines of explanation
-	s.table.SetHeight(max(h-10, 3))
+	s.layout()
+}
+
+// layout gives the grid every line the head (2), a gap and the selected
+// row's detail do not need, so a tall terminal shows more rows.
+func (s *billingScreen) layout() {
+	detail := 0
+	if l, ok := s.selected(); ok {
+		detail = 1 + lipgloss.Height(s.explain(l, s.w))
+	}
+	s.grid.SetSize(s.w, max(s.h-2-detail, 3))
 }
 
 func (s *billingScreen) selected() (core.BillingLine, bool) {
-	i := s.table.Cursor()
+	i := s.grid.Cursor()
 	if i < 0 || i >= len(s.shown) {
 		return core.BillingLine{}, false
 	}
@@ -175,7 +197,7 @@ func (s *billingScreen) update(msg tea.Msg) tea.Cmd {
 	case reconciledMsg:
 		s.busy = ""
 		if msg.err != nil {
-			return tea.Batch(s.c.failure("Reconcile failed: "+text.Sanitize(msg.err.Error())+". No quantity was changed; r or R tries again."), s.load())
+			return tea.Batch(s.c.failure("Reconcile failed: "+core.Explain(msg.err).String()+". No quantity was changed; r or R tries again."), s.load())
 		}
 		return tea.Batch(s.c.notice(msg.what), s.load()) // show what Synthesize now holds
 	case exportedMsg:
@@ -229,14 +251,19 @@ func (s *billingScreen) key(k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, keys.Reconcile):
 		return s.reconcileRow()
 	case key.Matches(k, keys.ReconcileAll):
-		items, units, money := core.Differing(s.lines)
+		// A bulk action acts on what is shown, and says so.
+		items, units, money := core.Differing(s.shown)
 		if len(items) == 0 {
-			return s.c.notice("Every quantity already matches Mesh's usage.")
+			return s.c.notice("Every quantity shown already matches Mesh's usage.")
+		}
+		scope := ""
+		if f := strings.TrimSpace(s.filter.Value()); f != "" {
+			scope = fmt.Sprintf(" Only the %s shown by the filter %q; the others are left as they are.", text.Count(len(s.shown), "row", "rows"), f)
 		}
 		s.items, s.asking = items, "all"
 		s.confirm.Ask(fmt.Sprintf("Reconcile %s?", text.Count(len(items), "quantity", "quantities")),
-			fmt.Sprintf("Sets the PSA quantity to Mesh's usage for %s: %s units in total, %s a month at the products' prices.",
-				text.Count(len(items), "agreement", "agreements"), text.Signed(units), text.Money(money)), "reconcile")
+			fmt.Sprintf("Sets the PSA quantity to Mesh's usage for %s: %s units in total, %s a month at the products' prices.%s",
+				text.Count(len(items), "agreement", "agreements"), text.Signed(units), text.Money(money), scope), "reconcile")
 		return nil
 	case key.Matches(k, keys.Export):
 		if s.path.Value() == "" {
@@ -248,9 +275,9 @@ func (s *billingScreen) key(k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, keys.Home):
 		return emit(core.Back)
 	}
-	var cmd tea.Cmd
-	s.table, cmd = s.table.Update(k)
-	return cmd
+	s.grid.Update(k)
+	s.layout()
+	return nil
 }
 
 func (s *billingScreen) reconcileRow() tea.Cmd {
@@ -273,7 +300,7 @@ func (s *billingScreen) answer(k tea.KeyMsg) tea.Cmd {
 	case !done || !yes:
 		return cmd
 	case s.asking == "all":
-		_, units, money := core.Differing(s.lines)
+		_, units, money := core.Differing(s.shown)
 		n := len(s.items)
 		return s.reconcile(s.items, fmt.Sprintf("Reconciled %s: %s units, %s a month in total.", text.Count(n, "quantity", "quantities"), text.Signed(units), text.Money(money)))
 	}
@@ -319,6 +346,11 @@ func (s *billingScreen) setKeys() {
 	rows := len(s.raw) > 0
 	for _, b := range []*key.Binding{&k.Reconcile, &k.ReconcileAll, &k.Sort, &k.Filter, &k.Export} {
 		b.SetEnabled(rows)
+	}
+	if s.sortDiff {
+		k.Sort.SetHelp("s", "sort by company")
+	} else {
+		k.Sort.SetHelp("s", "sort by difference")
 	}
 	if rows {
 		ui.Rebind(&k.Reload, "ctrl+r")

@@ -11,26 +11,32 @@ import (
 	"github.com/meshgradient/mesh-gradient/wizard/core"
 )
 
-// explain is the selected line's detail: names, prices, the difference in
-// money, and why Mesh's count and Synthesize's can differ.
+// explain is the selected line's detail, wrapped, never cut: the price
+// and the difference in money first, then names and counts, then why
+// Mesh's count and Synthesize's can differ.
 func (s *billingScreen) explain(l core.BillingLine, w int) string {
 	t := s.c.theme
-	out := fmt.Sprintf("%s → %s · %s → %s", l.Account, l.Company, l.Service, l.Product)
+	money := "PSA billed " + text.Qty(l.BilledQuantity)
 	if l.UnitPrice > 0 {
-		out += " · " + text.Price(l.UnitPrice) + " a unit"
+		money += " at " + text.Price(l.UnitPrice) + " a unit"
 	}
-	out += "\n"
+	if l.Difference == 0 {
+		money += " · " + t.OK.Render("matches Mesh's usage")
+	} else {
+		money += " · difference " + t.Warn.Render(text.Signed(l.Difference))
+		if l.UnitPrice > 0 {
+			money += " (" + text.Money(l.Difference*l.UnitPrice) + " a month)"
+		}
+	}
 	usage := "Mesh usage " + text.Qty(l.Usage)
 	if l.Shared > 1 {
 		usage = fmt.Sprintf("Mesh usage %s (%s for the %d accounts on this company's %s)", text.Qty(l.Usage), text.Qty(l.AgreementUsage), l.Shared, l.Product)
 	}
-	out += fmt.Sprintf("%s, snapshot %s · PSA billed %s", usage, l.SnapshotAt.Local().Format("2006-01-02 15:04"), text.Qty(l.BilledQuantity))
+	out := wrap(money, w) + "\n" +
+		wrap(fmt.Sprintf("%s → %s · %s → %s · %s, snapshot %s", l.Account, l.Company, l.Service, l.Product, usage,
+			l.SnapshotAt.Local().Format("2006-01-02 15:04")), w)
 	if l.Difference == 0 {
-		return out + " · " + t.OK.Render("matches")
-	}
-	out += " · difference " + t.Warn.Render(text.Signed(l.Difference))
-	if l.UnitPrice > 0 {
-		out += " (" + text.Money(l.Difference*l.UnitPrice) + " a month)"
+		return out
 	}
 	return out + "\n" + t.Muted.Render(wrap(core.Why(l)+" r sets the PSA quantity to the snapshot.", w))
 }
@@ -43,7 +49,7 @@ func (s *billingScreen) view(w int) string {
 	case !s.loaded:
 		return s.c.spinner.View() + "Loading the billing rows for Mesh from Synthesize…"
 	case s.err != nil && len(s.raw) == 0:
-		return t.Error.Render("Could not load billing from Synthesize: ") + wrap(text.Sanitize(s.err.Error()), w) + "\n\nr tries again."
+		return t.Error.Render("Could not load billing from Synthesize: ") + wrap(core.Explain(s.err).String(), w) + "\n\nr tries again."
 	case len(s.raw) == 0:
 		return wrap("Synthesize has no Mesh usage yet. Press Gradient Sync in Mesh (Settings → Gradient), then come back (r reloads).", w)
 	}
@@ -71,7 +77,7 @@ func (s *billingScreen) view(w int) string {
 	if s.confirm.Open() {
 		return out + s.confirm.View(t, w)
 	}
-	out += s.table.View() + "\n"
+	out += s.grid.View() + "\n"
 	if l, ok := s.selected(); ok {
 		out += "\n" + s.explain(l, w)
 	}
@@ -91,10 +97,14 @@ func (s *billingScreen) help() ui.Help {
 		return ui.ShortOnly(k.DoExport, k.CancelExport)
 	}
 	s.setKeys()
-	tk := s.table.KeyMap
-	short := ui.Enabled(k.Reconcile, k.ReconcileAll, k.Sort, k.Filter, k.ClearFilter, k.Export, k.Reload, k.Home)
-	full := [][]key.Binding{ui.Enabled(tk.LineUp, tk.LineDown, k.Filter, k.ClearFilter, k.Sort), ui.Enabled(k.Reconcile, k.ReconcileAll, k.Export), {k.Reload, k.Home}}
-	return ui.Help{Short: short, Full: full}
+	tk := s.grid.Keys
+	main, short := k.Home, ui.Enabled(k.Reconcile, k.Filter, k.ClearFilter, k.Sort, k.Export, k.Reload)
+	if items, _, _ := core.Differing(s.shown); len(items) > 0 {
+		main = ui.With(k.ReconcileAll, fmt.Sprintf("reconcile %s shown", text.Count(len(items), "quantity", "quantities")))
+		short = append(short, k.Home)
+	}
+	full := [][]key.Binding{ui.Enabled(tk.Up, tk.Down, tk.PageDown, k.Filter, k.ClearFilter, k.Sort), ui.Enabled(k.Reconcile, k.ReconcileAll, k.Export), {k.Reload, k.Home}}
+	return ui.Help{Main: main, Short: short, Full: full}
 }
 
 func (s *billingScreen) bindings() []key.Binding {
@@ -110,5 +120,5 @@ func (s *billingScreen) bindings() []key.Binding {
 		return []key.Binding{k.DoExport, k.CancelExport}
 	}
 	s.setKeys()
-	return append(ui.TableBindings(s.table), ui.Enabled(k.Reconcile, k.ReconcileAll, k.Sort, k.Filter, k.ClearFilter, k.Export, k.Reload, k.Home)...)
+	return append(s.grid.Bindings(), ui.Enabled(k.Reconcile, k.ReconcileAll, k.Sort, k.Filter, k.ClearFilter, k.Export, k.Reload, k.Home)...)
 }

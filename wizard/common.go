@@ -1,7 +1,6 @@
 package wizard
 
 import (
-	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/meshgradient/mesh-gradient/store"
 	"github.com/meshgradient/mesh-gradient/ui"
-	"github.com/meshgradient/mesh-gradient/ui/text"
 	"github.com/meshgradient/mesh-gradient/wizard/core"
 )
 
@@ -146,9 +144,3 @@ func fit(s string, w, h int) string {
 
 // wrap fits prose to width.
 func wrap(s string, w int) string { return lipgloss.NewStyle().Width(max(w, 10)).Render(s) }
-
-// retrying says a poll failed and when the next one is, for the screens
-// that wait on Synthesize.
-func retrying(t ui.Theme, err error, wait time.Duration, w int) string {
-	return t.Warn.Render(wrap(fmt.Sprintf("Synthesize did not answer (%s); asking again in %s.", text.Sanitize(err.Error()), wait), w))
-}

@@ -2,10 +2,12 @@ package wizard
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/meshgradient/mesh-gradient/mesh"
 	"github.com/meshgradient/mesh-gradient/ui"
+	"github.com/meshgradient/mesh-gradient/ui/text"
 	"github.com/meshgradient/mesh-gradient/wizard/core"
 )
 
@@ -19,21 +21,37 @@ type finalSyncScreen struct {
 func newFinalSyncScreen(c *common) *finalSyncScreen {
 	s := &finalSyncScreen{watch: c.sess.NewFinalSync()}
 	s.poller = poller{c: c, dest: core.StepFinalSync, done: core.UsageArrived, leave: core.Next,
-		keys: pollKeys{Open: ui.Key("o", "open portal", "o"), Leave: ui.Key("n", "go on to billing", "n")},
+		keys: pollKeys{Open: ui.Key("o", "open portal", "o"), Again: ui.Key("r", "ask again", "r"), Leave: ui.Key("n", "→ Billing without waiting", "n")},
 		ask:  func(ctx context.Context) (any, error) { return c.sess.PollUsage(ctx) },
 		observe: func(v any, err error) (bool, time.Duration) {
 			u, _ := v.(core.Usage)
 			return s.watch.Observe(u, err)
 		},
-		renew: func() { s.watch = c.sess.NewFinalSync() }}
+		renew: func() { s.watch = c.sess.NewFinalSync() },
+		news:  func() string { return finished(s.watch.Last) }}
 	return s
+}
+
+// finished is the onboarding's last word: what was done, and what a start
+// opens from now on.
+func finished(u core.Usage) string {
+	arrived := fmt.Sprintf("usage arrived for %d of %d mapped accounts", u.Arrived, u.Expected)
+	if u.Expected > 0 && u.Arrived >= u.Expected {
+		arrived = fmt.Sprintf("usage arrived for all %s", text.Count(u.Expected, "mapped account", "mapped accounts"))
+	}
+	return "Onboarding complete: Mesh is connected, the mappings are in Synthesize and " + arrived +
+		". Reconcile below; from now on mesh-gradient opens home."
 }
 
 func (s *finalSyncScreen) view(w int) string {
 	t := s.c.theme
 	url := portalURL(s.c.cfg, s.c.progress().Region)
 	out := t.OK.Render("✓ Mappings written to Synthesize.") + " One more Gradient Sync brings the usage in.\n\n"
-	out += meshSteps(url, mesh.FinalSyncSteps)
+	done := 0
+	if s.watch.Synced() {
+		done = len(mesh.FinalSyncSteps)
+	}
+	out += meshSteps(t, url, mesh.FinalSyncSteps, done)
 	out += "\n" + s.c.spinner.View() + "Waiting for usage… " + s.elapsed() + "\n"
 	out += "  " + s.watch.Last.Line() + "\n"
 	switch trouble := s.trouble(s.watch.Err, w); {

@@ -166,6 +166,8 @@ func (r *run) keys(names ...string) {
 func (r *run) stop() string {
 	r.t.Helper()
 	r.stopped = true
+	// A second ctrl+c quits where the first only asks (the key screen).
+	r.tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
 	r.tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
 	r.tm.WaitFinished(r.t, teatest.WithFinalTimeout(5*time.Second))
 	view := r.model.View()

@@ -137,7 +137,10 @@ func (s *homeScreen) answer(k tea.KeyMsg) tea.Cmd {
 	case s.pending.Disconnect:
 		s.busy = "Disconnecting Mesh in Synthesize…"
 		sess := s.c.sess
-		return func() tea.Msg { return disconnectedMsg{err: sess.Disconnect(context.Background())} }
+		return func() tea.Msg {
+			_, err := sess.Disconnect(context.Background())
+			return disconnectedMsg{err: err}
+		}
 	}
 	return emit(s.pending.Event)
 }
@@ -185,7 +188,7 @@ func (s *homeScreen) view(w int) string {
 	case !s.loaded:
 		b.WriteString(s.c.spinner.View() + "Asking Synthesize how the integration is…\n")
 	case s.err != nil:
-		b.WriteString(t.Warn.Render(wrap("Could not reach Synthesize: "+text.Sanitize(s.err.Error())+". Showing what this computer knows; r tries again.", w)) + "\n")
+		b.WriteString(t.Warn.Render(wrap("Could not ask Synthesize: "+core.Explain(s.err).String()+". Showing what this computer knows; r tries again.", w)) + "\n")
 		p := s.c.progress()
 		fmt.Fprintf(&b, "Key …%s · mappings written %s\n", text.Sanitize(p.KeyHint), text.Stamp(&p.MappingsWrittenAt, now))
 	default:
@@ -217,7 +220,7 @@ func (s *homeScreen) help() ui.Help {
 	}
 	lk := s.list.KeyMap
 	s.keys.Retry.SetEnabled(s.err != nil)
-	return ui.ShortOnly(ui.Enabled(lk.CursorUp, lk.CursorDown, s.keys.Choose, s.keys.Retry)...)
+	return ui.ShortOnly(ui.Enabled(s.keys.Retry, lk.CursorUp, lk.CursorDown)...).WithMain(s.keys.Choose)
 }
 
 func (s *homeScreen) bindings() []key.Binding {

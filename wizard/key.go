@@ -27,18 +27,34 @@ type keyKeys struct {
 	Copy, Saved, SavedYes, NewKey, Retry, Back key.Binding
 }
 
+// guardQuit asks before a quit would lose a key not yet confirmed. While
+// it asks, q is the dialog's (y quits); ctrl+c quits.
+func (s *keyScreen) guardQuit(force bool) bool {
+	switch {
+	case s.phase != keyShown:
+		return false
+	case s.quitDialog.Open():
+		return !force
+	}
+	s.quitDialog.Ask("Quit without the key?", "Synthesize shows this key only once, and this program never saves it: "+
+		"if you quit now it is gone. You would need a new key (the old one stops working), and Mesh needs whichever key you keep.",
+		"quit, the key is gone")
+	return true
+}
+
 // keyScreen is step 2: connect in Synthesize and show the one-time key.
 // The key lives only in this struct's memory, and only until the user
 // confirms they saved it.
 type keyScreen struct {
-	c        *common
-	keys     keyKeys
-	phase    keyPhase
-	secret   string
-	copied   string
-	err      error
-	rotating bool // the last call was a new key, not a connect
-	lostWhy  string
+	c          *common
+	keys       keyKeys
+	phase      keyPhase
+	secret     string
+	copied     string
+	err        error
+	rotating   bool // the last call was a new key, not a connect
+	lostWhy    string
+	quitDialog ui.Confirm // quit without the key?
 }
 
 func newKeyScreen(c *common) *keyScreen {
@@ -143,6 +159,16 @@ func (s *keyScreen) update(msg tea.Msg) tea.Cmd {
 }
 
 func (s *keyScreen) key(k tea.KeyMsg) tea.Cmd {
+	if s.quitDialog.Open() {
+		yes, done, _ := s.c.answer(&s.quitDialog, k)
+		switch {
+		case !done:
+			return nil
+		case yes:
+			return tea.Quit
+		}
+		return s.c.notice("Not quitting: the key is still here. Copy it (c), then say you saved it (enter).")
+	}
 	s.setKeys()
 	switch {
 	case key.Matches(k, s.keys.Copy):
@@ -174,13 +200,10 @@ func (s *keyScreen) setKeys() {
 	k.Back.SetEnabled(s.phase == keyLost || s.phase == keyFailed)
 }
 
-// confirm forgets the key and moves on: it has been shown once. After a
-// new key from home, Mesh needs it: home says so.
+// confirm forgets the key and moves on to the portal, where it goes: it
+// has been shown once.
 func (s *keyScreen) confirm() tea.Cmd {
 	s.secret, s.copied = "", ""
-	if s.c.progress().Onboarded {
-		return emitWith(core.KeyConfirmed, "New key saved. In Mesh, Settings → Gradient: paste it, press Submit, then Gradient Sync.")
-	}
 	return emit(core.KeyConfirmed)
 }
 
@@ -194,18 +217,18 @@ func (s *keyScreen) view(w int) string {
 		}
 		return s.c.spinner.View() + what
 	case keyShown:
+		if s.quitDialog.Open() {
+			return ui.KeyBox(t, "Gradient API key", text.Sanitize(s.secret), min(w, 76)) + "\n" + s.quitDialog.View(t, w)
+		}
 		// The box comes first: on a small terminal it is what must show.
 		out := ui.KeyBox(t, "Gradient API key", text.Sanitize(s.secret), min(w, 76)) + "\n" +
-			wrap("Shown "+t.Strong.Render("only this once")+" and never saved by this program: copy it now and keep it somewhere safe (a password manager).", w) + "\n\n"
+			wrap("Shown "+t.Strong.Render("only this once")+": copy it now (c) and keep it somewhere safe (a password manager); "+
+				"this program never saves it. You will paste it into Mesh → Settings → Gradient in the next step. "+
+				"Each integration has its own key: this one is Mesh's.", w) + "\n\n"
 		if s.copied != "" {
 			out += wrap(s.copied, w) + "\n\n"
 		}
-		next := "continue to the Mesh portal"
-		if s.c.progress().Onboarded {
-			next = "back home (then paste it in Mesh)"
-		}
-		out += t.Selected.Render("[ I saved it ]") + t.Muted.Render("  enter or y: "+next+" · c: copy")
-		return out
+		return out + t.Selected.Render("[ I saved it ]") + t.Muted.Render("  enter or y: continue to the Mesh portal · c: copy")
 	case keyLost:
 		return wrap(s.lostWhy, w) + "\n\n" +
 			wrap("If you saved it, press y to continue. Otherwise press r to issue a new key: the old one stops working at once, and Mesh needs the new one.", w)
@@ -214,7 +237,7 @@ func (s *keyScreen) view(w int) string {
 		if s.rotating {
 			what = "Issuing a new key failed."
 		}
-		return t.Error.Render(what) + "\n\n" + wrap(text.Sanitize(s.err.Error()), w) + "\n\n" +
+		return t.Error.Render(what) + "\n\n" + wrap(core.Explain(s.err).String()+".", w) + "\n\n" +
 			wrap("Nothing was lost: your choices are saved. Press r to try again, esc to go back, or q to quit and resume later.", w)
 	}
 }
@@ -223,10 +246,28 @@ func (s *keyScreen) view(w int) string {
 func (s *keyScreen) setSize(int, int) {}
 
 func (s *keyScreen) help() ui.Help {
-	return ui.ShortOnly(s.bindings()...)
+	if s.quitDialog.Open() {
+		h := s.quitDialog.Help()
+		h.Modal = true // q is the dialog's now: it asks already
+		return h
+	}
+	s.setKeys()
+	k := s.keys
+	switch s.phase {
+	case keyShown:
+		return ui.ShortOnly(k.Copy).WithMain(ui.With(k.Saved, "I saved it → Mesh portal"))
+	case keyLost:
+		return ui.ShortOnly(k.SavedYes, k.Back).WithMain(k.NewKey)
+	case keyFailed:
+		return ui.ShortOnly(k.Back).WithMain(k.Retry)
+	}
+	return ui.Help{}
 }
 
 func (s *keyScreen) bindings() []key.Binding {
+	if s.quitDialog.Open() {
+		return s.quitDialog.Keys().Bindings()
+	}
 	s.setKeys()
 	k := s.keys
 	return ui.Enabled(k.Copy, k.Saved, k.SavedYes, k.NewKey, k.Retry, k.Back)

@@ -29,7 +29,7 @@ func (m *Model) statusLines() int {
 }
 
 func (m *Model) bodySize() (int, int) {
-	chrome := 2 + lipgloss.Height(m.help.View(m.screenHelp())) + m.statusLines()
+	chrome := 2 + lipgloss.Height(m.footer()) + m.statusLines()
 	if m.roomy() {
 		chrome += 2 // the gap under the header and the one above the help
 	}
@@ -59,9 +59,38 @@ func (m *Model) screenHelp() ui.Help {
 		h.Full = append(h.Full, []key.Binding{m.keys.ForceQuit})
 		return h
 	}
+	if h.Modal {
+		return h // the dialog's keys only: q and ? are not what it asks
+	}
 	h.Short = append(h.Short, m.keys.Help, m.keys.Quit)
 	h.Full = append(h.Full, []key.Binding{ui.With(m.keys.Help, "fewer keys"), m.keys.Quit})
 	return h
+}
+
+// footer is the help line: the screen's main action first, then its other
+// keys, then ? and q; when the line is too long the other keys go first,
+// from the last, so what moves on, more keys and quit always show.
+func (m *Model) footer() string {
+	h := m.screenHelp()
+	if m.help.ShowAll {
+		return m.help.View(h)
+	}
+	n := len(h.Short)
+	tail := 0 // ? and q, kept at the end
+	if !m.typing() && !h.Modal {
+		tail = 2
+	}
+	free := m.help
+	free.Width = 0 // measure untruncated
+	for keep := n - tail; keep > 0; keep-- {
+		try := h
+		try.Short = append(append([]key.Binding(nil), h.Short[:keep]...), h.Short[n-tail:]...)
+		if lipgloss.Width(free.ShortHelpView(try.ShortHelp())) <= m.c.width {
+			return m.help.ShortHelpView(try.ShortHelp())
+		}
+	}
+	h.Short = h.Short[n-tail:]
+	return m.help.ShortHelpView(h.ShortHelp())
 }
 
 // The smallest terminal the screens are laid out for; below it the
@@ -86,7 +115,11 @@ func (m *Model) View() string {
 	}
 	bw, bh := m.bodySize()
 	body := lipgloss.NewStyle().Height(bh).Render(fit(m.body(bw), bw, bh))
-	parts := []string{fit(title, w, 1), fit(t.Subtitle.Render(core.Line(m.c.progress(), m.step)), w, 1)}
+	line := core.Line(m.c.progress(), m.step)
+	if m.finishing {
+		line = core.OnboardingLine(m.step)
+	}
+	parts := []string{fit(title, w, 1), fit(t.Subtitle.Render(line), w, 1)}
 	if m.roomy() {
 		parts = append(parts, "")
 	}
@@ -100,7 +133,7 @@ func (m *Model) View() string {
 	if m.roomy() {
 		parts = append(parts, "")
 	}
-	parts = append(parts, m.help.View(m.screenHelp()))
+	parts = append(parts, m.footer())
 	return fit(strings.Join(parts, "\n"), w, max(m.c.height, 1))
 }
 
@@ -120,7 +153,7 @@ func (m *Model) body(w int) string {
 	if m.waitingForData() {
 		if m.load.err != nil {
 			return t.Error.Render("Could not load accounts, services, companies and products from Synthesize.") + "\n\n" +
-				wrap(text.Sanitize(m.load.err.Error()), w) + "\n\n" +
+				wrap(core.Explain(m.load.err).String()+".", w) + "\n\n" +
 				wrap("Everything you chose so far is saved. Press r to try again, or q to quit and resume later.", w)
 		}
 		return m.c.spinner.View() + "Loading accounts, services, companies and products from Synthesize…\n\n" + m.loadProgressView()

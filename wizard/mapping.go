@@ -231,6 +231,16 @@ func (s *mappingScreen) key(k tea.KeyMsg) (tea.Cmd, bool) {
 	return nil, false
 }
 
+// nextDesc says where n leads, and what is still missing here.
+func (s *mappingScreen) nextDesc() string {
+	to, _ := core.NextStep(core.ModeOf(s.c.progress()), s.c.sess.Step(), core.Next)
+	desc := "→ " + to.Title()
+	if n := s.tally().Unmapped; n > 0 {
+		desc += fmt.Sprintf(" (%d unmapped)", n)
+	}
+	return desc
+}
+
 // ready are the unmapped rows whose suggestion reaches the threshold.
 func (s *mappingScreen) ready() map[string]*store.Mapping {
 	set := map[string]*store.Mapping{}
@@ -246,6 +256,9 @@ func (s *mappingScreen) ready() map[string]*store.Mapping {
 }
 
 func (s *mappingScreen) tally() (t core.Tally) {
+	if s.data == nil || s.draft == nil { // still loading: the footer asks before the data arrives
+		return t
+	}
 	s.draft.Read(func(get func(string) (store.Mapping, bool)) { t = core.TallyOf(s.data.Items(s.k), get) })
 	return t
 }
@@ -316,6 +329,9 @@ func (s *mappingScreen) view(w int) string {
 }
 
 func (s *mappingScreen) help() ui.Help {
+	if s.data == nil {
+		return ui.Help{Short: []key.Binding{s.keys.Back}}
+	}
 	if s.picker.Open() {
 		return s.picker.Help()
 	}
@@ -328,13 +344,12 @@ func (s *mappingScreen) help() ui.Help {
 	if !back.Enabled() {
 		back = ui.With(lk.ClearFilter, "clear filter")
 	}
-	short := ui.Enabled(k.Accept, k.AcceptAll, k.Pick, k.DoNotBill, k.Undo, lk.Filter, k.Next)
+	short := ui.Enabled(k.Pick, k.Accept, k.AcceptAll, lk.Filter, k.DoNotBill, k.Undo, back)
 	full := [][]key.Binding{
 		{lk.CursorUp, lk.CursorDown, lk.Filter, back},
 		ui.Enabled(k.Accept, k.AcceptAll, k.Pick, k.Undo, k.DoNotBill),
-		{k.Next},
 	}
-	return ui.Help{Short: short, Full: full}
+	return ui.Help{Short: short, Full: full}.WithMain(ui.With(k.Next, s.nextDesc()))
 }
 
 func (s *mappingScreen) bindings() []key.Binding {

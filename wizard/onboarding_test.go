@@ -41,6 +41,13 @@ func TestOnboardingResumesAtEveryScreen(t *testing.T) {
 		if len(h.copied) != 1 || h.copied[0] != firstKey {
 			t.Fatalf("c copied %q", h.copied)
 		}
+		// q would lose the key: it asks, and No (the default) keeps it.
+		r.keys("q")
+		r.waitFor(`Quit without the key\?`)
+		r.keys("enter")
+		r.waitFor(`Not quitting: the key is still here`)
+		r.keys("q")
+		r.waitFor(`Quit without the key\?`)
 		requireGolden(t, r.stop())
 	})
 

@@ -23,18 +23,20 @@ type poller struct {
 	dest    core.Step
 	ask     func(context.Context) (any, error)
 	observe func(any, error) (done bool, wait time.Duration)
-	renew   func()     // a fresh watcher for a new wait
-	done    core.Event // when the watcher says so
-	leave   core.Event // on the Leave key
+	renew   func()        // a fresh watcher for a new wait
+	done    core.Event    // when the watcher says so
+	leave   core.Event    // on the Leave key
+	news    func() string // what to say when the wait ends, either way
 	gen     int
 	started time.Time
 	wait    time.Duration
 	retry   *retryNote
 	browser browserMsg
+	stuck   *core.Trouble // polling stopped: asking again would not help
 }
 
 type pollKeys struct {
-	Open, Leave key.Binding
+	Open, Leave, Again key.Binding
 }
 
 // polledMsg is one poll's answer; pollTickMsg is time for the next.
@@ -53,7 +55,7 @@ type pollTickMsg struct {
 // start begins a new wait (an earlier one's answers are ignored).
 func (p *poller) start() tea.Cmd {
 	p.gen++
-	p.started, p.retry = p.c.now(), nil
+	p.started, p.retry, p.stuck = p.c.now(), nil, nil
 	p.renew()
 	return p.poll()
 }
@@ -74,7 +76,11 @@ func (p *poller) update(msg tea.Msg) tea.Cmd {
 			return openPortal(p.c.cfg, portalURL(p.c.cfg, p.c.progress().Region))
 		case key.Matches(msg, p.keys.Leave):
 			p.gen++ // answers still under way are ignored
-			return emit(p.leave)
+			return emitWith(p.leave, p.ended())
+		case p.stuck != nil && key.Matches(msg, p.keys.Again):
+			p.gen++
+			p.stuck = nil
+			return p.poll()
 		}
 	case browserMsg:
 		p.browser = msg
@@ -93,7 +99,11 @@ func (p *poller) update(msg tea.Msg) tea.Cmd {
 		p.retry = nil
 		done, wait := p.observe(msg.value, msg.err)
 		if done {
-			return emit(p.done)
+			return emitWith(p.done, p.ended())
+		}
+		if t := core.Explain(msg.err); msg.err != nil && !t.Retry {
+			p.stuck = &t // Synthesize answered no: asking again will not change that
+			return nil
 		}
 		p.wait = wait
 		gen, dest := p.gen, p.dest
@@ -102,23 +112,45 @@ func (p *poller) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+func (p *poller) ended() string {
+	if p.news == nil {
+		return ""
+	}
+	return p.news()
+}
+
 // elapsed is how long the wait has lasted.
 func (p *poller) elapsed() string { return text.Elapsed(p.c.now().Sub(p.started)) }
 
 // setSize: a waiting screen lays itself out at view time.
 func (p *poller) setSize(int, int) {}
 
-func (p *poller) help() ui.Help { return ui.ShortOnly(p.keys.Open, p.keys.Leave) }
+func (p *poller) help() ui.Help {
+	p.keys.Again.SetEnabled(p.stuck != nil)
+	switch {
+	case p.stuck != nil:
+		return ui.ShortOnly(p.keys.Open, p.keys.Leave).WithMain(p.keys.Again)
+	case p.leave == core.Next: // the final sync: n goes on without waiting
+		return ui.ShortOnly(p.keys.Open).WithMain(p.keys.Leave)
+	}
+	return ui.ShortOnly(p.keys.Leave).WithMain(p.keys.Open)
+}
 
-func (p *poller) bindings() []key.Binding { return []key.Binding{p.keys.Open, p.keys.Leave} }
+func (p *poller) bindings() []key.Binding {
+	p.keys.Again.SetEnabled(p.stuck != nil)
+	return ui.Enabled(p.keys.Open, p.keys.Leave, p.keys.Again)
+}
 
 // trouble says why the wait is struggling, or "" when it is not.
 func (p *poller) trouble(err error, w int) string {
+	t := p.c.theme
 	switch {
+	case p.stuck != nil:
+		return t.Error.Render(wrap("Stopped asking: "+p.stuck.String()+". Press r to ask again once that is fixed.", w))
 	case p.retry != nil:
 		return retryLine(p.c, p.retry, w)
 	case err != nil:
-		return retrying(p.c.theme, err, p.wait, w)
+		return t.Warn.Render(wrap(core.Explain(err).String()+"; asking again in "+p.wait.String()+".", w))
 	}
 	return ""
 }

@@ -170,12 +170,17 @@ func (s *portalScreen) update(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-// meshSteps lists what the technician does in Mesh.
-func meshSteps(url string, steps []string) string {
+// meshSteps lists what the technician does in Mesh, the first done of
+// them ticked off.
+func meshSteps(t ui.Theme, url string, steps []string, done int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "In Mesh (%s):\n", url)
 	for i, st := range steps {
-		fmt.Fprintf(&b, "  %d. %s\n", i+1, st)
+		if i < done {
+			b.WriteString("  " + t.OK.Render("✓ "+st) + "\n")
+		} else {
+			fmt.Fprintf(&b, "  %d. %s\n", i+1, st)
+		}
 	}
 	return b.String()
 }
@@ -184,16 +189,25 @@ func (s *portalScreen) view(w int) string {
 	t := s.c.theme
 	p := s.selected()
 	out := "Choose your Mesh portal (the region your Mesh account lives in):\n\n" + s.list.View() + "\n\n" +
-		wrap(meshSteps(portalURL(s.c.cfg, p.Region), mesh.ConnectSteps), w)
+		wrap(meshSteps(t, portalURL(s.c.cfg, p.Region), s.steps(), 0), w)
 	if why := browserSkip(s.c.cfg); why != "" {
 		out += "\n" + t.Muted.Render(wrap("No browser will be opened ("+why+"): open the address above yourself.", w))
 	}
 	return out
 }
 
+// steps are Mesh's side: the whole connect, or for a new key of a
+// connected integration, only pasting it.
+func (s *portalScreen) steps() []string {
+	if s.c.progress().Onboarded {
+		return mesh.RenewSteps
+	}
+	return mesh.ConnectSteps
+}
+
 func (s *portalScreen) help() ui.Help {
 	lk := s.list.KeyMap
-	return ui.ShortOnly(lk.CursorUp, lk.CursorDown, s.keys.Open, s.keys.Back)
+	return ui.ShortOnly(lk.CursorUp, lk.CursorDown, s.keys.Back).WithMain(s.keys.Open)
 }
 
 func (s *portalScreen) bindings() []key.Binding {

@@ -39,7 +39,7 @@ type productsScreen struct {
 func newProductsScreen(c *common) *productsScreen {
 	s := &productsScreen{c: c, keys: productsKeys{
 		Toggle:   ui.Key("space", "toggle", " "),
-		Continue: ui.Key("enter", "continue", "enter"),
+		Continue: ui.Key("enter", "→ API key", "enter"),
 	}}
 	var items []list.Item
 	for _, p := range mesh.Products {
@@ -161,7 +161,10 @@ func (s *productsScreen) view(w int) string {
 
 func (s *productsScreen) help() ui.Help {
 	lk := s.list.KeyMap
-	return ui.ShortOnly(lk.CursorUp, lk.CursorDown, s.keys.Toggle, s.keys.Continue)
+	if core.Locked(s.c.progress()) { // space only says why it cannot
+		return ui.ShortOnly(lk.CursorUp, lk.CursorDown).WithMain(s.keys.Continue)
+	}
+	return ui.ShortOnly(s.keys.Toggle, lk.CursorUp, lk.CursorDown).WithMain(s.keys.Continue)
 }
 
 func (s *productsScreen) bindings() []key.Binding {

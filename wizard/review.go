@@ -228,9 +228,9 @@ func describeWriteError(t ui.Theme, err error, w int) string {
 func (s *reviewScreen) help() ui.Help {
 	s.setKeys()
 	if s.writing {
-		return ui.ShortOnly(s.keys.Stop)
+		return ui.Help{}.WithMain(s.keys.Stop)
 	}
-	return ui.ShortOnly(s.table.KeyMap.LineUp, s.table.KeyMap.LineDown, s.keys.Write, s.keys.Back)
+	return ui.ShortOnly(s.keys.Back, s.table.KeyMap.LineUp, s.table.KeyMap.LineDown).WithMain(s.keys.Write)
 }
 
 func (s *reviewScreen) bindings() []key.Binding {

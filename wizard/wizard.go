@@ -71,6 +71,9 @@ type Model struct {
 	screens   []screen // by step
 
 	load loader
+	// finishing: billing was reached from the final sync in this run,
+	// the onboarding's last step ("Step 9 of 9").
+	finishing bool
 }
 
 // silenceBrowser keeps pkg/browser from writing into the screen (it writes
@@ -148,6 +151,7 @@ func (m *Model) init() tea.Cmd {
 // show switches the screen without starting what the step needs.
 func (m *Model) show(s core.Step) {
 	m.step = s
+	m.finishing = false
 	m.c.shown++
 	m.notice, m.failure = "", ""
 	m.resize()
@@ -200,7 +204,9 @@ func (m *Model) advance(ev core.Event, news string) tea.Cmd {
 		m.load.update, m.load.data = &k, nil
 		return m.loadData()
 	}
+	from := m.step
 	to, pending := m.c.sess.Advance(ev)
+	finishing := from == core.StepFinalSync && to == core.StepBilling
 	var cmd tea.Cmd
 	if ev == core.NewKey {
 		m.show(to)
@@ -208,6 +214,7 @@ func (m *Model) advance(ev core.Event, news string) tea.Cmd {
 	} else {
 		cmd = tea.Batch(persisted(pending, nil), m.goTo(to))
 	}
+	m.finishing = finishing
 	if news != "" {
 		m.notice = news
 		m.resize()
@@ -309,17 +316,30 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, m.route(msg)
 }
 
+// quitGuard is a screen that holds something a quit would lose (the
+// one-time key): it asks first, and answers whether it did.
+type quitGuard interface{ guardQuit(force bool) bool }
+
+// quit quits, unless the screen asks first; force is ctrl+c.
+func (m *Model) quit(force bool) tea.Cmd {
+	if g, ok := m.screens[m.step].(quitGuard); ok && g.guardQuit(force) {
+		m.resize()
+		return nil
+	}
+	return tea.Quit
+}
+
 // globalKey handles quit and help, unless a screen is taking text.
 func (m *Model) globalKey(k tea.KeyMsg) (tea.Cmd, bool) {
 	if key.Matches(k, m.keys.ForceQuit) {
-		return tea.Quit, true
+		return m.quit(true), true
 	}
 	if m.typing() {
 		return nil, false
 	}
 	switch {
 	case key.Matches(k, m.keys.Quit):
-		return tea.Quit, true
+		return m.quit(false), true
 	case key.Matches(k, m.keys.Help):
 		m.help.ShowAll = !m.help.ShowAll
 		m.resize()

@@ -143,7 +143,7 @@ func (a *Prompter) home(ctx context.Context) error {
 				a.say("Not disconnected: nothing changed.")
 				continue
 			}
-			if err := a.sess.Disconnect(ctx); err != nil {
+			if _, err := a.sess.Disconnect(ctx); err != nil {
 				return err
 			}
 			a.say("Disconnected: Synthesize revoked the key and deleted every mapping, and the local state for Mesh was wiped.")

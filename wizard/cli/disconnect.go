@@ -36,10 +36,15 @@ func newDisconnectCmd(f *Factory, g *Globals) *cobra.Command {
 						return err
 					}
 				}
-				if err := env.Session.Disconnect(ctx); err != nil {
+				was, err := env.Session.Disconnect(ctx)
+				if err != nil {
 					return err
 				}
-				_, err := fmt.Fprintln(f.IO.Out, "Disconnected: Synthesize revoked the key and deleted every mapping and Mesh account; local state for Mesh is wiped.")
+				if !was {
+					_, err = fmt.Fprintln(f.IO.Out, "Mesh was not connected in Synthesize: nothing to revoke. Local state for Mesh is wiped.")
+					return err
+				}
+				_, err = fmt.Fprintln(f.IO.Out, "Disconnected: Synthesize revoked the key and deleted every mapping and Mesh account; local state for Mesh is wiped.")
 				return err
 			})
 		},

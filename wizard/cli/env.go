@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -75,9 +76,6 @@ func (f *Factory) Open(g *Globals) (*Env, error) {
 	}
 	path := st.Path()
 	e := &Env{Store: st}
-	for _, w := range st.Warnings() {
-		fmt.Fprintln(f.IO.ErrOut, "mesh-gradient: warning:", w)
-	}
 	gopts := gradient.Options{}
 	if g.Debug != "" {
 		if e.logFile, err = os.OpenFile(g.Debug, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600); err != nil {
@@ -115,12 +113,23 @@ func (f *Factory) Open(g *Globals) (*Env, error) {
 	return e, nil
 }
 
+// warn says what opening the state file found, once, for a command that
+// has no screen to say it on.
+func (e *Env) warn(w io.Writer) {
+	if e.Notice != "" {
+		fmt.Fprintln(w, "mesh-gradient: warning:", e.Notice)
+	}
+}
+
 // withEnv opens the environment for a command, runs fn, and closes it;
 // a close that could not finish the writes is an error too.
 func withEnv(f *Factory, g *Globals, cmd *cobra.Command, fn func(ctx context.Context, env *Env) error) error {
 	env, err := f.Open(g)
 	if err != nil {
 		return err
+	}
+	if cmd.HasParent() { // the wizard and the prompts say it on their first screen
+		env.warn(f.IO.ErrOut)
 	}
 	err = fn(cmd.Context(), env)
 	if cerr := env.Close(); err == nil {

@@ -55,6 +55,7 @@ func newImportCmd(f *Factory, g *Globals) *cobra.Command {
 				if err != nil {
 					return err
 				}
+				nextSync(f.IO.ErrOut, w)
 				return reportWrite(f.IO.Out, o.json, w, o.dryRun)
 			})
 		},

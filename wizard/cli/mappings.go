@@ -57,6 +57,14 @@ func formatFor(flagValue string, args []string) (string, error) {
 	return "", nil
 }
 
+// nextSync says, after mappings were written, that their usage comes with
+// the next Gradient Sync.
+func nextSync(w io.Writer, wr core.Written) {
+	if wr.Wrote && wr.Added+wr.Changed > 0 {
+		fmt.Fprintln(w, "Next: press Gradient Sync in Mesh (Settings → Gradient): the usage of the newly mapped accounts arrives with it.")
+	}
+}
+
 // reportWrite says what a mapping write did.
 func reportWrite(w io.Writer, asJSON bool, wr core.Written, dryRun bool) error {
 	if asJSON {

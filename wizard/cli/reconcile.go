@@ -69,7 +69,8 @@ func printReconciled(f *Factory, o reconcileOptions, r core.Reconciled) error {
 	case r.Differ == 0:
 		_, err = fmt.Fprintln(out, "Every PSA quantity matches Mesh's usage.")
 	case o.apply:
-		_, err = fmt.Fprintf(out, "Set %s to Mesh's usage (%s units, %s a month).\n", differ, text.Signed(r.Units), text.Money(r.Money))
+		_, err = fmt.Fprintf(out, "Set %s to Mesh's usage (%s units, %s a month).\n",
+			text.Count(r.Applied, "PSA quantity", "PSA quantities"), text.Signed(r.UnitSet), text.Money(r.MoneySet))
 	default:
 		_, err = fmt.Fprintf(out, "%s %s from Mesh's usage (%s units, %s a month). Nothing was changed: add --apply to set them.\n",
 			differ, text.Plural(r.Differ, "differs", "differ"), text.Signed(r.Units), text.Money(r.Money))

@@ -178,5 +178,8 @@ func Report(w io.Writer, what string, err error) int {
 		}
 		fmt.Fprintf(w, "%s: %s\n", what, strings.Join(lines, "\n"))
 	}
+	if check := core.Explain(err).Check; check != "" && code == ExitFailed {
+		fmt.Fprintf(w, "%s: %s\n", what, check)
+	}
 	return code
 }

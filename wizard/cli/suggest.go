@@ -39,6 +39,7 @@ func newSuggestCmd(f *Factory, g *Globals) *cobra.Command {
 				if err != nil {
 					return err
 				}
+				nextSync(f.IO.ErrOut, w)
 				return printSuggestions(f, o, sugg, w)
 			})
 		},
@@ -55,7 +56,11 @@ func printSuggestions(f *Factory, o suggestOptions, sugg []core.Suggestion, w co
 		if sugg == nil {
 			sugg = []core.Suggestion{}
 		}
-		return json.NewEncoder(out).Encode(map[string]any{"suggestions": sugg, "added": w.Added, "written": w.Wrote})
+		added, wouldAdd := w.Added, 0
+		if !w.Wrote { // a dry run adds nothing
+			added, wouldAdd = 0, w.Added
+		}
+		return json.NewEncoder(out).Encode(map[string]any{"suggestions": sugg, "added": added, "would_add": wouldAdd, "written": w.Wrote})
 	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	for _, s := range sugg {

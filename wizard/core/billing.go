@@ -148,13 +148,16 @@ func (s *Session) Reconcile(ctx context.Context, items []gradient.BillingKey) er
 	return nil
 }
 
-// Reconciled is what a reconcile run saw and did.
+// Reconciled is what a reconcile run saw and did: the quantities that
+// differed before any change, and what --apply set.
 type Reconciled struct {
-	Lines   []BillingLine `json:"lines"`
-	Differ  int           `json:"agreements_differing"` // before any change
-	Applied int           `json:"agreements_set"`       // quantities changed by apply
-	Units   float64       `json:"units_changed"`        // of the differing quantities, before any change
-	Money   float64       `json:"money_changed"`
+	Lines    []BillingLine `json:"lines"`
+	Differ   int           `json:"agreements_differing"`
+	Units    float64       `json:"units_differing"`
+	Money    float64       `json:"money_differing"`
+	Applied  int           `json:"agreements_set"`
+	UnitSet  float64       `json:"units_set"`
+	MoneySet float64       `json:"money_set"`
 }
 
 // ReconcileAll reads the billing view; with apply it sets every differing
@@ -171,7 +174,7 @@ func (s *Session) ReconcileAll(ctx context.Context, d *Data, apply bool) (Reconc
 		if err := s.Reconcile(ctx, items); err != nil {
 			return out, err
 		}
-		out.Applied = len(items)
+		out.Applied, out.UnitSet, out.MoneySet = len(items), units, money
 		if lines, err = s.Billing(ctx, d); err != nil {
 			return out, fmt.Errorf("reconciled %d quantities, but reading the billing view again failed: %w", len(items), err)
 		}

@@ -75,7 +75,10 @@ func TestTransitionTable(t *testing.T) {
 		{Connected, StepHome, UpdateServices, StepServices, true},
 		{Connected, StepHome, OpenBilling, StepBilling, true},
 		{Connected, StepHome, NewKey, StepKey, true},
-		{Connected, StepKey, KeyConfirmed, StepHome, true},
+		{Connected, StepKey, KeyConfirmed, StepPortal, true}, // a renewed key is pasted again
+		{Connected, StepPortal, Chosen, StepWaiting, true},
+		{Connected, StepWaiting, SyncArrived, StepHome, true},
+		{Connected, StepPortal, Back, StepHome, true},
 		{Connected, StepBilling, Back, StepHome, true},
 		{Connected, StepBilling, Next, StepHome, true},
 		{Connected, StepHome, MappingsWritten, StepHome, false},

@@ -153,6 +153,16 @@ func (s *Session) Connect(ctx context.Context, products, types []string, kept bo
 // Rekey issues a new key for the connected integration; the old one
 // stops working at once. ErrNotConnected when Mesh is not connected.
 func (s *Session) Rekey(ctx context.Context, kept bool) (string, error) {
+	// What Synthesize says before the new key: Mesh has taken the new
+	// one when that changes (see FirstSync).
+	var before *store.Progress
+	if d, err := s.cfg.Partner.Integration(ctx); err == nil && s.Progress().Onboarded {
+		r := &store.Renewal{Status: d.Status}
+		if d.LastSyncAt != nil {
+			r.LastSync = *d.LastSyncAt
+		}
+		before = &store.Progress{Renewal: r}
+	}
 	key, err := s.cfg.Partner.RotateKey(ctx)
 	switch {
 	case gradient.StatusOf(err) == 409:
@@ -161,6 +171,11 @@ func (s *Session) Rekey(ctx context.Context, kept bool) (string, error) {
 		return "", fmt.Errorf("new key: %w", err)
 	case key == "":
 		return "", ErrNoKey
+	}
+	if before != nil {
+		if err := s.Save(func(p *store.Progress) { p.Renewal = before.Renewal })(); err != nil {
+			return key, s.unsaved("new key issued", err)
+		}
 	}
 	return key, s.recordKey(key, kept, "new key issued")
 }

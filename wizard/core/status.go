@@ -86,17 +86,22 @@ const DisconnectWarning = "Disconnecting removes the authentication settings (th
 
 // Disconnect disconnects Mesh in Synthesize, then wipes the local state
 // for it in one transaction. If Synthesize fails, nothing local is
-// touched and running it again finishes the job.
-func (s *Session) Disconnect(ctx context.Context) error {
+// touched and running it again finishes the job. wasConnected says
+// whether there was a connection to end (a second run finds none).
+func (s *Session) Disconnect(ctx context.Context) (wasConnected bool, err error) {
 	ctx, cancel := CallContext(ctx)
 	defer cancel()
-	if err := s.cfg.Partner.Disconnect(ctx); err != nil {
-		return fmt.Errorf("Synthesize did not disconnect Mesh (%w); nothing was changed locally, run it again to finish", err)
+	d, err := s.cfg.Partner.Integration(ctx)
+	if err == nil && d.Connected {
+		err = s.cfg.Partner.Disconnect(ctx)
+	}
+	if err != nil {
+		return false, fmt.Errorf("Synthesize did not disconnect Mesh (%w); nothing was changed locally, run it again to finish", err)
 	}
 	if err := s.forget()(); err != nil {
-		return fmt.Errorf("disconnected in Synthesize, but wiping %s failed: %w", s.StatePath(), err)
+		return d.Connected, fmt.Errorf("disconnected in Synthesize, but wiping %s failed: %w", s.StatePath(), err)
 	}
-	return nil
+	return d.Connected, nil
 }
 
 // DisconnectedElsewhere is news for the faces: Mesh was disconnected in

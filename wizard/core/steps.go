@@ -103,6 +103,7 @@ type transition struct {
 func keyConfirmed(p *store.Progress, _ time.Time)  { p.KeyConfirmed = true }
 func startUpdating(p *store.Progress, _ time.Time) { p.Updating = true }
 func stopUpdating(p *store.Progress, _ time.Time)  { p.Updating = false }
+func renewed(p *store.Progress, _ time.Time)       { p.Renewal = nil }
 
 // onboarded: the first mappings are written and the final sync is past.
 func onboarded(p *store.Progress, now time.Time) { p.UsageArrivedAt, p.Onboarded = now, true }
@@ -139,8 +140,12 @@ var transitions = []transition{
 	{Connected, StepHome, UpdateAccounts, StepAccounts, startUpdating},
 	{Connected, StepHome, UpdateServices, StepServices, startUpdating},
 	{Connected, StepHome, OpenBilling, StepBilling, nil},
+	// A new key for a connected integration goes the onboarding's way:
+	// the key, the portal, the wait for Mesh to take it, then home.
 	{Connected, StepHome, NewKey, StepKey, nil},
-	{Connected, anyStep, KeyConfirmed, StepHome, keyConfirmed},
+	{Connected, StepKey, KeyConfirmed, StepPortal, keyConfirmed},
+	{Connected, StepPortal, Chosen, StepWaiting, nil},
+	{Connected, StepWaiting, SyncArrived, StepHome, renewed},
 	{Connected, anyStep, Back, StepHome, nil},
 	{Connected, StepBilling, Next, StepHome, nil},
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
+	"github.com/meshgradient/mesh-gradient/store"
 	"github.com/meshgradient/mesh-gradient/ui/text"
 )
 
@@ -47,16 +48,38 @@ func Arrived(d gradient.IntegrationDetail) bool {
 	return d.Status != gradient.StatusInactive && d.Status != "" && d.Counts.Accounts > 0 && d.Counts.Services > 0
 }
 
-// FirstSync watches Synthesize for Mesh's first Gradient Sync.
+// FirstSync watches Synthesize for Mesh's first Gradient Sync; after a new
+// key for a connected integration, for Mesh taking the new key.
 type FirstSync struct {
-	poll   poller
-	Last   gradient.IntegrationDetail // the last answer
-	Polled bool
-	Err    error // the last poll's failure
+	poll    poller
+	renewal *store.Renewal
+	Last    gradient.IntegrationDetail // the last answer
+	Polled  bool
+	Err     error // the last poll's failure
 }
 
 // NewFirstSync starts watching.
-func (s *Session) NewFirstSync() *FirstSync { return &FirstSync{poll: poller{first: s.cfg.PollEvery}} }
+func (s *Session) NewFirstSync() *FirstSync {
+	w := &FirstSync{poll: poller{first: s.cfg.PollEvery}}
+	if p := s.Progress(); p.Onboarded {
+		w.renewal = p.Renewal
+	}
+	return w
+}
+
+// Renewing: the wait is for Mesh to take a new key, not a first sync.
+func (w *FirstSync) Renewing() bool { return w.renewal != nil }
+
+// CheckedIn: Mesh has accepted the key (its Submit sets the status
+// pending, or it has synced).
+func (w *FirstSync) CheckedIn() bool {
+	d := w.Last
+	if r := w.renewal; r != nil {
+		return d.Status == gradient.StatusPending && r.Status != gradient.StatusPending ||
+			d.LastSyncAt != nil && d.LastSyncAt.After(r.LastSync)
+	}
+	return w.Polled && d.Status != "" && d.Status != gradient.StatusInactive
+}
 
 // PollIntegration asks Synthesize for the integration once.
 func (s *Session) PollIntegration(ctx context.Context) (gradient.IntegrationDetail, error) {
@@ -77,7 +100,7 @@ func (w *FirstSync) Observe(d gradient.IntegrationDetail, err error) (arrived bo
 	}
 	changed := !w.Polled || d.Counts != w.Last.Counts || d.Status != w.Last.Status
 	w.Last, w.Polled = d, true
-	if Arrived(d) {
+	if w.renewal != nil && w.CheckedIn() || w.renewal == nil && Arrived(d) {
 		return true, 0
 	}
 	if changed {
@@ -243,6 +266,11 @@ func (w *FinalSync) Observe(u Usage, err error) (done bool, wait time.Duration) 
 	}
 	w.Still++
 	return false, w.poll.same()
+}
+
+// Synced: Synthesize heard from Mesh after the mappings were written.
+func (w *FinalSync) Synced() bool {
+	return w.Polled && !w.Last.LastSync.IsZero() && w.Last.LastSync.After(w.before)
 }
 
 // Line says how far the usage is, in a line.
