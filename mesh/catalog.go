@@ -81,3 +81,8 @@ var FinalSyncSteps = []string{
 // DiscrepancyNote is the guide's explanation of why counts can differ.
 const DiscrepancyNote = "Mesh shows the licence count from the start of the billing cycle; " +
 	"Synthesize receives snapshot counts, so the two can differ."
+
+// SupportURL is Mesh's support page for this integration: the vendor
+// record's vendorSupportPageUrl (§1), which the partner API's card does
+// not carry.
+const SupportURL = "https://emailsecurity.app/support"

@@ -144,3 +144,46 @@ func fit(s string, w, h int) string {
 
 // wrap fits prose to width.
 func wrap(s string, w int) string { return lipgloss.NewStyle().Width(max(w, 10)).Render(s) }
+
+// wrapItems joins items with " · " and wraps only between items, or
+// after a comma inside one, so a line never ends on "Usage" with "rows 44"
+// below it. An item wider than w alone is wrapped as prose.
+func wrapItems(items []string, w int) string {
+	w = max(w, 10)
+	var lines []string
+	line := ""
+	for i, item := range items {
+		atoms := strings.SplitAfter(item, ", ")
+		for j, atom := range atoms {
+			atom = strings.TrimRight(atom, " ")
+			sep := " "
+			if j == 0 {
+				sep = " · "
+			}
+			if i == 0 && j == 0 || line == "" {
+				sep = ""
+			}
+			switch {
+			case lipgloss.Width(line+sep+atom) <= w:
+				line += sep + atom
+			case lipgloss.Width(atom) > w:
+				if line != "" {
+					lines = append(lines, strings.TrimRight(line+sep, " "))
+				}
+				wrapped := strings.Split(wrap(atom, w), "\n")
+				for k := range wrapped {
+					wrapped[k] = strings.TrimRight(wrapped[k], " ")
+				}
+				lines = append(lines, wrapped[:len(wrapped)-1]...)
+				line = wrapped[len(wrapped)-1]
+			default:
+				lines = append(lines, strings.TrimRight(line+strings.TrimRight(sep, " "), " "))
+				line = atom
+			}
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}

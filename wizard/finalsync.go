@@ -60,5 +60,9 @@ func (s *finalSyncScreen) view(w int) string {
 	case s.watch.Last.Arrived > 0 && s.watch.Still >= 3:
 		return out + "\n" + t.Muted.Render(wrap("Still waiting for some accounts. If they have no usage in Mesh, press n to go on with what has arrived.", w))
 	}
-	return out + "\n" + t.Muted.Render("This screen moves on by itself once every mapped account's usage is in.")
+	if s.c.sess.PortalForgotKey() {
+		out += "\n" + t.Warn.Render(wrap("Sandbox: the emulated Mesh portal keeps a pasted key in memory only and has forgotten it since mesh-gradient restarted, "+
+			"so its Gradient Sync will ask for a key. Press n to finish without the usage, then choose Issue a new key on home and paste that one.", w)) + "\n"
+	}
+	return out + "\n" + t.Muted.Render(wrap("This screen moves on by itself once every mapped account's usage is in.", w)+"\n"+wrap(mesh.DiscrepancyNote, w))
 }

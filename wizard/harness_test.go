@@ -92,7 +92,7 @@ func (h *harness) start(t *testing.T, w, hgt int) *run {
 		t.Fatal(err)
 	}
 	sess, err := core.Open(core.Config{Partner: h.pc, Store: st, PollEvery: 20 * time.Millisecond, SyncQuiet: 300 * time.Millisecond,
-		CycleUsage: h.sb.Scenario.CycleUsage, Now: func() time.Time { return clock }})
+		CycleUsage: h.sb.Scenario.CycleUsage, PortalHasKey: h.sb.Portal.HasKey, Now: func() time.Time { return clock }})
 	if err != nil {
 		t.Fatal(err)
 	}

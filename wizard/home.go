@@ -35,6 +35,7 @@ type homeKeys struct {
 // homeScreen is where a connected integration starts: its state, and what
 // can be done with it.
 type homeScreen struct {
+	w       int
 	c       *common
 	keys    homeKeys
 	status  core.Status
@@ -75,7 +76,10 @@ func (s *homeScreen) load() tea.Cmd {
 	}
 }
 
-func (s *homeScreen) setSize(w, h int) { s.list.SetSize(w, len(core.HomeActions)) }
+func (s *homeScreen) setSize(w, h int) {
+	s.w = w
+	s.list.SetSize(w, len(core.HomeActions))
+}
 
 func (s *homeScreen) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
@@ -182,36 +186,47 @@ func (s *homeScreen) view(w int) string {
 	if s.busy != "" {
 		return s.c.spinner.View() + s.busy
 	}
-	var b strings.Builder
+	var groups [][]string
 	st, now := s.status, s.c.now()
 	switch {
 	case !s.loaded:
-		b.WriteString(s.c.spinner.View() + "Asking Synthesize how the integration is…\n")
+		groups = append(groups, []string{s.c.spinner.View() + "Asking Synthesize how the integration is…"})
 	case s.err != nil:
-		b.WriteString(t.Warn.Render(wrap("Could not ask Synthesize: "+core.Explain(s.err).String()+". Showing what this computer knows; r tries again.", w)) + "\n")
 		p := s.c.progress()
-		fmt.Fprintf(&b, "Key …%s · mappings written %s\n", text.Sanitize(p.KeyHint), text.Stamp(&p.MappingsWrittenAt, now))
+		return t.Warn.Render(wrap("Could not ask Synthesize: "+core.Explain(s.err).String()+". Showing what this computer knows; r tries again.", w)) + "\n" +
+			wrapItems([]string{"Key …" + text.Sanitize(p.KeyHint), "mappings written " + text.Stamp(&p.MappingsWrittenAt, now)}, w) + "\n\n" + s.actions()
 	default:
 		state := t.OK.Render("connected")
 		if st.Status != "active" {
 			state = t.Warn.Render("connected")
 		}
-		fmt.Fprintf(&b, "Mesh is %s · vendor status %s\n", state, t.Strong.Render(text.Sanitize(st.Status)))
-		fmt.Fprintf(&b, "Products: %s · Types: %s\n", productNames(st.Products), typeNames(st.Types))
-		fmt.Fprintf(&b, "Key …%s · connected %s · last sync %s\n", text.Sanitize(st.KeyHint), text.Stamp(st.ConnectedAt, now), text.Stamp(st.LastSyncAt, now))
-		fmt.Fprintf(&b, "Accounts %d: %d mapped, %d do not bill, ", st.Counts.Accounts, st.MappedAccounts, st.IgnoredAccounts)
 		unmapped := fmt.Sprintf("%d unmapped", st.UnmappedAccounts)
 		if st.UnmappedAccounts > 0 {
 			unmapped = t.Warn.Render(unmapped)
 		}
-		b.WriteString(unmapped)
-		fmt.Fprintf(&b, " · Services %d: %d mapped · Usage rows %d · Alerts %d\n", st.Counts.Services, st.MappedServices, st.Counts.Usage, st.Counts.Alerts)
+		groups = append(groups,
+			[]string{"Mesh is " + state, "vendor status " + t.Strong.Render(text.Sanitize(st.Status))},
+			[]string{"Products: " + productNames(st.Products), "Types: " + typeNames(st.Types)},
+			[]string{"Key …" + text.Sanitize(st.KeyHint), "connected " + text.Stamp(st.ConnectedAt, now), "last sync " + text.Stamp(st.LastSyncAt, now)},
+			[]string{fmt.Sprintf("%s: %d mapped, %d do not bill, ", text.Count(st.Counts.Accounts, "account", "accounts"), st.MappedAccounts, st.IgnoredAccounts) + unmapped,
+				fmt.Sprintf("%s: %d mapped", text.Count(st.Counts.Services, "service", "services"), st.MappedServices),
+				text.Count(st.Counts.Usage, "usage row", "usage rows"), text.Count(st.Counts.Alerts, "alert", "alerts")},
+			[]string{t.Muted.Render("Mesh support: " + mesh.SupportURL)})
 	}
-	out := wrap(strings.TrimRight(b.String(), "\n"), w) + "\n\n"
+	lines := make([]string, len(groups))
+	for i, g := range groups {
+		lines[i] = wrapItems(g, w)
+	}
+	return strings.Join(lines, "\n") + "\n\n" + s.actions()
+}
+
+// actions are the menu, or the dialog that one of them opened.
+func (s *homeScreen) actions() string {
+	t, w := s.c.theme, s.w
 	if s.confirm.Open() {
-		return out + s.confirm.View(t, w)
+		return s.confirm.View(t, w)
 	}
-	return out + s.list.View()
+	return s.list.View()
 }
 
 func (s *homeScreen) help() ui.Help {

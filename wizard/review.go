@@ -182,7 +182,7 @@ func (s *reviewScreen) view(w int) string {
 // head is the summary and the warnings above the table.
 func (s *reviewScreen) head(w int) string {
 	t := s.c.theme
-	out := wrap(s.plan.Summary(), w)
+	out := wrapItems(s.plan.SummaryItems(), w)
 	if s.updating {
 		out = wrap("Changes against what Synthesize holds now: "+s.plan.Diff.String()+".", w) + "\n" + out
 	}

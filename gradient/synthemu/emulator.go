@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base32"
+	"github.com/meshgradient/mesh-gradient/mesh"
 	"net"
 	"net/http"
 	"sort"
@@ -137,7 +138,7 @@ func New(opts ...Option) *Emulator {
 		ID: "vendor-mesh", Name: "Mesh", Description: "Mesh email security",
 		IntegrationType: "custom", ExternalIntegrationStatus: gradient.StatusActive,
 		IntegrationPortalURL: "https://hub-us.emailsecurity.app",
-		VendorSupportPageURL: "https://emailsecurity.app/support",
+		VendorSupportPageURL: mesh.SupportURL,
 		Modules:              []gradient.Module{{Variation: gradient.TypeBilling}, {Variation: gradient.TypeAlerts}},
 		SKUs:                 []gradient.SKU{},
 	}

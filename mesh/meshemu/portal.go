@@ -68,6 +68,15 @@ func NewPortal(cfg PortalConfig) *Portal {
 	return p
 }
 
+// HasKey says whether the portal holds a submitted key for region: it
+// forgets keys when the process that serves it stops.
+func (p *Portal) HasKey(region string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	st, ok := p.regions[region]
+	return ok && st.key != ""
+}
+
 const maxFormBody = 64 << 10
 
 func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -96,7 +96,7 @@ func (f *Factory) Open(g *Globals) (*Env, error) {
 			e.Close()
 			return nil, err
 		}
-		e.Sandbox, cfg.CycleUsage = sb, sb.Scenario.CycleUsage
+		e.Sandbox, cfg.CycleUsage, cfg.PortalHasKey = sb, sb.Scenario.CycleUsage, sb.Portal.HasKey
 		gradientURL, token, e.PortalURL = sb.GradientURL, sb.Emulator.PartnerToken(), sb.PortalURL
 	}
 	if cfg.Partner, err = gradient.NewPartnerClient(gradientURL, token, gopts); err != nil {

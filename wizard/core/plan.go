@@ -150,11 +150,16 @@ func lookup(m map[string]store.Mapping, id string) *store.Mapping {
 }
 
 // Summary is the plan's counts in one line.
-func (p Plan) Summary() string {
+func (p Plan) Summary() string { return strings.Join(p.SummaryItems(), " · ") }
+
+// SummaryItems are the summary's parts, for a screen to wrap between.
+func (p Plan) SummaryItems() []string {
 	a, s := p.AccountTally, p.ServiceTally
-	return fmt.Sprintf("%s: %d mapped to %s, %d do not bill, %d unmapped · %s: %d mapped, %d without a product",
-		text.Count(a.Mapped+a.Ignored+a.Unmapped, "account", "accounts"), a.Mapped, text.Count(p.Companies, "company", "companies"),
-		a.Ignored, a.Unmapped, text.Count(s.Mapped+s.Unmapped, "service", "services"), s.Mapped, s.Unmapped)
+	return []string{
+		fmt.Sprintf("%s: %d mapped to %s, %d do not bill, %d unmapped",
+			text.Count(a.Mapped+a.Ignored+a.Unmapped, "account", "accounts"), a.Mapped, text.Count(p.Companies, "company", "companies"), a.Ignored, a.Unmapped),
+		fmt.Sprintf("%s: %d mapped, %d without a product", text.Count(s.Mapped+s.Unmapped, "service", "services"), s.Mapped, s.Unmapped),
+	}
 }
 
 // Unmapped are the names of kind's unmapped rows, in Synthesize's order.

@@ -41,6 +41,9 @@ type Config struct {
 	// CycleUsage, when known (a sandbox's scenario), is the start-of-cycle
 	// count Mesh's portal shows for an account and product key.
 	CycleUsage func(accountID, product string) (float64, bool)
+	// PortalHasKey, in a sandbox, says whether its emulated Mesh portal
+	// still holds a pasted key for a region (it keeps keys in memory only).
+	PortalHasKey func(region string) bool
 }
 
 func (c Config) withDefaults() Config {

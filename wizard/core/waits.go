@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
+	"github.com/meshgradient/mesh-gradient/mesh"
 	"github.com/meshgradient/mesh-gradient/store"
 	"github.com/meshgradient/mesh-gradient/ui/text"
 )
@@ -276,4 +277,24 @@ func (w *FinalSync) Synced() bool {
 // Line says how far the usage is, in a line.
 func (u Usage) Line() string {
 	return fmt.Sprintf("Usage arrived for %d of %d mapped accounts", u.Arrived, u.Expected)
+}
+
+// PortalForgotKey: in a sandbox, the emulated Mesh portal no longer holds
+// the key it was given (it keeps keys in memory, and this process
+// restarted since), so its Gradient Sync cannot run until it gets a new
+// one. Always false against the real Mesh.
+func (s *Session) PortalForgotKey() bool {
+	has := s.cfg.PortalHasKey
+	if has == nil || !s.Progress().KeyConfirmed {
+		return false
+	}
+	if region := s.Progress().Region; region != "" {
+		return !has(region)
+	}
+	for _, p := range mesh.Portals {
+		if has(p.Region) {
+			return false
+		}
+	}
+	return true
 }
