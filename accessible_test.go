@@ -157,7 +157,16 @@ func TestAccessibleOnboardingWithPipedAnswers(t *testing.T) {
 	}
 	d.expect(`(?s)Step 6 of 9.*Accept (?:the|those \d+) suggestions?`)
 	d.answer("")
-	d.expect(`Write these mappings to Synthesize`)
+	// The review lists every mapping on request, those accepted in bulk too.
+	d.expect(`List the \d+ mappings first`)
+	d.answer("yes")
+	listed := d.expect(`Write these mappings to Synthesize`)
+	if n := strings.Count(listed, "\n  account: "); n < 38 {
+		t.Fatalf("the review listed %d account mappings, want every one of 40 but the unmapped:\n%s", n, listed)
+	}
+	if !strings.Contains(listed, "→ do not bill") {
+		t.Fatalf("the listing leaves out do-not-bill accounts:\n%s", listed)
+	}
 	d.answer("yes")
 	d.expect(`Step 8 of 9`)
 	testkit.Portal(t, v["MESH_PORTAL_URL"], "us", "sync", nil)
@@ -212,5 +221,28 @@ func TestAccessibleOnboardingWithPipedAnswers(t *testing.T) {
 	cmd.Env = append(os.Environ(), env...)
 	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "0 unmapped") || !strings.Contains(string(out), "…"+newKey[len(newKey)-4:]) {
 		t.Fatalf("status after accessible onboarding: %v\n%s", err, out)
+	}
+}
+
+// TestAccessibleCtrlCExits130 stops the prompts with SIGINT, as Ctrl+C
+// does: the exit status is 130, as shells report it, and the message says
+// what was kept.
+func TestAccessibleCtrlCExits130(t *testing.T) {
+	t.Parallel()
+	v := startSandboxBinary(t)
+	state := filepath.Join(t.TempDir(), "state.db")
+	env := []string{"GRADIENT_URL=" + v["GRADIENT_URL"], "GRADIENT_TOKEN=" + v["GRADIENT_TOKEN"], "MESH_PORTAL_URL=" + v["MESH_PORTAL_URL"]}
+	d := startDialogue(t, env, "--accessible", "--state", state)
+	d.expect(`Products \(numbers`)
+	d.answer("2")
+	d.expect(`Types \(numbers`)
+	if err := d.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if code := d.wait(); code != 130 {
+		t.Fatalf("exit status %d after Ctrl+C, want 130:\n%s", code, d.out.String())
+	}
+	if !strings.Contains(d.out.String(), "everything so far is saved") {
+		t.Fatalf("no word that the answers are kept:\n%s", d.out.String())
 	}
 }

@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -50,6 +51,10 @@ func run(args []string, streams cli.IOStreams, getenv func(string) string) int {
 	what := "mesh-gradient"
 	if cmd != nil {
 		what = cmd.CommandPath()
+	}
+	if err != nil && (ctx.Err() != nil || errors.Is(err, accessible.ErrInterrupted)) {
+		// Ctrl+C (or SIGTERM) ended a command or the prompts: 130, as shells say.
+		err = &cli.ExitError{Code: cli.ExitInterrupted, Message: err.Error()}
 	}
 	return cli.Report(streams.ErrOut, what, err)
 }

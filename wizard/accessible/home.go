@@ -20,6 +20,15 @@ func (a *Prompter) review(ctx context.Context) error {
 	if names := plan.Unmapped(core.Accounts); len(names) > 0 {
 		a.say("Unmapped, so not billed: %s.", core.Sample(names, 6))
 	}
+	if len(plan.Mapped) > 0 {
+		list, err := a.yes(fmt.Sprintf("List the %s first", text.Count(len(plan.Mapped), "mapping", "mappings")), false)
+		if err != nil {
+			return err
+		}
+		if list {
+			a.listMappings(d, plan)
+		}
+	}
 	ok, err := a.yes("Write these mappings to Synthesize (it replaces the whole set; you can update them later)", true)
 	if err != nil {
 		return err
@@ -28,6 +37,14 @@ func (a *Prompter) review(ctx context.Context) error {
 		return a.advance(core.Back)
 	}
 	return a.write(ctx, plan, "Wrote the mappings to Synthesize (%s).")
+}
+
+// listMappings says every mapping the write would hold, one a line,
+// including those "accept" took in bulk.
+func (a *Prompter) listMappings(d *core.Data, plan core.Plan) {
+	for _, ch := range plan.Mapped {
+		a.say("  %s: %s → %s", ch.Kind.Noun, text.Sanitize(ch.Item.Name), d.Describe(ch.Kind, ch.After))
+	}
 }
 
 // write puts a plan in Synthesize and says so; the core moves the step.

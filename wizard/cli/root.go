@@ -59,7 +59,7 @@ Environment: GRADIENT_URL and GRADIENT_TOKEN together select a real Synthesize
 sandbox. MESH_PORTAL_URL overrides the Mesh portal address. NO_COLOR turns
 colour off; ACCESSIBLE=1 or TERM=dumb selects plain prompts.
 
-Exit status: 0 done, 1 error, 2 bad usage or input, 3 not connected.
+Exit status: 0 done, 1 error, 2 bad usage or input, 3 not connected, 130 interrupted (Ctrl+C).
 `
 
 // NewRoot is the command tree.
@@ -124,6 +124,7 @@ const (
 	ExitFailed       = 1
 	ExitUsage        = 2
 	ExitNotConnected = 3
+	ExitInterrupted  = 130 // as shells report a SIGINT
 )
 
 func usage(msg string) error { return &ExitError{Code: ExitUsage, Message: msg} }
