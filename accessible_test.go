@@ -32,7 +32,14 @@ type dialogue struct {
 
 func startDialogue(t *testing.T, env []string, args ...string) *dialogue {
 	t.Helper()
-	d := &dialogue{t: t, cmd: exec.Command(binary, args...)}
+	return startDialogueCmd(t, env, exec.Command(binary, args...))
+}
+
+// startDialogueCmd runs cmd (the binary under a wrapper such as prlimit)
+// as a dialogue.
+func startDialogueCmd(t *testing.T, env []string, cmd *exec.Cmd) *dialogue {
+	t.Helper()
+	d := &dialogue{t: t, cmd: cmd}
 	d.cmd.Env = append(os.Environ(), env...)
 	var err error
 	if d.stdin, err = d.cmd.StdinPipe(); err != nil {

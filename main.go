@@ -16,6 +16,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
@@ -30,7 +31,24 @@ import (
 func main() {
 	streams := cli.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
 		Terminal: term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd())}
-	os.Exit(run(os.Args[1:], streams, os.Getenv))
+	getenv := environment()
+	os.Exit(run(os.Args[1:], streams, getenv))
+}
+
+// environment reads the environment once, then removes our secrets from
+// the process's own, so that nothing this program starts (the browser,
+// for one) inherits a token or a key.
+func environment() func(string) string {
+	env := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	for _, k := range cli.SecretEnv {
+		_ = os.Unsetenv(k)
+	}
+	return func(k string) string { return env[k] }
 }
 
 // run is the whole program with its streams and environment injected, so
@@ -70,7 +88,7 @@ func runWizard(ctx context.Context, f *cli.Factory, env *cli.Env, o cli.RootOpti
 		BrowserRisk: wizard.TextBrowserRisk(runtime.GOOS, f.Getenv, exec.LookPath)})
 	_, err := tea.NewProgram(w, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(f.IO.In), tea.WithOutput(f.IO.Out)).Run()
 	if cerr := w.Close(); cerr != nil {
-		return cerr
+		return fmt.Errorf("stopped at %s; %w", w.Step().Title(), cerr)
 	}
 	if err != nil && ctx.Err() == nil {
 		return err
@@ -87,7 +105,15 @@ func runAccessible(ctx context.Context, f *cli.Factory, env *cli.Env) error {
 		fmt.Fprintln(f.IO.Out, "SANDBOX: an emulated Synthesize and Mesh portal on this machine; nothing real is changed.")
 	}
 	portal := func(region string) string { return wizard.PortalURL(env.PortalURL, region) }
-	return accessible.New(env.Session, portal, env.Notice, f.IO.In, f.IO.Out).Run(ctx)
+	err := accessible.New(env.Session, portal, env.Notice, f.IO.In, f.IO.Out).Run(ctx)
+	if errors.Is(err, accessible.ErrInterrupted) || errors.Is(err, accessible.ErrInputEnded) {
+		// Say "saved" only of what the state file holds.
+		if cerr := env.Session.Close(5 * time.Second); cerr != nil {
+			return fmt.Errorf("%w; %w", err, cerr)
+		}
+		return fmt.Errorf("%w; everything so far is saved in %s: run it again to resume", err, env.Session.StatePath())
+	}
+	return err
 }
 
 // version reads the module version and VCS stamp from the build.

@@ -95,9 +95,33 @@ func (s *Store) view(fn func(*bolt.Tx) error) error {
 	return s.do(func() error { return s.db.View(fn) })
 }
 
+// update runs fn in a write transaction. When fn succeeds but the commit
+// does not (a full disk, a file size limit, an I/O error), the answer is a
+// *WriteError: nothing of the change reached the file.
 func (s *Store) update(fn func(*bolt.Tx) error) error {
-	return s.do(func() error { return s.db.Update(fn) })
+	return s.do(func() error {
+		var fnErr error
+		err := s.db.Update(func(tx *bolt.Tx) error { fnErr = fn(tx); return fnErr })
+		if err != nil && fnErr == nil {
+			return &WriteError{Path: s.path, Err: err}
+		}
+		return err
+	})
 }
+
+// WriteError: a change could not be written to the state file, which
+// still holds what was saved before it.
+type WriteError struct {
+	Path string
+	Err  error
+}
+
+func (e *WriteError) Error() string {
+	return fmt.Sprintf("could not save to %s (%v; is the disk full?). Nothing of this change was written; the file holds what was saved before. "+
+		"Free some space, then run it again to resume", e.Path, e.Err)
+}
+
+func (e *WriteError) Unwrap() error { return e.Err }
 
 func (s *Store) migrate() error {
 	return s.update(func(tx *bolt.Tx) error {

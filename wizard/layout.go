@@ -154,7 +154,7 @@ func (m *Model) body(w int) string {
 		if m.load.err != nil {
 			return t.Error.Render("Could not load accounts, services, companies and products from Synthesize.") + "\n\n" +
 				wrap(core.Explain(m.load.err).String()+".", w) + "\n\n" +
-				wrap("Everything you chose so far is saved. Press r to try again, or q to quit and resume later.", w)
+				wrap(savedLine(m.c.sess)+" Press r to try again, or q to quit and resume later.", w)
 		}
 		return m.c.spinner.View() + "Loading accounts, services, companies and products from Synthesize…\n\n" + m.loadProgressView()
 	}
@@ -183,4 +183,13 @@ func (m *Model) loadProgressView() string {
 		lines = append(lines, "", retryLine(m.c, m.load.retry, m.c.width))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// savedLine says what the state file holds: "everything" only when no
+// write of this run failed.
+func savedLine(sess *core.Session) string {
+	if err := sess.Unsaved(); err != nil {
+		return "Not everything is saved: " + err.Error() + "."
+	}
+	return "Everything you chose so far is saved."
 }

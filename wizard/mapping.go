@@ -23,7 +23,8 @@ type mapRow struct {
 	core.Item
 	sugg    *match.Scored
 	isNew   bool
-	unsaved int // changes to this row the store has not committed yet
+	unsaved int  // changes to this row the store has not committed yet
+	lost    bool // a change to this row could not be written: not saved
 }
 
 func (r *mapRow) FilterValue() string { return r.Name }
@@ -110,10 +111,12 @@ func (s *mappingScreen) current() *mapRow {
 	return r
 }
 
-// savedMsg: the store committed a change to these rows.
+// savedMsg: the store committed a change to these rows, or (err) could
+// not write it.
 type savedMsg struct {
 	kind string
 	ids  []string
+	err  error
 }
 
 // pending marks rows "(saving)" until the store commits their change, so
@@ -126,7 +129,8 @@ func (s *mappingScreen) pending(ch store.Change, p core.Pending) tea.Cmd {
 			r.unsaved++
 		}
 	}
-	return persisted(p, savedMsg{kind: s.k.Store, ids: ids})
+	kind := s.k.Store
+	return func() tea.Msg { return savedMsg{kind: kind, ids: ids, err: p()} }
 }
 
 // set changes mappings through the draft, which records one undo step.
@@ -141,7 +145,11 @@ func (s *mappingScreen) update(msg tea.Msg) tea.Cmd {
 		for _, id := range msg.ids {
 			if r := s.byID[id]; r != nil && r.unsaved > 0 {
 				r.unsaved--
+				r.lost = r.lost || msg.err != nil
 			}
+		}
+		if msg.err != nil {
+			return func() tea.Msg { return saveFailedMsg{err: msg.err} }
 		}
 		return nil
 	case tea.KeyMsg:
@@ -287,6 +295,8 @@ func (s *mappingScreen) renderRow(it list.Item, selected bool, width int) string
 	}
 	var right string
 	switch cur := s.draft.Get(r.ID); {
+	case r.lost:
+		right = t.Warn.Render("! " + s.data.Describe(s.k, cur) + " (not saved)")
 	case cur != nil && r.unsaved > 0:
 		right = t.Muted.Render("… " + s.data.Describe(s.k, cur) + " (saving)")
 	case r.unsaved > 0:

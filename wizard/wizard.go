@@ -7,6 +7,7 @@ package wizard
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -19,6 +20,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/pkg/browser"
 
+	"github.com/meshgradient/mesh-gradient/store"
 	"github.com/meshgradient/mesh-gradient/ui"
 	"github.com/meshgradient/mesh-gradient/ui/text"
 	"github.com/meshgradient/mesh-gradient/wizard/core"
@@ -274,7 +276,12 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.c.spinner, cmd = m.c.spinner.Update(msg)
 		return m, cmd
 	case saveFailedMsg:
-		m.failure = fmt.Sprintf("Could not save to %s: %v. What is on screen is not saved; quit (q), fix the disk, and start again.", m.c.sess.StatePath(), msg.err)
+		m.failure = "Not saved: " + text.Sanitize(msg.err.Error()) + ". Rows marked (not saved) are not in the file; quit (q), fix it, and start again."
+		var we *store.WriteError
+		if errors.As(msg.err, &we) {
+			m.failure = fmt.Sprintf("Not saved: the state file could not be written (%s; is the disk full?). Rows marked (not saved) are not in it; "+
+				"quit (q), free some space, and start again.", text.Sanitize(we.Err.Error()))
+		}
 		m.resize()
 		return m, nil
 	case stillConnectedMsg:

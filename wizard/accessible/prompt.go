@@ -34,10 +34,10 @@ type Prompter struct {
 }
 
 // ErrInputEnded: stdin ended before the wizard was done.
-var ErrInputEnded = errors.New("the answers ended before the wizard was done; everything so far is saved: run it again to resume")
+var ErrInputEnded = errors.New("the answers ended before the wizard was done")
 
 // ErrInterrupted: the user stopped the wizard (Ctrl+C).
-var ErrInterrupted = errors.New("stopped; everything so far is saved: run it again to resume")
+var ErrInterrupted = errors.New("stopped")
 
 // New prepares the prompts on a session. portalURL gives the Mesh
 // portal's address for a region; notice is news to say first.

@@ -29,6 +29,11 @@ type Env struct {
 	logFile   *os.File
 }
 
+// SecretEnv are the environment variables that hold credentials (or may:
+// a URL with user:password). main removes them from the process's
+// environment once read, so that no program it starts inherits them.
+var SecretEnv = []string{"GRADIENT_TOKEN", "GRADIENT_VENDOR_KEY", "GRADIENT_URL", "MESH_API_KEY"}
+
 // Close finishes the session's writes and closes everything.
 func (e *Env) Close() error {
 	var err error

@@ -212,15 +212,20 @@ func WriteBillingCSV(w io.Writer, lines []BillingLine) error {
 
 // Cell keeps a spreadsheet from reading a value as a formula.
 func Cell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if s != "" && strings.ContainsRune(cellGuarded, rune(s[0])) {
 		return "'" + s
 	}
 	return s
 }
 
-// Uncell undoes Cell's guard.
+// cellGuarded are the first characters Cell guards: those a spreadsheet
+// reads as a formula, and the guard itself, so that a value that already
+// starts with ' keeps it through a round trip ("'=x" is written "”=x").
+const cellGuarded = "=+-@\t\r'"
+
+// Uncell undoes Cell's guard, exactly: Uncell(Cell(s)) == s for every s.
 func Uncell(s string) string {
-	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(s[1])) {
+	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune(cellGuarded, rune(s[1])) {
 		return s[1:]
 	}
 	return s

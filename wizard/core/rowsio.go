@@ -84,10 +84,15 @@ func readCSV(raw []byte) ([]MappingRow, error) {
 		return nil, Input("not valid CSV: %v", err)
 	}
 	col := map[string]int{}
-	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
 	var problems []string
+	for i, h := range header {
+		name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if first, twice := col[name]; twice {
+			problems = append(problems, fmt.Sprintf("the header names %q twice (columns %d and %d); keep one", name, first+1, i+1))
+			continue
+		}
+		col[name] = i
+	}
 	for _, need := range []string{"kind", "mesh_id", "mapped_id"} {
 		if _, ok := col[need]; !ok {
 			problems = append(problems, fmt.Sprintf("the header has no %q column (it has: %s)", need, strings.Join(header, ", ")))
@@ -96,12 +101,15 @@ func readCSV(raw []byte) ([]MappingRow, error) {
 	if problems != nil {
 		return nil, &InputError{Problems: problems}
 	}
+	// Ids and names are read exactly as written: an id may begin or end
+	// with a space, and only the export's own guard is undone.
 	get := func(rec []string, name string) string {
 		if i, ok := col[name]; ok && i < len(rec) {
-			return Uncell(strings.TrimSpace(rec[i]))
+			return Uncell(rec[i])
 		}
 		return ""
 	}
+	word := func(rec []string, name string) string { return strings.TrimSpace(get(rec, name)) }
 	var rows []MappingRow
 	for {
 		rec, err := cr.Read()
@@ -112,8 +120,8 @@ func readCSV(raw []byte) ([]MappingRow, error) {
 			return nil, Input("not valid CSV: %v", err)
 		}
 		line, _ := cr.FieldPos(0)
-		row := MappingRow{Kind: get(rec, "kind"), MeshID: get(rec, "mesh_id"), MeshName: get(rec, "mesh_name"), MappedID: get(rec, "mapped_id"), line: line}
-		switch v := strings.ToLower(get(rec, "do_not_bill")); v {
+		row := MappingRow{Kind: word(rec, "kind"), MeshID: get(rec, "mesh_id"), MeshName: get(rec, "mesh_name"), MappedID: get(rec, "mapped_id"), line: line}
+		switch v := strings.ToLower(word(rec, "do_not_bill")); v {
 		case "", "false", "no", "0":
 		case "true", "yes", "1":
 			row.DoNotBill = true

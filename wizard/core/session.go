@@ -18,6 +18,7 @@ import (
 
 	"github.com/meshgradient/mesh-gradient/gradient"
 	"github.com/meshgradient/mesh-gradient/store"
+	"github.com/meshgradient/mesh-gradient/ui/text"
 )
 
 // Vendor is the integration the program manages, in the store and the API.
@@ -86,13 +87,49 @@ func Open(cfg Config) (*Session, error) {
 	return s, nil
 }
 
-// Close finishes every queued write, waiting at most limit; false means
-// some were still under way.
+// Close finishes every queued write, waiting at most limit. Its error
+// says which changes did not reach the state file: some still under way,
+// or some that failed (UnsavedError).
 func (s *Session) Close(limit time.Duration) error {
 	if !s.w.close(limit) {
-		return fmt.Errorf("some changes were still being written to %s when the program stopped", s.cfg.Store.Path())
+		return fmt.Errorf("some changes were still being written to %s when the program stopped; "+
+			"the file holds what was saved before them. Run it again and check the last choices", s.cfg.Store.Path())
+	}
+	if err := s.Unsaved(); err != nil {
+		return err
 	}
 	return nil
+}
+
+// UnsavedError: changes that could not be written to the state file.
+type UnsavedError struct {
+	Path  string
+	Count int
+	Last  error
+}
+
+func (e *UnsavedError) Error() string {
+	why := e.Last
+	var we *store.WriteError
+	if errors.As(e.Last, &we) {
+		why = fmt.Errorf("%w; is the disk full?", we.Err)
+	}
+	return fmt.Sprintf("%d %s could not be saved in %s (%v); the file holds everything else. "+
+		"Free some space or check the file, run it again, and redo the choices that are missing",
+		e.Count, text.Plural(e.Count, "change", "changes"), e.Path, why)
+}
+
+func (e *UnsavedError) Unwrap() error { return e.Last }
+
+// Unsaved answers an *UnsavedError when some write of this session
+// failed, else nil; a face says "everything is saved" only on nil.
+func (s *Session) Unsaved() error {
+	s.w.mu.Lock()
+	defer s.w.mu.Unlock()
+	if s.w.failed == 0 {
+		return nil
+	}
+	return &UnsavedError{Path: s.cfg.Store.Path(), Count: s.w.failed, Last: s.w.lastErr}
 }
 
 // Config answers the session's settings, defaults filled in.
@@ -181,6 +218,11 @@ type writer struct {
 	queue  []job
 	closed bool
 	done   chan struct{}
+	// failed counts the writes that did not reach the store (a full
+	// disk, a damaged file), and lastErr is the latest one's error: a quit
+	// must not claim they were saved.
+	failed  int
+	lastErr error
 }
 
 type job struct {
@@ -209,7 +251,13 @@ func (w *writer) work() {
 		j := w.queue[0]
 		w.queue = w.queue[1:]
 		w.mu.Unlock()
-		j.out <- w.run(j)
+		err := w.run(j)
+		if err != nil {
+			w.mu.Lock()
+			w.failed, w.lastErr = w.failed+1, err
+			w.mu.Unlock()
+		}
+		j.out <- err
 	}
 }
 

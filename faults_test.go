@@ -1,0 +1,177 @@
+package main
+
+import (
+	"encoding/json"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/meshgradient/mesh-gradient/mesh/meshemu"
+	"github.com/meshgradient/mesh-gradient/wizard/testkit"
+)
+
+// TestDiskFullIsNeverCalledSaved fills the "disk" under the accessible
+// prompts: the state file may not grow past its size (RLIMIT_FSIZE, so
+// a write fails with EFBIG as on a full disk). Accepting the suggestions
+// then cannot be saved, and the last word must say so, not "everything
+// so far is saved".
+func TestDiskFullIsNeverCalledSaved(t *testing.T) {
+	t.Parallel()
+	prlimit, err := exec.LookPath("prlimit")
+	if err != nil {
+		t.Skip("needs prlimit (util-linux) to cap the file size")
+	}
+	v := tenantSandbox(t, 250)
+	state := filepath.Join(t.TempDir(), "state.db")
+	env := []string{"GRADIENT_URL=" + v["GRADIENT_URL"], "GRADIENT_TOKEN=" + v["GRADIENT_TOKEN"], "MESH_PORTAL_URL=" + v["MESH_PORTAL_URL"]}
+
+	// First, with room: up to the account step.
+	d := startDialogue(t, env, "--accessible", "--state", state)
+	d.expect(`Products \(numbers`)
+	d.answer("1")
+	d.expect(`Types \(numbers`)
+	d.answer("")
+	key := testkit.Key(t, d.expect(`(?s)`+testkit.KeyPattern.String()+`.*Have you saved the key`))
+	d.answer("yes")
+	d.expect(`Portal \(Enter for 1\)`)
+	d.answer("")
+	d.expect(`Step 4 of 9`)
+	testkit.Portal(t, v["MESH_PORTAL_URL"], "us", "submit", url.Values{"api_key": {key}})
+	testkit.Portal(t, v["MESH_PORTAL_URL"], "us", "sync", nil)
+	d.expect(`Accept those \d+ suggestions`)
+	_ = d.stdin.Close()
+	if code := d.wait(); code != 1 {
+		t.Fatalf("exit %d when the answers ended", code)
+	}
+	// Then again; once it asks, the file may not grow any more (prlimit on
+	// the running process), so the bulk accept cannot be saved.
+	d = startDialogue(t, env, "--accessible", "--state", state)
+	d.expect(`Accept those \d+ suggestions`)
+	fi, err := os.Stat(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	limit := exec.Command(prlimit, "--pid", strconv.Itoa(d.cmd.Process.Pid), "--fsize="+strconv.FormatInt(fi.Size(), 10))
+	if out, err := limit.CombinedOutput(); err != nil {
+		t.Skipf("cannot cap the file size: %v %s", err, out)
+	}
+	d.answer("yes")
+	out := d.expect(`could not save to .*is the disk full\?\)\. Nothing of this change was written`)
+	if strings.Contains(out, "Accepted") {
+		t.Fatalf("the accept was reported done though it was not saved:\n%s", out)
+	}
+	if code := d.wait(); code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	all := d.out.String()
+	if strings.Contains(all, "everything so far is saved") {
+		t.Fatalf("the last word claims everything is saved after a failed write:\n%s", all)
+	}
+}
+
+// tenantSandbox runs a sandbox of n generated tenants: enough that
+// accepting their suggestions needs new pages in the state file.
+func tenantSandbox(t *testing.T, n int) map[string]string {
+	t.Helper()
+	sc, _ := meshemu.Generate(n, 1)
+	raw, err := json.Marshal(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scenario := filepath.Join(t.TempDir(), "scenario.json")
+	if err := os.WriteFile(scenario, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return startSandboxBinary(t, "--scenario", scenario)
+}
+
+// capFileSize stops the process pid from growing any file past size,
+// as a full disk would (the write fails with EFBIG).
+func capFileSize(t *testing.T, pid int, size int64) {
+	t.Helper()
+	prlimit, err := exec.LookPath("prlimit")
+	if err != nil {
+		t.Skip("needs prlimit (util-linux) to cap the file size")
+	}
+	if out, err := exec.Command(prlimit, "--pid", strconv.Itoa(pid), "--fsize="+strconv.FormatInt(size, 10)).CombinedOutput(); err != nil {
+		t.Skipf("cannot cap the file size: %v %s", err, out)
+	}
+}
+
+// TestDiskFullScreenQuitSaysWhatIsSaved: in the full-screen wizard, A on
+// a full disk shows "not saved"; q then must not print "everything chosen
+// so far is saved", but how many changes were lost, with exit status 1.
+func TestDiskFullScreenQuitSaysWhatIsSaved(t *testing.T) {
+	t.Parallel()
+	needTmux(t)
+	v := tenantSandbox(t, 250)
+	state := filepath.Join(t.TempDir(), "state.db")
+	env := []string{"GRADIENT_URL=" + v["GRADIENT_URL"], "GRADIENT_TOKEN=" + v["GRADIENT_TOKEN"], "MESH_PORTAL_URL=" + v["MESH_PORTAL_URL"]}
+	term := startTerminal(t, env, "--state", state, "--no-browser")
+	term.waitFor(`Step 1 of 9`)
+	term.keys("Space", "Down", "Down", "Down", "Space", "Enter")
+	key := testkit.Key(t, term.waitFor(testkit.KeyPattern.String()))
+	term.keys("y")
+	term.waitFor(`Step 3 of 9`)
+	term.keys("Enter")
+	term.waitFor(`Step 4 of 9`)
+	testkit.Portal(t, v["MESH_PORTAL_URL"], "us", "submit", url.Values{"api_key": {key}})
+	testkit.Portal(t, v["MESH_PORTAL_URL"], "us", "sync", nil)
+	term.waitFor(`Unmapped \d+`)
+	fi, err := os.Stat(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	capFileSize(t, term.pid(), fi.Size())
+	term.keys("A")
+	term.waitFor(`not saved`)
+	term.keys("q")
+	term.waitExit()
+	screen := strings.ReplaceAll(term.tmux("capture-pane", "-p", "-S", "-", "-t", "main"), "\n", "") // the message wraps at the pane's width
+	if strings.Contains(screen, "everything chosen so far is saved") || !strings.Contains(screen, "could not be saved") {
+		t.Fatalf("the quit message after a failed save:\n%s", screen)
+	}
+}
+
+// TestBrowserInheritsNoSecrets opens the portal through a stand-in
+// xdg-open that writes down its environment: the token must not be in it.
+func TestBrowserInheritsNoSecrets(t *testing.T) {
+	t.Parallel()
+	needTmux(t)
+	v := startSandboxBinary(t)
+	bin, dump := t.TempDir(), filepath.Join(t.TempDir(), "browser-env")
+	script := "#!/bin/sh\nenv > " + dump + ".tmp && mv " + dump + ".tmp " + dump + "\n"
+	if err := os.WriteFile(filepath.Join(bin, "xdg-open"), []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(t.TempDir(), "state.db")
+	env := []string{"GRADIENT_URL=" + v["GRADIENT_URL"], "GRADIENT_TOKEN=" + v["GRADIENT_TOKEN"], "MESH_PORTAL_URL=" + v["MESH_PORTAL_URL"],
+		"GRADIENT_VENDOR_KEY=" + v["GRADIENT_VENDOR_KEY"], "DISPLAY=:99", "PATH=" + bin + ":" + os.Getenv("PATH")}
+	term := startTerminal(t, env, "--state", state)
+	term.waitFor(`Step 1 of 9`)
+	term.keys("Space", "Down", "Down", "Down", "Space", "Enter")
+	term.waitFor(testkit.KeyPattern.String())
+	term.keys("y")
+	term.waitFor(`Step 3 of 9`)
+	term.keys("Enter")
+	term.waitFor(`Opened the portal in your browser`)
+	var got []byte
+	testkit.Eventually(t, 10*time.Second, func() bool {
+		var err error
+		got, err = os.ReadFile(dump)
+		return err == nil
+	}, func() string { return "the stand-in browser to run" })
+	if !strings.Contains(string(got), "DISPLAY=:99") {
+		t.Fatalf("the stand-in browser's environment is not the program's:\n%s", got)
+	}
+	for _, secret := range []string{v["GRADIENT_TOKEN"], v["GRADIENT_VENDOR_KEY"]} {
+		if strings.Contains(string(got), secret) {
+			t.Fatalf("the browser inherited a secret:\n%s", got)
+		}
+	}
+}
