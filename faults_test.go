@@ -175,3 +175,60 @@ func TestBrowserInheritsNoSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestDataToATerminalIsSanitized: a Mesh account whose id and name hold
+// escape sequences (a window title, a clipboard write, a screen clear)
+// exported to a terminal shows them inert; exported to a file, the bytes
+// are exact.
+func TestDataToATerminalIsSanitized(t *testing.T) {
+	t.Parallel()
+	needTmux(t)
+	const hostile = "\x1b]2;owned\x07\x1b]52;c;aGk=\x07\x1b[2J\u009b31m"
+	sc := meshemu.Demo()
+	sc.Mesh.Accounts[0].Name = "Evil" + hostile + "Name"
+	old := sc.Mesh.Accounts[0].ID
+	sc.Mesh.Accounts[0].ID = "evil" + hostile + "id"
+	for i := range sc.Mesh.Alerts {
+		if sc.Mesh.Alerts[i].AccountID == old {
+			sc.Mesh.Alerts[i].AccountID = sc.Mesh.Accounts[0].ID
+		}
+	}
+	raw, err := json.Marshal(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scenario := filepath.Join(t.TempDir(), "scenario.json")
+	if err := os.WriteFile(scenario, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := newScripted(t, "--scenario", scenario)
+	s.connectAndSync()
+
+	// To a file: the id exact (names are display text, sanitized at load).
+	s.must(0, "mappings", "export", "exact.csv")
+	exact, err := os.ReadFile(filepath.Join(s.dir, "exact.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(exact), "evil"+hostile+"id") {
+		t.Fatalf("the file export changed the id:\n%q", exact)
+	}
+
+	// To a terminal: inert. The pane's title stays ours.
+	env := []string{"GRADIENT_URL=" + s.vars["GRADIENT_URL"], "GRADIENT_TOKEN=" + s.vars["GRADIENT_TOKEN"]}
+	for _, args := range [][]string{{"mappings", "export"}, {"mappings", "export", "--format", "json"}, {"reconcile", "--json"}, {"mappings", "suggest"}} {
+		term := startTerminal(t, env, append(args, "--state", s.state)...)
+		term.tmux("select-pane", "-t", "main", "-T", "ours")
+		term.waitExit()
+		screen := term.tmux("capture-pane", "-p", "-S", "-", "-t", "main")
+		if title := strings.TrimSpace(term.tmux("display-message", "-p", "-t", "main", "#{pane_title}")); title != "ours" {
+			t.Errorf("%v: the pane's title became %q", args, title)
+		}
+		if args[1] == "export" && !strings.Contains(screen, "Evil") {
+			t.Errorf("%v: the hostile row is not shown at all:\n%s", args, screen)
+		}
+		if strings.Contains(screen, "\x1b") {
+			t.Errorf("%v: an escape reached the screen:\n%q", args, screen)
+		}
+	}
+}

@@ -30,7 +30,7 @@ import (
 
 func main() {
 	streams := cli.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
-		Terminal: term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd())}
+		Terminal: term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd()), OutTerminal: term.IsTerminal(os.Stdout.Fd())}
 	getenv := environment()
 	os.Exit(run(os.Args[1:], streams, getenv))
 }

@@ -31,9 +31,9 @@ type scripted struct {
 	pc    *gradient.PartnerClient
 }
 
-func newScripted(t *testing.T) *scripted {
+func newScripted(t *testing.T, sandboxArgs ...string) *scripted {
 	t.Helper()
-	v := startSandboxBinary(t)
+	v := startSandboxBinary(t, sandboxArgs...)
 	pc, err := gradient.NewPartnerClient(v["GRADIENT_URL"], v["GRADIENT_TOKEN"], gradient.Options{})
 	if err != nil {
 		t.Fatal(err)

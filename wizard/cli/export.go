@@ -33,7 +33,7 @@ func newExportCmd(f *Factory, g *Globals) *cobra.Command {
 			return withData(f, g, cmd, func(ctx context.Context, env *Env, d *core.Data) error {
 				rows := env.Session.Export(d)
 				if len(args) == 0 || args[0] == "-" {
-					return core.WriteMappings(f.IO.Out, rows, format)
+					return core.WriteMappings(f.IO.Data(), rows, format)
 				}
 				flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
 				if o.force {

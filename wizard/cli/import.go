@@ -56,7 +56,7 @@ func newImportCmd(f *Factory, g *Globals) *cobra.Command {
 					return err
 				}
 				nextSync(f.IO.ErrOut, w)
-				return reportWrite(f.IO.Out, o.json, w, o.dryRun)
+				return reportWrite(f.IO.Data(), o.json, w, o.dryRun)
 			})
 		},
 	}

@@ -64,7 +64,7 @@ func (k *keyDestination) String() string {
 // keyCommand opens the key's destination, has issue ask the core for a
 // key, writes it there, and tells done.
 func keyCommand(f *Factory, g *Globals, path string, issue func(*Env) (string, error), done func(*Env, *keyDestination)) error {
-	dest, err := openKeyDestination(path, f.IO.Out)
+	dest, err := openKeyDestination(path, f.IO.Data())
 	if err != nil {
 		return err
 	}

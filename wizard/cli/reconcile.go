@@ -46,7 +46,7 @@ func printReconciled(f *Factory, o reconcileOptions, r core.Reconciled) error {
 			lines = append(lines, l)
 		}
 	}
-	out := f.IO.Out
+	out := f.IO.Data()
 	if o.json {
 		r.Lines = lines
 		if r.Lines == nil {

@@ -27,6 +27,19 @@ type IOStreams struct {
 	// Terminal: stdin and stdout are both a terminal, so a person can
 	// answer and see a full screen.
 	Terminal bool
+	// OutTerminal: stdout is a terminal, so data printed there (CSV, JSON,
+	// tables) passes through text.TerminalWriter; a pipe or file gets it
+	// exactly.
+	OutTerminal bool
+}
+
+// Data is where a command prints its data: stdout, made safe for a
+// terminal when it is one.
+func (s IOStreams) Data() io.Writer {
+	if s.OutTerminal {
+		return text.NewTerminalWriter(s.Out)
+	}
+	return s.Out
 }
 
 // Factory is what every command needs: streams, the environment, and the

@@ -31,11 +31,11 @@ func newStatusCmd(f *Factory, g *Globals) *cobra.Command {
 				}
 				st.Sandbox = env.Sandbox != nil
 				if o.json {
-					if err := encodeJSON(f.IO.Out, st); err != nil {
+					if err := encodeJSON(f.IO.Data(), st); err != nil {
 						return err
 					}
 				} else {
-					printStatus(f.IO.Out, st)
+					printStatus(f.IO.Data(), st)
 				}
 				if !st.Connected {
 					return &ExitError{Code: ExitNotConnected}

@@ -51,7 +51,7 @@ func newSuggestCmd(f *Factory, g *Globals) *cobra.Command {
 }
 
 func printSuggestions(f *Factory, o suggestOptions, sugg []core.Suggestion, w core.Written) error {
-	out := f.IO.Out
+	out := f.IO.Data()
 	if o.json {
 		if sugg == nil {
 			sugg = []core.Suggestion{}

@@ -66,6 +66,29 @@ var ErrNotConnected = errors.New("Mesh is not connected in Synthesize; run mesh-
 var ErrNoKey = errors.New("Synthesize answered without an API key, so there is nothing to paste in Mesh; " +
 	"issue a new key (mesh-gradient rekey, or r on the key screen)")
 
+// ErrMalformedKey: Synthesize answered a key no one could paste: too
+// long, or with spaces, control characters or escape sequences. It is
+// never shown or written down.
+var ErrMalformedKey = errors.New("Synthesize answered an API key that is not well formed (spaces, control characters or over 512 characters), " +
+	"so it was not shown; issue a new key (mesh-gradient rekey, or r on the key screen), and report it if it happens again")
+
+// maxKeyLen bounds a key: real ones are tens of characters.
+const maxKeyLen = 512
+
+// WellFormedKey: printable ASCII without spaces, as API keys are, so that
+// drawing it can never move the cursor or start an escape sequence.
+func WellFormedKey(k string) bool {
+	if k == "" || len(k) > maxKeyLen {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x21 || k[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
 // CheckChoice validates products and types before anything is asked of
 // Synthesize; the problems name the flags a script gives them with.
 func CheckChoice(products, types []string) error {
@@ -146,6 +169,8 @@ func (s *Session) Connect(ctx context.Context, products, types []string, kept bo
 		return "", fmt.Errorf("connect: %w", err)
 	case conn.APIKey == "":
 		return "", ErrNoKey
+	case !WellFormedKey(conn.APIKey):
+		return "", ErrMalformedKey
 	}
 	return conn.APIKey, s.recordKey(conn.APIKey, kept, "connected")
 }
@@ -171,6 +196,8 @@ func (s *Session) Rekey(ctx context.Context, kept bool) (string, error) {
 		return "", fmt.Errorf("new key: %w", err)
 	case key == "":
 		return "", ErrNoKey
+	case !WellFormedKey(key):
+		return "", ErrMalformedKey
 	}
 	if before != nil {
 		if err := s.Save(func(p *store.Progress) { p.Renewal = before.Renewal })(); err != nil {
