@@ -1,8 +1,8 @@
 package core
 
 import (
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
