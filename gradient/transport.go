@@ -2,7 +2,6 @@ package gradient
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -24,6 +23,9 @@ type (
 	// PageProgress hears, after each page of a list, how many items of it
 	// have arrived and whether that was the last page.
 	PageProgress = rest.PageProgress
+	// RedirectError is a redirect refused because it left the origin
+	// called (scheme, host or port) or went from https to http.
+	RedirectError = rest.RedirectError
 )
 
 // ErrTooLarge is an answer larger than the cap for its call.
@@ -49,55 +51,46 @@ func newTransport(baseURL, suffix string, opts Options, auth func(http.Header), 
 		Auth: auth, Secrets: secrets, Wrapped: true, Options: opts})
 }
 
-// maxPage caps one page of a list: a page is at most 1,000 items, far
-// below it.
-const maxPage = 4 << 20
-
-// pageSize is what list calls ask for: the partner API's maximum.
-const pageSize = 1000
+// Pages have at most PageSize items of at most MaxItemBytes of JSON each;
+// the emulator refuses larger accounts, and the client reads a page up to
+// twice the largest legal one.
+const (
+	PageSize     = rest.PageSize
+	MaxItemBytes = rest.MaxItemBytes
+)
 
 type page[T any] struct {
 	Data       []T    `json:"data"`
 	NextCursor string `json:"next_cursor"`
 }
 
-// listAll follows next_cursor until the list ends.
-// Every item must have an id, and no id may come twice: the screens key
-// rows by id, and a list that breaks that is refused as a whole.
+// listAll follows next_cursor until the list ends, under the rules of
+// rest.List: ids present and unique, no cursor twice, the list's caps.
 func listAll[T any](ctx context.Context, t *rest.Client, op, path string, query url.Values, id func(T) string) ([]T, error) {
-	var all []T
-	seen := map[string]bool{}
+	list := rest.NewList(ctx, t, op, path, id)
 	cursor := ""
 	for {
 		q := url.Values{}
 		for k, v := range query {
 			q[k] = v
 		}
-		q.Set("limit", strconv.Itoa(pageSize))
+		q.Set("limit", strconv.Itoa(PageSize))
 		if cursor != "" {
 			q.Set("cursor", cursor)
 		}
 		var p page[T]
-		if err := t.Do(ctx, rest.Call{Op: op, Method: http.MethodGet, Path: path, Query: q, Idempotent: true, MaxBody: maxPage}, &p); err != nil {
+		size, err := t.Fetch(ctx, rest.Call{Op: op, Method: http.MethodGet, Path: path, Query: q, Idempotent: true, MaxBody: rest.PageCap(PageSize)}, &p)
+		if err != nil {
 			return nil, err
 		}
-		for i, item := range p.Data {
-			switch k := id(item); {
-			case k == "":
-				return nil, t.Invalid(op, path, fmt.Sprintf("item %d has no id", len(all)+i+1))
-			case seen[k]:
-				return nil, t.Invalid(op, path, fmt.Sprintf("id %q comes twice", k))
-			default:
-				seen[k] = true
-			}
+		if err := list.Add(p.Data, size, p.NextCursor == ""); err != nil {
+			return nil, err
 		}
-		all = append(all, p.Data...)
-		rest.ReportPage(ctx, op, len(all), p.NextCursor == "")
 		if p.NextCursor == "" {
-			return all, nil
+			return list.Items(), nil
 		}
-		if p.NextCursor == cursor {
-			return nil, fmt.Errorf("gradient %s: server repeated cursor %q; stopping", op, p.NextCursor)
+		if err := list.Next(p.NextCursor); err != nil {
+			return nil, err
 		}
 		cursor = p.NextCursor
 	}

@@ -101,13 +101,14 @@ type Client struct {
 
 // New checks the base URL and builds a client.
 func New(cfg Config) (*Client, error) {
-	u, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/") + cfg.Suffix)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("%s: base URL %q is not an http(s) URL", service(cfg.Service), cfg.BaseURL)
+	u, err := parseBase(service(cfg.Service), cfg.BaseURL, cfg.Suffix)
+	if err != nil {
+		return nil, err
 	}
 	opts := cfg.Options.withDefaults()
 	c := &Client{service: service(cfg.Service), peer: cfg.Peer, base: u, opts: opts, auth: cfg.Auth,
 		wrapped: cfg.Wrapped, secrets: append([]string(nil), cfg.Secrets...)}
+	c.opts.HTTPClient = c.guardRedirects(opts.HTTPClient)
 	if c.peer == "" {
 		c.peer = "the server"
 	}
@@ -218,6 +219,12 @@ func (c *Client) Fetch(ctx context.Context, call Call, out any) (int64, error) {
 			}
 		}
 		status, hdr, body, err := c.once(ctx, call.Method, u.String(), payload, limit)
+		var rf *refused
+		if errors.As(err, &rf) {
+			c.opts.Logger.Debug(c.service, "op", call.Op, "method", call.Method, "path", display, "attempt", attempt, "status", rf.status, "err", rf.Error())
+			return 0, &RedirectError{Service: c.service, Op: call.Op, Method: call.Method, Path: display,
+				Status: rf.status, From: rf.from, To: rf.to, Reason: rf.reason}
+		}
 		if errors.Is(err, ErrTooLarge) {
 			return 0, &DecodeError{Service: c.service, Op: call.Op, Method: call.Method, Path: display, Status: status,
 				ContentType: hdr.Get("Content-Type"), Snippet: snippet(body, secrets),

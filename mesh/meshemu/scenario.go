@@ -148,6 +148,9 @@ func (s *Scenario) validate(file string) error {
 			return fail(f+".id", "duplicate id %q", a.ID)
 		}
 		accounts[a.ID] = true
+		if n := listedSize(gradient.VendorAccount{ID: a.ID, Name: a.Name, Description: a.Description, MappingID: mappingIDShape}); n > gradient.MaxItemBytes {
+			return fail(f, "the account would list as %d bytes of JSON, over the limit of %d", n, gradient.MaxItemBytes)
+		}
 		for _, part := range []struct {
 			name   string
 			counts map[string]float64
@@ -186,6 +189,14 @@ func (s *Scenario) validate(file string) error {
 		if p.UnitPrice < 0 {
 			return fail(fmt.Sprintf("psa.products[%d].unit_price", i), "negative price %v", p.UnitPrice)
 		}
+		if n := listedSize(p); n > gradient.MaxItemBytes {
+			return fail(fmt.Sprintf("psa.products[%d]", i), "%d bytes of JSON, over the limit of %d", n, gradient.MaxItemBytes)
+		}
+	}
+	for i, c := range s.PSA.Companies {
+		if n := listedSize(c); n > gradient.MaxItemBytes {
+			return fail(fmt.Sprintf("psa.companies[%d]", i), "%d bytes of JSON, over the limit of %d", n, gradient.MaxItemBytes)
+		}
 	}
 	agreed := map[[2]string]bool{}
 	for i, a := range s.PSA.Agreements {
@@ -203,6 +214,18 @@ func (s *Scenario) validate(file string) error {
 		agreed[[2]string{a.CompanyID, a.ProductID}] = true
 	}
 	return nil
+}
+
+// mappingIDShape is as long as the emulator's mapping ids, so an account
+// is measured as the vendor API lists it.
+const mappingIDShape = "map-000000000000000000000000"
+
+// listedSize is how large v is as a list item: the emulators serve pages
+// of at most gradient.PageSize items of at most gradient.MaxItemBytes, so
+// a scenario cannot make a page the clients refuse.
+func listedSize(v any) int {
+	b, _ := json.Marshal(v) // strings and numbers: cannot fail
+	return len(b)
 }
 
 // uniqueIDs checks that every item has an id and a name and no id comes

@@ -53,6 +53,8 @@ func TestScenarioValidationNamesFileFieldAndReason(t *testing.T) {
 		{"negative quantity", `{"psa":{"companies":[{"id":"c","name":"C"}],"products":[{"id":"p","name":"P"}],"agreements":[{"company_id":"c","product_id":"p","quantity":-1}]}}`, "psa.agreements[0].quantity", "negative quantity"},
 		{"wrong type", `{"mesh":{"accounts":[{"id":"a","name":"A","usage":{"gateway":"lots"}}]}}`, "usage", "expected float64"},
 		{"syntax", "{\n  \"mesh\": {,\n}", "", "line 2, column"},
+		{"account too large to list", `{"mesh":{"accounts":[{"id":"a","name":"A","description":"` + strings.Repeat("d", 16<<10) + `","usage":{}}]}}`, "mesh.accounts[0]", "over the limit of 16384"},
+		{"company too large to list", `{"psa":{"companies":[{"id":"c","name":"` + strings.Repeat("<", 3000) + `"}]}}`, "psa.companies[0]", "over the limit of 16384"},
 		{"bad severity", `{"mesh":{"accounts":[{"id":"a","name":"A","usage":{}}],"alerts":[{"account_id":"a","title":"t","severity":"meh"}]}}`, "mesh.alerts[0].severity", "not low, medium, high or critical"},
 	}
 	dir := t.TempDir()
