@@ -29,16 +29,27 @@ type SandboxOptions struct {
 	StateFile string
 }
 
-// Sandbox is the Synthesize emulator and the Mesh portal emulator, each on
-// its own loopback listener.
+// Sandbox is the Synthesize emulator and the Mesh portal emulator (which
+// also serves Mesh's API), each on its own loopback listener.
 type Sandbox struct {
 	Emulator    *synthemu.Emulator
 	Portal      *Portal
 	Scenario    *Scenario
 	GradientURL string
 	PortalURL   string
-	servers     []*http.Server
-	done        chan error
+	// MeshAPIKey is a Mesh API key made at start ("sandbox", Analytics
+	// Default, a year), for MESH_API_KEY. Like every emulated Mesh key it
+	// lives in this process only: a restarted sandbox has a new one.
+	MeshAPIKey string
+	servers    []*http.Server
+	done       chan error
+}
+
+// MeshHubURL is the emulated hub of a region, what mesh.HubURL gives with
+// the portal's address as the override.
+func (s *Sandbox) MeshHubURL(region string) string {
+	u, _ := mesh.HubURL(region, s.PortalURL)
+	return u
 }
 
 // StartSandbox listens and serves until Close.
@@ -92,6 +103,11 @@ func StartSandbox(opts SandboxOptions) (*Sandbox, error) {
 		done:        make(chan error, 2),
 	}
 	s.Portal = NewPortal(PortalConfig{GradientURL: s.GradientURL, VendorKey: emu.VendorKey(), Scenario: opts.Scenario})
+	if s.MeshAPIKey, _, err = s.Portal.CreateAPIKey("sandbox", mesh.APIKeyPermission, time.Now().AddDate(1, 0, 0)); err != nil {
+		gl.Close()
+		pl.Close()
+		return nil, fmt.Errorf("sandbox: making a Mesh API key: %w", err)
+	}
 	for _, pair := range []struct {
 		l net.Listener
 		h http.Handler

@@ -30,13 +30,22 @@ type MeshData struct {
 }
 
 // ScenarioAccount is a Mesh customer: Usage is the snapshot Mesh pushes,
-// CycleUsage the start-of-cycle count Mesh's own portal shows.
+// CycleUsage the start-of-cycle count Mesh's own portal shows. The rest
+// are Mesh's customer fields as its API serves them (API.md §7), all
+// optional: what is missing is derived from Usage and CycleUsage (see
+// customers.go), and Usage from them when it is missing.
 type ScenarioAccount struct {
-	ID          string             `json:"id"`
-	Name        string             `json:"name"`
-	Description string             `json:"description,omitempty"`
-	Usage       map[string]float64 `json:"usage"`
-	CycleUsage  map[string]float64 `json:"cycle_usage,omitempty"`
+	ID              string             `json:"id"`
+	Name            string             `json:"name"`
+	Description     string             `json:"description,omitempty"`
+	Usage           map[string]float64 `json:"usage"`
+	CycleUsage      map[string]float64 `json:"cycle_usage,omitempty"`
+	ServiceName     string             `json:"service_name,omitempty"`      // a Mesh product, e.g. "Mesh 365"
+	UserCount       *int               `json:"user_count,omitempty"`        // protected users now
+	LicensesBilled  *int               `json:"licenses_billed,omitempty"`   // billed this cycle
+	NextInvoiceDate string             `json:"next_invoice_date,omitempty"` // "2026-12-01" or "N/A"
+	State           string             `json:"state,omitempty"`             // active (default), suspended, trial
+	PrimaryDomain   string             `json:"primary_domain,omitempty"`
 }
 
 // ScenarioAlert is an alert Mesh raises at a Gradient Sync.
@@ -164,6 +173,9 @@ func (s *Scenario) validate(file string) error {
 				}
 			}
 		}
+		if field, reason := a.checkCustomerFields(); field != "" {
+			return fail(f+"."+field, "%s", reason)
+		}
 	}
 	for i, al := range s.Mesh.Alerts {
 		f := fmt.Sprintf("mesh.alerts[%d]", i)
@@ -252,7 +264,7 @@ func uniqueIDs[T any](file, field string, items []T, idName func(T) (string, str
 func (s *Scenario) MeshAccounts() []mesh.Account {
 	out := make([]mesh.Account, len(s.Mesh.Accounts))
 	for i, a := range s.Mesh.Accounts {
-		out[i] = mesh.Account{ID: a.ID, Name: a.Name, Description: a.Description, Usage: a.Usage}
+		out[i] = mesh.Account{ID: a.ID, Name: a.Name, Description: a.Description, Usage: a.usage()}
 	}
 	return out
 }
