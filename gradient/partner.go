@@ -2,6 +2,7 @@ package gradient
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -60,6 +61,45 @@ func (c *PartnerClient) Connect(ctx context.Context, products, types []string) (
 		c.Forget(out.APIKey)
 	}
 	return out, err
+}
+
+// ConnectMeshKey connects by a Mesh API key (API.md §2a): Synthesize
+// checks the key against Mesh, then reads Mesh itself; no Synthesize key
+// is issued. A key Mesh refuses is a 422 (IsMeshKeyRejected); a Mesh that
+// cannot be read, a 502. Like Connect it is not repeated once the request
+// may have arrived.
+func (c *PartnerClient) ConnectMeshKey(ctx context.Context, products, types []string, mesh MeshCredentials) (IntegrationDetail, error) {
+	c.Forget(mesh.APIKey)
+	var out struct {
+		Integration IntegrationDetail `json:"integration"`
+	}
+	err := c.t.Do(ctx, rest.Call{Op: "connect", Method: http.MethodPost, Path: c.integrationPath("/connect"),
+		Body: ConnectRequest{Products: products, Types: types, Method: MethodMeshAPIKey, Mesh: &mesh}}, &out)
+	return out.Integration, err
+}
+
+// SyncNow asks Synthesize to read Mesh now (202): the pull flow's Gradient
+// Sync. The pull may end after the answer: wait for the card's LastSyncAt
+// to move, then read LastSyncError.
+func (c *PartnerClient) SyncNow(ctx context.Context) error {
+	return c.t.Do(ctx, rest.Call{Op: "sync now", Method: http.MethodPost, Path: c.integrationPath("/sync"), Idempotent: true}, nil)
+}
+
+// ReplaceMeshKey gives Synthesize a new Mesh API key (and hub), checked
+// against Mesh first as at connect; it answers the card.
+func (c *PartnerClient) ReplaceMeshKey(ctx context.Context, mesh MeshCredentials) (IntegrationDetail, error) {
+	c.Forget(mesh.APIKey)
+	var out IntegrationDetail
+	err := c.t.Do(ctx, rest.Call{Op: "replace the Mesh API key", Method: http.MethodPut,
+		Path: c.integrationPath("/mesh-credentials"), Body: mesh, Idempotent: true}, &out)
+	return out, err
+}
+
+// IsMeshKeyRejected reports whether err is Synthesize saying Mesh refused
+// the key it was given (422 mesh_key_rejected).
+func IsMeshKeyRejected(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Status == http.StatusUnprocessableEntity && ae.Code == CodeMeshKeyRejected
 }
 
 // RotateKey issues a new key; the old one stops working.

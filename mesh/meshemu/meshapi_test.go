@@ -2,11 +2,13 @@ package meshemu_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -328,5 +330,57 @@ func TestSandboxMakesAMeshKey(t *testing.T) {
 	}
 	if sb.MeshAPIKey == "" || strings.ContainsAny(sb.MeshAPIKey, " '\"$;&|`\\") {
 		t.Fatalf("MESH_API_KEY=%s is not safe for a shell's eval", sb.MeshAPIKey)
+	}
+}
+
+// TestSandboxNeverWritesTheMeshKey: connected by the sandbox's own Mesh
+// key, the emulated Synthesize pulls the emulated Mesh; the state file it
+// keeps holds neither that key nor its base64; a sandbox restarted on the
+// file shows the connection and, at the next sync, that the key must be
+// replaced (the emulated Mesh forgot its keys too).
+func TestSandboxNeverWritesTheMeshKey(t *testing.T) {
+	ctx := context.Background()
+	state := t.TempDir() + "/sandbox-synthesize.json"
+	sb, err := meshemu.StartSandbox(meshemu.SandboxOptions{StateFile: state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, _ := gradient.NewPartnerClient(sb.GradientURL, sb.Emulator.PartnerToken(), gradient.Options{})
+	if _, err := pc.ConnectMeshKey(ctx, []string{"gateway", "m365"}, []string{"billing"},
+		gradient.MeshCredentials{APIURL: sb.MeshHubURL("eu"), APIKey: sb.MeshAPIKey}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.Emulator.WaitPulls(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := pc.Integration(ctx); d.Counts.Accounts != len(sb.Scenario.Mesh.Accounts) || d.LastSyncError != "" {
+		t.Fatalf("after the first pull: %+v", d)
+	}
+	key := sb.MeshAPIKey
+	sb.Close()
+	data, err := os.ReadFile(state)
+	if err != nil || !strings.Contains(string(data), `"method":"mesh_api_key"`) {
+		t.Fatalf("the state file: %v %s", err, data)
+	}
+	for _, form := range []string{key, base64.StdEncoding.EncodeToString([]byte(key))} {
+		if strings.Contains(string(data), form) {
+			t.Fatal("the state file holds the Mesh key")
+		}
+	}
+	again, err := meshemu.StartSandbox(meshemu.SandboxOptions{StateFile: state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	pc, _ = gradient.NewPartnerClient(again.GradientURL, again.Emulator.PartnerToken(), gradient.Options{})
+	if err := pc.SyncNow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := again.Emulator.WaitPulls(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := pc.Integration(ctx)
+	if d.Status != gradient.StatusError || !strings.Contains(d.LastSyncError, "replace the key") || d.Counts.Accounts == 0 {
+		t.Fatalf("restarted: %+v", d)
 	}
 }

@@ -123,18 +123,15 @@ func StartSandbox(opts SandboxOptions) (*Sandbox, error) {
 	return s, nil
 }
 
-// persist saves the emulator's state after every request that may change it.
+// persist saves the emulator's state after every request that may change
+// it, and after every pull from Mesh (which ends after its request).
 func persist(emu *synthemu.Emulator, path string) http.Handler {
 	h := emu.Handler()
 	if path == "" {
 		return h
 	}
 	var mu sync.Mutex
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.ServeHTTP(w, r)
-		if r.Method == http.MethodGet || r.Method == http.MethodHead {
-			return
-		}
+	save := func() {
 		mu.Lock()
 		defer mu.Unlock()
 		if data, err := emu.Snapshot(); err == nil {
@@ -143,14 +140,23 @@ func persist(emu *synthemu.Emulator, path string) http.Handler {
 				_ = os.Rename(tmp, path)
 			}
 		}
+	}
+	emu.OnChange(save)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r)
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			save()
+		}
 	})
 }
 
 // Done reports a listener that stopped on its own.
 func (s *Sandbox) Done() <-chan error { return s.done }
 
-// Close stops both servers, waiting briefly for requests in flight.
+// Close stops the emulator's pulls from Mesh, then both servers, waiting
+// briefly for requests in flight.
 func (s *Sandbox) Close() error {
+	s.Emulator.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	var first error
