@@ -80,7 +80,7 @@ func TestRetriesAreReportedWithTheirReason(t *testing.T) {
 // promises end in a typed error that says what was wrong, never a panic
 // or a silently short list.
 func TestBadAnswersAreTypedErrors(t *testing.T) {
-	huge := append([]byte(`{"data":[{"id":"c-1","name":"`), bytes.Repeat([]byte("x"), 10<<20)...)
+	huge := append([]byte(`{"data":[{"id":"c-1","name":"`), bytes.Repeat([]byte("x"), 40<<20)...)
 	huge = append(huge, `"}],"next_cursor":""}`...)
 	cases := []struct {
 		name  string
@@ -90,8 +90,8 @@ func TestBadAnswersAreTypedErrors(t *testing.T) {
 		check func(error) bool
 		says  string
 	}{
-		{"10 MB page", "/api/partner/v1/psa/companies", huge, companies,
-			func(err error) bool { return errors.Is(err, gradient.ErrTooLarge) }, "over 4 MiB"},
+		{"40 MB page", "/api/partner/v1/psa/companies", huge, companies,
+			func(err error) bool { return errors.Is(err, gradient.ErrTooLarge) }, "over 32 MiB"},
 		{"duplicate ids", "/api/partner/v1/psa/companies",
 			[]byte(`{"data":[{"id":"c-1","name":"A"},{"id":"c-1","name":"B"}],"next_cursor":""}`), companies,
 			isInvalid, `id "c-1" comes twice`},

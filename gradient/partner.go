@@ -2,15 +2,18 @@ package gradient
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+
+	"github.com/meshgradient/mesh-gradient/gradient/rest"
 )
 
 // PartnerClient calls the partner API (what the wizard does in Synthesize).
 // Gradient publishes no such API; ours is in ../shared/API.md §2.
 type PartnerClient struct {
-	t      *transport
+	t      *rest.Client
 	vendor string // the integration's slug, "mesh"
 }
 
@@ -26,7 +29,7 @@ func NewPartnerClient(baseURL, token string, opts Options) (*PartnerClient, erro
 }
 
 // Forget adds a secret (an issued key) that must never appear in errors or logs.
-func (c *PartnerClient) Forget(secret string) { c.t.addSecret(secret) }
+func (c *PartnerClient) Forget(secret string) { c.t.AddSecret(secret) }
 
 func (c *PartnerClient) integrationPath(suffix string) string {
 	return "/integrations/" + url.PathEscape(c.vendor) + suffix
@@ -35,7 +38,7 @@ func (c *PartnerClient) integrationPath(suffix string) string {
 // Integrations lists every integration card.
 func (c *PartnerClient) Integrations(ctx context.Context) ([]Integration, error) {
 	var out []Integration
-	err := c.t.do(ctx, call{op: "list integrations", method: http.MethodGet, path: "/integrations", idempotent: true}, &out)
+	err := c.t.Do(ctx, rest.Call{Op: "list integrations", Method: http.MethodGet, Path: "/integrations", Idempotent: true}, &out)
 	return out, err
 }
 
@@ -43,7 +46,7 @@ func (c *PartnerClient) Integrations(ctx context.Context) ([]Integration, error)
 // not connected.
 func (c *PartnerClient) Integration(ctx context.Context) (IntegrationDetail, error) {
 	var out IntegrationDetail
-	err := c.t.do(ctx, call{op: "get integration", method: http.MethodGet, path: c.integrationPath(""), idempotent: true}, &out)
+	err := c.t.Do(ctx, rest.Call{Op: "get integration", Method: http.MethodGet, Path: c.integrationPath(""), Idempotent: true}, &out)
 	return out, err
 }
 
@@ -52,12 +55,51 @@ func (c *PartnerClient) Integration(ctx context.Context) (IntegrationDetail, err
 // would answer 409 and the first key would be lost anyway.
 func (c *PartnerClient) Connect(ctx context.Context, products, types []string) (Connection, error) {
 	var out Connection
-	err := c.t.do(ctx, call{op: "connect", method: http.MethodPost, path: c.integrationPath("/connect"),
-		body: ConnectRequest{Products: products, Types: types}}, &out)
+	err := c.t.Do(ctx, rest.Call{Op: "connect", Method: http.MethodPost, Path: c.integrationPath("/connect"),
+		Body: ConnectRequest{Products: products, Types: types}}, &out)
 	if err == nil {
 		c.Forget(out.APIKey)
 	}
 	return out, err
+}
+
+// ConnectMeshKey connects by a Mesh API key (API.md §2a): Synthesize
+// checks the key against Mesh, then reads Mesh itself; no Synthesize key
+// is issued. A key Mesh refuses is a 422 (IsMeshKeyRejected); a Mesh that
+// cannot be read, a 502. Like Connect it is not repeated once the request
+// may have arrived.
+func (c *PartnerClient) ConnectMeshKey(ctx context.Context, products, types []string, mesh MeshCredentials) (IntegrationDetail, error) {
+	c.Forget(mesh.APIKey)
+	var out struct {
+		Integration IntegrationDetail `json:"integration"`
+	}
+	err := c.t.Do(ctx, rest.Call{Op: "connect", Method: http.MethodPost, Path: c.integrationPath("/connect"),
+		Body: ConnectRequest{Products: products, Types: types, Method: MethodMeshAPIKey, Mesh: &mesh}}, &out)
+	return out.Integration, err
+}
+
+// SyncNow asks Synthesize to read Mesh now (202): the pull flow's Gradient
+// Sync. The pull may end after the answer: wait for the card's LastSyncAt
+// to move, then read LastSyncError.
+func (c *PartnerClient) SyncNow(ctx context.Context) error {
+	return c.t.Do(ctx, rest.Call{Op: "sync now", Method: http.MethodPost, Path: c.integrationPath("/sync"), Idempotent: true}, nil)
+}
+
+// ReplaceMeshKey gives Synthesize a new Mesh API key (and hub), checked
+// against Mesh first as at connect; it answers the card.
+func (c *PartnerClient) ReplaceMeshKey(ctx context.Context, mesh MeshCredentials) (IntegrationDetail, error) {
+	c.Forget(mesh.APIKey)
+	var out IntegrationDetail
+	err := c.t.Do(ctx, rest.Call{Op: "replace the Mesh API key", Method: http.MethodPut,
+		Path: c.integrationPath("/mesh-credentials"), Body: mesh, Idempotent: true}, &out)
+	return out, err
+}
+
+// IsMeshKeyRejected reports whether err is Synthesize saying Mesh refused
+// the key it was given (422 mesh_key_rejected).
+func IsMeshKeyRejected(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Status == http.StatusUnprocessableEntity && ae.Code == CodeMeshKeyRejected
 }
 
 // RotateKey issues a new key; the old one stops working.
@@ -65,7 +107,7 @@ func (c *PartnerClient) RotateKey(ctx context.Context) (string, error) {
 	var out struct {
 		APIKey string `json:"api_key"`
 	}
-	err := c.t.do(ctx, call{op: "issue new key", method: http.MethodPost, path: c.integrationPath("/key")}, &out)
+	err := c.t.Do(ctx, rest.Call{Op: "issue new key", Method: http.MethodPost, Path: c.integrationPath("/key")}, &out)
 	if err == nil {
 		c.Forget(out.APIKey)
 	}
@@ -96,11 +138,11 @@ func (c *PartnerClient) Products(ctx context.Context) ([]Product, error) {
 func (c *PartnerClient) Mappings(ctx context.Context) (Mappings, error) {
 	var out Mappings
 	path := c.integrationPath("/mappings")
-	if err := c.t.do(ctx, call{op: "get mappings", method: http.MethodGet, path: path, idempotent: true}, &out); err != nil {
+	if err := c.t.Do(ctx, rest.Call{Op: "get mappings", Method: http.MethodGet, Path: path, Idempotent: true}, &out); err != nil {
 		return Mappings{}, err
 	}
 	if problem := checkMappings(out); problem != "" {
-		return Mappings{}, c.t.invalid("get mappings", path, problem)
+		return Mappings{}, c.t.Invalid("get mappings", path, problem)
 	}
 	return out, nil
 }
@@ -114,7 +156,7 @@ func (c *PartnerClient) PutMappings(ctx context.Context, m Mappings) error {
 	if m.Services == nil {
 		m.Services = []ServiceMapping{}
 	}
-	return c.t.do(ctx, call{op: "write mappings", method: http.MethodPut, path: c.integrationPath("/mappings"), body: m, idempotent: true}, nil)
+	return c.t.Do(ctx, rest.Call{Op: "write mappings", Method: http.MethodPut, Path: c.integrationPath("/mappings"), Body: m, Idempotent: true}, nil)
 }
 
 // Billing returns the billing rows of this vendor, all pages.
@@ -131,17 +173,17 @@ func (c *PartnerClient) Billing(ctx context.Context) ([]BillingRow, error) {
 // updated rows. Setting a quantity to a value is idempotent, so it retries.
 func (c *PartnerClient) Reconcile(ctx context.Context, items []BillingKey) ([]BillingRow, error) {
 	var out []BillingRow
-	err := c.t.do(ctx, call{op: "reconcile", method: http.MethodPost, path: "/billing/reconcile",
-		body: struct {
+	err := c.t.Do(ctx, rest.Call{Op: "reconcile", Method: http.MethodPost, Path: "/billing/reconcile",
+		Body: struct {
 			Items []BillingKey `json:"items"`
-		}{items}, idempotent: true}, &out)
+		}{items}, Idempotent: true}, &out)
 	return out, err
 }
 
 // Disconnect revokes the key and deletes every mapping and vendor account.
 // Doing it twice is harmless.
 func (c *PartnerClient) Disconnect(ctx context.Context) error {
-	return c.t.do(ctx, call{op: "disconnect", method: http.MethodDelete, path: c.integrationPath(""), idempotent: true}, nil)
+	return c.t.Do(ctx, rest.Call{Op: "disconnect", Method: http.MethodDelete, Path: c.integrationPath(""), Idempotent: true}, nil)
 }
 
 // checkMappings finds what would make the mappings ambiguous: a row with

@@ -5,6 +5,7 @@ package gradient
 
 import (
 	"encoding/json"
+	"log/slog"
 	"slices"
 	"time"
 )
@@ -280,16 +281,56 @@ type AlertDebug struct {
 
 // ---- partner API (§2) ----
 
-// Integration is an integration card.
+// Integration is an integration card. Method says how it was connected
+// (API.md §2a); MeshAPIURL and MeshKeyHint are set when by Mesh API key.
 type Integration struct {
-	Vendor    string   `json:"vendor"`
-	Name      string   `json:"name"`
-	Connected bool     `json:"connected"`
-	Status    string   `json:"status"`
-	Products  []string `json:"products"`
-	Types     []string `json:"types"`
-	KeyHint   string   `json:"key_hint"`
+	Vendor      string   `json:"vendor"`
+	Name        string   `json:"name"`
+	Connected   bool     `json:"connected"`
+	Status      string   `json:"status"`
+	Products    []string `json:"products"`
+	Types       []string `json:"types"`
+	KeyHint     string   `json:"key_hint"`
+	Method      string   `json:"method,omitempty"`
+	MeshAPIURL  string   `json:"mesh_api_url,omitempty"`
+	MeshKeyHint string   `json:"mesh_key_hint,omitempty"` // the Mesh key's last 4 characters
 }
+
+// Ways to connect (API.md §2a): Synthesize issues a key that is pasted
+// into Mesh, or Synthesize is given a Mesh API key and reads Mesh itself.
+const (
+	MethodGradientKey = "gradient_key"
+	MethodMeshAPIKey  = "mesh_api_key"
+)
+
+// Error codes of the Mesh API key flow (API.md §2a).
+const (
+	CodeMeshKeyRejected = "mesh_key_rejected" // 422: Mesh answered 401 to the key
+	CodeMeshUnreachable = "mesh_unreachable"  // 502: Synthesize could not read Mesh
+)
+
+// MeshCredentials are what Synthesize needs to read Mesh: the hub
+// (without /api) and an API key. They format without the key, so a
+// logged or printed value does not leak it.
+type MeshCredentials struct {
+	APIURL string `json:"api_url"`
+	APIKey string `json:"api_key"`
+}
+
+// String shows the hub and the key's last 4 characters.
+func (m MeshCredentials) String() string {
+	hint := "none"
+	if len(m.APIKey) > 4 {
+		hint = "…" + m.APIKey[len(m.APIKey)-4:]
+	}
+	return "Mesh API key " + hint + " for " + m.APIURL
+}
+
+// GoString is String, so %#v does not print the key either.
+func (m MeshCredentials) GoString() string { return m.String() }
+
+// LogValue is String, for slog.
+func (m MeshCredentials) LogValue() slog.Value { return slog.StringValue(m.String()) }
 
 // Counts is what has arrived from the vendor so far.
 type Counts struct {
@@ -299,18 +340,24 @@ type Counts struct {
 	Alerts   int `json:"alerts"`
 }
 
-// IntegrationDetail is the card plus counts and times.
+// IntegrationDetail is the card plus counts and times. When connected by
+// Mesh API key, LastSyncAt moves at every pull, failed or not, and
+// LastSyncError says why the last one failed ("" when it worked).
 type IntegrationDetail struct {
 	Integration
-	Counts      Counts     `json:"counts"`
-	ConnectedAt *time.Time `json:"connected_at"`
-	LastSyncAt  *time.Time `json:"last_sync_at"`
+	Counts        Counts     `json:"counts"`
+	ConnectedAt   *time.Time `json:"connected_at"`
+	LastSyncAt    *time.Time `json:"last_sync_at"`
+	LastSyncError string     `json:"last_sync_error,omitempty"`
 }
 
 // ConnectRequest is the body of POST /integrations/{vendor}/connect.
+// Method "" is gradient_key; mesh_api_key needs Mesh.
 type ConnectRequest struct {
-	Products []string `json:"products"`
-	Types    []string `json:"types"`
+	Products []string         `json:"products"`
+	Types    []string         `json:"types"`
+	Method   string           `json:"method,omitempty"`
+	Mesh     *MeshCredentials `json:"mesh,omitempty"`
 }
 
 // Connection is the answer to connect: the only answer that holds the key.
@@ -367,16 +414,22 @@ type Mappings struct {
 	Services []ServiceMapping `json:"services"`
 }
 
-// BillingRow is one account × service line of the billing view.
+// BillingRow is one account × service line of the billing view. When
+// connected by Mesh API key, a row also has what Mesh bills this cycle
+// (VendorBilledQuantity, Mesh's licenses_billed) and when the cycle ends
+// (VendorCycleEnds, "2026-12-01"; "" when Mesh says N/A); nil and "" in
+// the other flow.
 type BillingRow struct {
-	AccountID      string    `json:"account_id"`
-	ServiceID      string    `json:"service_id"`
-	CompanyID      string    `json:"company_id"`
-	ProductID      string    `json:"product_id"`
-	Usage          float64   `json:"usage"`
-	BilledQuantity float64   `json:"billed_quantity"`
-	UnitPrice      float64   `json:"unit_price"`
-	SnapshotAt     time.Time `json:"snapshot_at"`
+	AccountID            string    `json:"account_id"`
+	ServiceID            string    `json:"service_id"`
+	CompanyID            string    `json:"company_id"`
+	ProductID            string    `json:"product_id"`
+	Usage                float64   `json:"usage"`
+	BilledQuantity       float64   `json:"billed_quantity"`
+	UnitPrice            float64   `json:"unit_price"`
+	SnapshotAt           time.Time `json:"snapshot_at"`
+	VendorBilledQuantity *float64  `json:"vendor_billed_quantity,omitempty"`
+	VendorCycleEnds      string    `json:"vendor_cycle_ends,omitempty"`
 }
 
 // BillingKey names one billing row.

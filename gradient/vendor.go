@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/meshgradient/mesh-gradient/gradient/rest"
 )
 
 // VendorClient calls the vendor API as Mesh does: Gradient's public Vendor
@@ -13,7 +15,7 @@ import (
 // It sends the bodies the official SDK sends and reads answers wrapped or
 // bare, as the real service answers differently per endpoint.
 type VendorClient struct {
-	t *transport
+	t *rest.Client
 }
 
 // VendorToken is the GRADIENT-TOKEN header value for a vendor and partner key.
@@ -50,42 +52,42 @@ func vendorPath(fixed string, ids ...string) string {
 // Vendor returns the vendor and its services (SKUs).
 func (c *VendorClient) Vendor(ctx context.Context) (Vendor, error) {
 	var out Vendor
-	err := c.t.do(ctx, call{op: "get vendor", method: http.MethodGet, path: vendorPath(""), idempotent: true}, &out)
+	err := c.t.Do(ctx, rest.Call{Op: "get vendor", Method: http.MethodGet, Path: vendorPath(""), Idempotent: true}, &out)
 	return out, err
 }
 
 // UpdateVendor changes the vendor's name, description or links.
 func (c *VendorClient) UpdateVendor(ctx context.Context, u VendorUpdate) (Vendor, error) {
 	var out Vendor
-	err := c.t.do(ctx, call{op: "update vendor", method: http.MethodPatch, path: vendorPath(""), body: u, idempotent: true}, &out)
+	err := c.t.Do(ctx, rest.Call{Op: "update vendor", Method: http.MethodPatch, Path: vendorPath(""), Body: u, Idempotent: true}, &out)
 	return out, err
 }
 
 // CreateService creates a vendor-wide service and answers the vendor.
 func (c *VendorClient) CreateService(ctx context.Context, s ServiceInput) (Vendor, error) {
 	var out Vendor
-	err := c.t.do(ctx, call{op: "create service", method: http.MethodPost, path: vendorPath("/service"), body: s}, &out)
+	err := c.t.Do(ctx, rest.Call{Op: "create service", Method: http.MethodPost, Path: vendorPath("/service"), Body: s}, &out)
 	return out, err
 }
 
 // Service returns one of the vendor's services.
 func (c *VendorClient) Service(ctx context.Context, id string) (SKU, error) {
 	var out SKU
-	err := c.t.do(ctx, call{op: "get service", method: http.MethodGet, path: vendorPath("/service", id), idempotent: true}, &out)
+	err := c.t.Do(ctx, rest.Call{Op: "get service", Method: http.MethodGet, Path: vendorPath("/service", id), Idempotent: true}, &out)
 	return out, err
 }
 
 // Organization returns the MSP's integration; the way to check a key.
 func (c *VendorClient) Organization(ctx context.Context) (Organization, error) {
 	var out Organization
-	err := c.t.do(ctx, call{op: "get organization", method: http.MethodGet, path: vendorPath("/organization"), idempotent: true}, &out)
+	err := c.t.Do(ctx, rest.Call{Op: "get organization", Method: http.MethodGet, Path: vendorPath("/organization"), Idempotent: true}, &out)
 	return out, err
 }
 
 // SetStatus sets the integration's vendor status.
 func (c *VendorClient) SetStatus(ctx context.Context, status string) error {
-	return c.t.do(ctx, call{op: "set status", method: http.MethodPatch,
-		path: vendorPath("/organization/status", status), idempotent: true}, nil)
+	return c.t.Do(ctx, rest.Call{Op: "set status", Method: http.MethodPatch,
+		Path: vendorPath("/organization/status", status), Idempotent: true}, nil)
 }
 
 // Accounts lists the vendor's accounts for this MSP.
@@ -108,8 +110,8 @@ func (c *VendorClient) ListAccounts(ctx context.Context, f AccountFilter) ([]Ven
 		q.Set("returnUnmapped", "false")
 	}
 	var out []VendorAccount
-	err := c.t.do(ctx, call{op: "list accounts", method: http.MethodGet, path: vendorPath("/organization/accounts"),
-		query: q, idempotent: true}, &out)
+	err := c.t.Do(ctx, rest.Call{Op: "list accounts", Method: http.MethodGet, Path: vendorPath("/organization/accounts"),
+		Query: q, Idempotent: true}, &out)
 	return out, err
 }
 
@@ -128,8 +130,8 @@ func (c *VendorClient) CreateAccounts(ctx context.Context, accounts []VendorAcco
 		body[i] = in{a.ID, a.Name, a.Description}
 	}
 	var out []VendorAccount
-	err := c.t.do(ctx, call{op: "post accounts", method: http.MethodPost, path: vendorPath("/organization/accounts"),
-		body: body, idempotent: true}, &out)
+	err := c.t.Do(ctx, rest.Call{Op: "post accounts", Method: http.MethodPost, Path: vendorPath("/organization/accounts"),
+		Body: body, Idempotent: true}, &out)
 	return out, err
 }
 
@@ -144,16 +146,16 @@ func (c *VendorClient) UpsertAccounts(ctx context.Context, accounts []VendorAcco
 func (c *VendorClient) UpdateAccount(ctx context.Context, id string, p AccountPatch) (VendorAccount, error) {
 	p.ID = id
 	var out VendorAccount
-	err := c.t.do(ctx, call{op: "update account", method: http.MethodPatch,
-		path: vendorPath("/organization/accounts", id), body: p, idempotent: true}, &out)
+	err := c.t.Do(ctx, rest.Call{Op: "update account", Method: http.MethodPatch,
+		Path: vendorPath("/organization/accounts", id), Body: p, Idempotent: true}, &out)
 	return out, err
 }
 
 // UpdateAccounts patches several accounts in one request (newer spec).
 func (c *VendorClient) UpdateAccounts(ctx context.Context, patches []AccountPatch) ([]VendorAccount, error) {
 	var out []VendorAccount
-	err := c.t.do(ctx, call{op: "update accounts", method: http.MethodPatch,
-		path: vendorPath("/organization/accounts"), body: patches, idempotent: true}, &out)
+	err := c.t.Do(ctx, rest.Call{Op: "update accounts", Method: http.MethodPatch,
+		Path: vendorPath("/organization/accounts"), Body: patches, Idempotent: true}, &out)
 	return out, err
 }
 
@@ -166,24 +168,24 @@ func (c *VendorClient) PostCount(ctx context.Context, serviceID, accountID strin
 		q = url.Values{"no_build": {"true"}}
 	}
 	// A count is a snapshot: sending it twice leaves the same state.
-	return c.t.do(ctx, call{op: "post count", method: http.MethodPost,
-		path: vendorPath("/service", serviceID) + "/count", query: q,
-		body: Count{AccountID: accountID, UnitCount: units}, idempotent: true}, nil)
+	return c.t.Do(ctx, rest.Call{Op: "post count", Method: http.MethodPost,
+		Path: vendorPath("/service", serviceID) + "/count", Query: q,
+		Body: Count{AccountID: accountID, UnitCount: units}, Idempotent: true}, nil)
 }
 
 // PostAlert raises an alert for an account; 403 when the integration does
 // not include Alerts.
 func (c *VendorClient) PostAlert(ctx context.Context, accountID string, a Alert) (AlertReceipt, error) {
 	var out AlertReceipt
-	err := c.t.do(ctx, call{op: "post alert", method: http.MethodPost,
-		path: vendorPath("/alerting", accountID), body: a}, &out)
+	err := c.t.Do(ctx, rest.Call{Op: "post alert", Method: http.MethodPost,
+		Path: vendorPath("/alerting", accountID), Body: a}, &out)
 	return out, err
 }
 
 // AlertDebug says whether an alert became a PSA ticket.
 func (c *VendorClient) AlertDebug(ctx context.Context, messageID string) (AlertDebug, error) {
 	var out AlertDebug
-	err := c.t.do(ctx, call{op: "alert debug", method: http.MethodGet,
-		path: vendorPath("/alerting/debug", messageID), idempotent: true}, &out)
+	err := c.t.Do(ctx, rest.Call{Op: "alert debug", Method: http.MethodGet,
+		Path: vendorPath("/alerting/debug", messageID), Idempotent: true}, &out)
 	return out, err
 }

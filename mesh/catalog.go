@@ -3,19 +3,41 @@
 // Mesh runs against Synthesize's vendor API.
 package mesh
 
+import (
+	"net/url"
+	"strings"
+)
+
 // Product is a Mesh product and the vendor service (SKU) it bills as.
 type Product struct {
 	Key         string // "gateway", "m365", "unified": the id the APIs use
 	Name        string // what people call it
+	ShortName   string // in counts: "Gateway 120, Mesh 365 280, Unified 12"
 	Summary     string // one line for pickers
-	ServiceName string // the SKU name Mesh creates in Synthesize
+	ServiceName string // the SKU name Mesh creates in Synthesize, and a customer's service_name in Mesh's API
+	FilterID    int    // filter_service in Mesh's API (API.md §7)
 }
 
 // Products are Mesh's products in the order the guide lists them.
 var Products = []Product{
-	{Key: "gateway", Name: "Mesh Gateway", Summary: "MX-based filtering in front of any mail server", ServiceName: "Mesh Gateway"},
-	{Key: "m365", Name: "Mesh 365", Summary: "API-based protection for Microsoft 365", ServiceName: "Mesh 365"},
-	{Key: "unified", Name: "Mesh Unified", Summary: "Gateway and 365 together", ServiceName: "Mesh Unified"},
+	{Key: "gateway", Name: "Mesh Gateway", ShortName: "Gateway", Summary: "MX-based filtering in front of any mail server", ServiceName: "Mesh Gateway", FilterID: 1},
+	{Key: "m365", Name: "Mesh 365", ShortName: "Mesh 365", Summary: "API-based protection for Microsoft 365", ServiceName: "Mesh 365", FilterID: 2},
+	{Key: "unified", Name: "Mesh Unified", ShortName: "Unified", Summary: "Gateway and 365 together", ServiceName: "Mesh Unified", FilterID: 3},
+}
+
+// ProductByServiceName finds the product a customer's service_name names.
+// Mesh's documents spell products several ways ("Mesh Gateway",
+// "Gateway", "Mesh 365", "M365", "Microsoft 365"), so the match ignores
+// case, spacing and a leading "Mesh".
+func ProductByServiceName(name string) (Product, bool) {
+	n := strings.Join(strings.Fields(strings.ToLower(name)), " ")
+	n = strings.TrimPrefix(n, "mesh ")
+	key := map[string]string{
+		"gateway": "gateway", "email gateway": "gateway", "secure email gateway": "gateway",
+		"365": "m365", "m365": "m365", "microsoft 365": "m365", "office 365": "m365", "o365": "m365",
+		"unified": "unified",
+	}[n]
+	return ProductByKey(key)
 }
 
 // ProductByKey finds a product by its key.
@@ -55,6 +77,38 @@ type Portal struct {
 var Portals = []Portal{
 	{Region: "us", Name: "United States", URL: "https://hub-us.emailsecurity.app"},
 	{Region: "eu", Name: "Europe", URL: "https://hub-eu.emailsecurity.app"},
+}
+
+// HubURL is the base of Mesh's API for a region (API.md §7: the hub,
+// without /api). With a portal override (MESH_PORTAL_URL, the sandbox)
+// it is below the override, where the emulated Mesh serves each region.
+func HubURL(region, portalOverride string) (string, bool) {
+	for _, p := range Portals {
+		if p.Region != region {
+			continue
+		}
+		if portalOverride != "" {
+			return strings.TrimRight(portalOverride, "/") + "/" + url.PathEscape(region), true
+		}
+		return p.URL, true
+	}
+	return "", false
+}
+
+// APIKeysPagePath is where Mesh's API keys are made below a portal (the
+// emulated one; the real hub's page is its Settings → API Keys).
+func APIKeysPagePath(region string) string { return "/" + region + "/settings/api-keys" }
+
+// APIKeyPermission is the permission Gradient's Mesh page asks for.
+const APIKeyPermission = "Analytics Default"
+
+// APIKeySteps are what the technician does in Mesh to connect by API key
+// (Gradient's current Mesh page; API.md §2a).
+var APIKeySteps = []string{
+	"Log in to the Mesh portal and open Settings → API Keys.",
+	"Press New: name the key (for example Gradient), choose the permission " + APIKeyPermission + " and an expiry date.",
+	"Copy the key: Mesh shows it only once.",
+	"Paste it here. It is checked against Mesh before anything is sent to Synthesize.",
 }
 
 // GradientPagePath is where Mesh's Gradient settings live below a portal.

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/meshgradient/mesh-gradient/gradient"
 )
 
 // accountOut is an account as GET lists it and the PATCHes answer it:
@@ -85,6 +87,10 @@ func (e *Emulator) postVendorAccounts(w http.ResponseWriter, r *http.Request) {
 			vendorError(w, http.StatusBadRequest, fmt.Sprintf("accounts[%d]: id and name are required", i))
 			return
 		}
+		if msg := e.oversize(&account{ID: a.ID, Name: a.Name, Description: a.Description}); msg != "" {
+			vendorError(w, http.StatusBadRequest, fmt.Sprintf("accounts[%d]: %s", i, msg))
+			return
+		}
 	}
 	type created struct {
 		ID          string `json:"id"`
@@ -126,6 +132,25 @@ func (p accountPatch) valid() string {
 	return ""
 }
 
+// oversize says why an account is too large to list, or "". Every list
+// page holds at most gradient.PageSize items of at most
+// gradient.MaxItemBytes each, so clients can cap what they read (our
+// assumption: API.md is silent on sizes).
+func (e *Emulator) oversize(a *account) string {
+	b, _ := json.Marshal(e.accountOut(a)) // strings and bools: cannot fail
+	if len(b) > gradient.MaxItemBytes {
+		return fmt.Sprintf("the account would list as %d bytes of JSON, over the limit of %d", len(b), gradient.MaxItemBytes)
+	}
+	return ""
+}
+
+// patched is a without changing it: a with p applied.
+func (p accountPatch) patched(a *account) *account {
+	c := *a
+	p.apply(&c)
+	return &c
+}
+
 func (p accountPatch) apply(a *account) {
 	if p.Name != nil {
 		a.Name = *p.Name
@@ -154,7 +179,11 @@ func (e *Emulator) patchVendorAccount(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, &in, vendorError) {
 		return
 	}
-	if msg := in.valid(); msg != "" {
+	msg := in.valid()
+	if msg == "" {
+		msg = e.oversize(in.patched(a))
+	}
+	if msg != "" {
 		vendorError(w, http.StatusBadRequest, msg)
 		return
 	}
@@ -179,6 +208,9 @@ func (e *Emulator) patchVendorAccounts(w http.ResponseWriter, r *http.Request) {
 			return
 		case p.valid() != "":
 			vendorError(w, http.StatusBadRequest, fmt.Sprintf("accounts[%d]: %s", i, p.valid()))
+			return
+		case e.oversize(p.patched(e.accounts[*p.ID])) != "":
+			vendorError(w, http.StatusBadRequest, fmt.Sprintf("accounts[%d]: %s", i, e.oversize(p.patched(e.accounts[*p.ID]))))
 			return
 		}
 	}

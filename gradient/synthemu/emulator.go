@@ -53,6 +53,10 @@ func WithRateLimit(perSecond int) Option { return func(e *Emulator) { e.rateLimi
 // WithClock replaces time.Now (for stable snapshot times in tests).
 func WithClock(now func() time.Time) Option { return func(e *Emulator) { e.now = now } }
 
+// WithMeshOptions tunes the client the emulator reads Mesh with, when
+// connected by Mesh API key (default: 30 s an attempt, 2 attempts).
+func WithMeshOptions(o gradient.Options) Option { return func(e *Emulator) { e.meshOpts = o } }
+
 // WithTicketDelay sets how long an alert stays pending before the PSA
 // takes or refuses it (default 2s, by the emulator's clock; 0: at once).
 func WithTicketDelay(d time.Duration) Option { return func(e *Emulator) { e.ticketDelay = d } }
@@ -68,6 +72,8 @@ type Emulator struct {
 	seed            PSA
 	mux             *http.ServeMux
 	inFlight        atomic.Int64
+	meshOpts        gradient.Options
+	pulls           puller
 
 	mu         sync.Mutex
 	faults     []Fault
@@ -89,6 +95,7 @@ type Emulator struct {
 	agreements   map[agreementKey]float64
 	companyOrder []string
 	productOrder []string
+	meshGen      int // moves at every connect, key change and disconnect: a pull begun before one is void
 }
 
 type integration struct {
@@ -101,6 +108,13 @@ type integration struct {
 	id          string
 	connectedAt *time.Time
 	lastSyncAt  *time.Time
+	// By Mesh API key (API.md §2a). meshKey is kept in memory only, never
+	// in a snapshot: after a restart it is "" and a pull says so.
+	method        string
+	meshURL       string
+	meshKey       string
+	meshKeyHint   string
+	lastSyncError string
 }
 
 // account is a vendor account as Synthesize keeps it; whether it is
@@ -120,14 +134,19 @@ type agreementKey struct{ company, product string }
 type snapshot struct {
 	units float64
 	at    time.Time
+	// From a pull: what Mesh bills this cycle and when the cycle ends.
+	vendorBilled *float64
+	cycleEnds    string
 }
 
 // New builds an emulator; serve it with Handler or NewServer.
 func New(opts ...Option) *Emulator {
-	e := &Emulator{rateLimit: 100, ticketDelay: 2 * time.Second, now: time.Now}
+	e := &Emulator{rateLimit: 100, ticketDelay: 2 * time.Second, now: time.Now,
+		meshOpts: gradient.Options{Timeout: 30 * time.Second, Retry: gradient.RetryPolicy{MaxAttempts: 2, BaseDelay: 200 * time.Millisecond}}}
 	for _, o := range opts {
 		o(e)
 	}
+	e.pulls.init()
 	if e.partnerToken == "" {
 		e.partnerToken = "pt_" + randomToken(20)
 	}
@@ -166,6 +185,7 @@ func New(opts ...Option) *Emulator {
 // mappings, usage and alerts. PSA data and the vendor's SKUs stay.
 func (e *Emulator) resetIntegration() {
 	e.integ = integration{status: gradient.StatusInactive}
+	e.meshGen++
 	e.accounts = map[string]*account{}
 	e.accountMap = map[string]gradient.AccountMapping{}
 	e.serviceMap = map[string]string{}
@@ -210,8 +230,12 @@ func NewServer(opts ...Option) *Server {
 	return s
 }
 
-// Close stops the server and drops its connections.
-func (s *Server) Close() { s.srv.Close() }
+// Close stops the emulator's pulls, then the server, dropping its
+// connections.
+func (s *Server) Close() {
+	s.Emulator.Close()
+	s.srv.Close()
+}
 
 // InFlight is how many requests are being answered now: a test that gave
 // up on a call waits for it to end before it looks at what it did.
@@ -250,9 +274,16 @@ func (e *Emulator) routes() {
 		method, path, _ := strings.Cut(pattern, " ")
 		m.HandleFunc(method+" /api/partner/v1"+path, e.partnerAuth(h))
 	}
+	// These call Mesh, so they take the lock themselves, never across a call.
+	unlocked := func(pattern string, h func(http.ResponseWriter, *http.Request)) {
+		method, path, _ := strings.Cut(pattern, " ")
+		m.HandleFunc(method+" /api/partner/v1"+path, e.partnerCheck(h))
+	}
 	p("GET /integrations", e.listIntegrations)
 	p("GET /integrations/{vendor}", e.getIntegration)
-	p("POST /integrations/{vendor}/connect", e.connect)
+	unlocked("POST /integrations/{vendor}/connect", e.connect)
+	unlocked("PUT /integrations/{vendor}/mesh-credentials", e.putMeshCredentials)
+	p("POST /integrations/{vendor}/sync", e.syncNow)
 	p("POST /integrations/{vendor}/key", e.rotateKey)
 	p("GET /integrations/{vendor}/accounts", e.listAccounts)
 	p("GET /integrations/{vendor}/services", e.listServices)

@@ -17,7 +17,17 @@ func partnerError(w http.ResponseWriter, status int, code, msg string) {
 	writeJSON(w, status, map[string]any{"error": map[string]any{"code": code, "message": msg}})
 }
 
+// partnerAuth checks the token and runs h under the lock.
 func (e *Emulator) partnerAuth(h func(http.ResponseWriter, *http.Request)) http.HandlerFunc {
+	return e.partnerCheck(func(w http.ResponseWriter, r *http.Request) {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		h(w, r)
+	})
+}
+
+// partnerCheck checks the token and the vendor, then runs h.
+func (e *Emulator) partnerCheck(h func(http.ResponseWriter, *http.Request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || !equalSecret(tok, e.partnerToken) {
@@ -28,8 +38,6 @@ func (e *Emulator) partnerAuth(h func(http.ResponseWriter, *http.Request)) http.
 			partnerError(w, http.StatusNotFound, "not_found", "no integration "+strconv.Quote(v))
 			return
 		}
-		e.mu.Lock()
-		defer e.mu.Unlock()
 		h(w, r)
 	}
 }
@@ -76,7 +84,8 @@ func (e *Emulator) card() gradient.Integration {
 		types = []string{}
 	}
 	return gradient.Integration{Vendor: "mesh", Name: "Mesh", Connected: e.integ.connected, Status: e.integ.status,
-		Products: products, Types: types, KeyHint: e.integ.keyHint}
+		Products: products, Types: types, KeyHint: e.integ.keyHint,
+		Method: e.integ.method, MeshAPIURL: e.integ.meshURL, MeshKeyHint: e.integ.meshKeyHint}
 }
 
 func (e *Emulator) detail() gradient.IntegrationDetail {
@@ -84,7 +93,7 @@ func (e *Emulator) detail() gradient.IntegrationDetail {
 		Integration: e.card(),
 		Counts: gradient.Counts{Accounts: len(e.accounts), Services: len(e.chosenServices()),
 			Usage: len(e.usage), Alerts: len(e.alerts)},
-		ConnectedAt: e.integ.connectedAt, LastSyncAt: e.integ.lastSyncAt,
+		ConnectedAt: e.integ.connectedAt, LastSyncAt: e.integ.lastSyncAt, LastSyncError: e.integ.lastSyncError,
 	}
 }
 
@@ -98,8 +107,10 @@ func (e *Emulator) getIntegration(w http.ResponseWriter, r *http.Request) {
 
 var knownProducts = map[string]bool{"gateway": true, "m365": true, "unified": true}
 
+// connect connects by either method (API.md §2, §2a). It runs without the
+// lock: a Mesh API key is checked against Mesh first, over HTTP.
 func (e *Emulator) connect(w http.ResponseWriter, r *http.Request) {
-	if e.integ.connected {
+	if e.isConnected() {
 		partnerError(w, http.StatusConflict, "already_connected", "Mesh is already connected; disconnect it or issue a new key")
 		return
 	}
@@ -107,35 +118,71 @@ func (e *Emulator) connect(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, &in, func(w http.ResponseWriter, s int, m string) { partnerError(w, s, "bad_request", m) }) {
 		return
 	}
-	var problems []string
-	if len(in.Products) == 0 {
-		problems = append(problems, "choose at least one product")
-	}
-	for _, p := range in.Products {
-		if !knownProducts[p] {
-			problems = append(problems, "unknown product "+strconv.Quote(p))
-		}
-	}
-	if len(in.Types) == 0 {
-		problems = append(problems, "choose billing and/or alerts")
-	}
-	for _, t := range in.Types {
-		if t != gradient.TypeBilling && t != gradient.TypeAlerts {
-			problems = append(problems, "unknown type "+strconv.Quote(t))
-		}
+	problems := choiceProblems(in.Products, in.Types)
+	switch {
+	case in.Method != "" && in.Method != gradient.MethodGradientKey && in.Method != gradient.MethodMeshAPIKey:
+		problems = append(problems, "method must be gradient_key or mesh_api_key")
+	case in.Method == gradient.MethodMeshAPIKey && in.Mesh == nil:
+		problems = append(problems, "method mesh_api_key needs mesh: {api_url, api_key}")
+	case in.Method != gradient.MethodMeshAPIKey && in.Mesh != nil:
+		problems = append(problems, "mesh is only for method mesh_api_key")
 	}
 	if len(problems) > 0 {
 		partnerError(w, http.StatusUnprocessableEntity, "invalid", strings.Join(problems, "; "))
 		return
 	}
+	if in.Method == gradient.MethodMeshAPIKey {
+		e.connectMesh(w, r, in)
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.integ.connected { // connected meanwhile
+		partnerError(w, http.StatusConflict, "already_connected", "Mesh is already connected; disconnect it or issue a new key")
+		return
+	}
 	key := e.issueKey()
+	e.connected(in, gradient.MethodGradientKey)
+	writeJSON(w, http.StatusCreated, gradient.Connection{Integration: e.detail(), APIKey: key})
+}
+
+// choiceProblems checks the products and types chosen at connect.
+func choiceProblems(products, types []string) []string {
+	var problems []string
+	if len(products) == 0 {
+		problems = append(problems, "choose at least one product")
+	}
+	for _, p := range products {
+		if !knownProducts[p] {
+			problems = append(problems, "unknown product "+strconv.Quote(p))
+		}
+	}
+	if len(types) == 0 {
+		problems = append(problems, "choose billing and/or alerts")
+	}
+	for _, t := range types {
+		if t != gradient.TypeBilling && t != gradient.TypeAlerts {
+			problems = append(problems, "unknown type "+strconv.Quote(t))
+		}
+	}
+	return problems
+}
+
+// connected records a new connection; the caller holds the lock.
+func (e *Emulator) connected(in gradient.ConnectRequest, method string) {
 	e.integ.connected = true
 	e.integ.status = gradient.StatusInactive
+	e.integ.method = method
 	e.integ.products = append([]string(nil), in.Products...)
 	e.integ.types = append([]string(nil), in.Types...)
 	e.integ.id = "int-" + randomToken(6)
 	e.integ.connectedAt = e.stamp()
-	writeJSON(w, http.StatusCreated, gradient.Connection{Integration: e.detail(), APIKey: key})
+}
+
+func (e *Emulator) isConnected() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.integ.connected
 }
 
 // issueKey makes a fresh key and keeps only its hash and hint.
@@ -149,6 +196,10 @@ func (e *Emulator) issueKey() string {
 func (e *Emulator) rotateKey(w http.ResponseWriter, r *http.Request) {
 	if !e.integ.connected {
 		partnerError(w, http.StatusConflict, "not_connected", "Mesh is not connected; connect it first")
+		return
+	}
+	if e.integ.method == gradient.MethodMeshAPIKey {
+		partnerError(w, http.StatusConflict, "wrong_method", "Mesh is connected by a Mesh API key: replace that key instead (PUT /integrations/mesh/mesh-credentials)")
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"api_key": e.issueKey()})
@@ -279,6 +330,7 @@ func (e *Emulator) billingRows() []gradient.BillingRow {
 			AccountID: k.account, ServiceID: k.service, CompanyID: m.CompanyID, ProductID: pid,
 			Usage: s.units, BilledQuantity: e.agreements[agreementKey{m.CompanyID, pid}],
 			UnitPrice: e.products[pid].UnitPrice, SnapshotAt: s.at,
+			VendorBilledQuantity: s.vendorBilled, VendorCycleEnds: s.cycleEnds,
 		})
 	}
 	sort.Slice(rows, func(i, j int) bool {

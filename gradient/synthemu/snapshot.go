@@ -10,7 +10,9 @@ import (
 )
 
 // snapshotV1 is the emulator's state on disk, for a sandbox that outlives
-// one run of the wizard. It holds the key's hash, never the key.
+// one run of the wizard. It holds the key's hash, never the key, and of a
+// Mesh API key only its hub and hint. The fields after Agreements came
+// later; files without them read as before.
 type snapshotV1 struct {
 	Version     int                       `json:"version"`
 	SKUs        []gradient.SKU            `json:"skus"`
@@ -29,6 +31,10 @@ type snapshotV1 struct {
 	ServiceMap  map[string]string         `json:"service_mappings"`
 	Usage       []snapUsage               `json:"usage"`
 	Agreements  []Agreement               `json:"agreements"`
+	Method      string                    `json:"method,omitempty"`
+	MeshAPIURL  string                    `json:"mesh_api_url,omitempty"`
+	MeshKeyHint string                    `json:"mesh_key_hint,omitempty"`
+	SyncError   string                    `json:"last_sync_error,omitempty"`
 }
 
 // snapAccount keeps the keys of version 1 as it was first written.
@@ -41,10 +47,12 @@ type snapAccount struct {
 }
 
 type snapUsage struct {
-	Account string    `json:"account"`
-	Service string    `json:"service"`
-	Units   float64   `json:"units"`
-	At      time.Time `json:"at"`
+	Account      string    `json:"account"`
+	Service      string    `json:"service"`
+	Units        float64   `json:"units"`
+	At           time.Time `json:"at"`
+	VendorBilled *float64  `json:"vendor_billed,omitempty"`
+	CycleEnds    string    `json:"cycle_ends,omitempty"`
 }
 
 // Snapshot returns the emulator's mutable state as JSON (alerts are not
@@ -54,8 +62,9 @@ func (e *Emulator) Snapshot() ([]byte, error) {
 	defer e.mu.Unlock()
 	s := snapshotV1{Version: 1, SKUs: e.vendor.SKUs, SKUSeq: e.skuSeq, Connected: e.integ.connected,
 		Status: e.integ.status, Products: e.integ.products, Types: e.integ.types, KeyHint: e.integ.keyHint,
-		ID: e.integ.id, ConnectedAt: e.integ.connectedAt, LastSyncAt: e.integ.lastSyncAt, ServiceMap: e.serviceMap}
-	if e.integ.connected {
+		ID: e.integ.id, ConnectedAt: e.integ.connectedAt, LastSyncAt: e.integ.lastSyncAt, ServiceMap: e.serviceMap,
+		Method: e.integ.method, MeshAPIURL: e.integ.meshURL, MeshKeyHint: e.integ.meshKeyHint, SyncError: e.integ.lastSyncError}
+	if e.integ.connected && e.integ.method != gradient.MethodMeshAPIKey {
 		s.KeySHA256 = hex.EncodeToString(e.integ.keyHash[:])
 	}
 	for _, id := range sortedKeys(e.accounts) {
@@ -66,7 +75,7 @@ func (e *Emulator) Snapshot() ([]byte, error) {
 		s.AccountMap = append(s.AccountMap, e.accountMap[id])
 	}
 	for k, u := range e.usage {
-		s.Usage = append(s.Usage, snapUsage{k.account, k.service, u.units, u.at})
+		s.Usage = append(s.Usage, snapUsage{k.account, k.service, u.units, u.at, u.vendorBilled, u.cycleEnds})
 	}
 	for k, q := range e.agreements {
 		s.Agreements = append(s.Agreements, Agreement{CompanyID: k.company, ProductID: k.product, Quantity: q})
@@ -91,8 +100,12 @@ func (e *Emulator) Restore(data []byte) error {
 		e.vendor.SKUs = []gradient.SKU{}
 	}
 	e.integ = integration{connected: s.Connected, status: s.Status, products: s.Products, types: s.Types,
-		keyHint: s.KeyHint, id: s.ID, connectedAt: s.ConnectedAt, lastSyncAt: s.LastSyncAt}
-	if s.Connected {
+		keyHint: s.KeyHint, id: s.ID, connectedAt: s.ConnectedAt, lastSyncAt: s.LastSyncAt,
+		method: s.Method, meshURL: s.MeshAPIURL, meshKeyHint: s.MeshKeyHint, lastSyncError: s.SyncError}
+	if s.Connected && s.Method == "" {
+		e.integ.method = gradient.MethodGradientKey // written before there were two methods
+	}
+	if s.Connected && s.Method != gradient.MethodMeshAPIKey {
 		h, err := hex.DecodeString(s.KeySHA256)
 		if err != nil || len(h) != 32 {
 			return fmt.Errorf("sandbox state: bad key hash")
@@ -109,7 +122,7 @@ func (e *Emulator) Restore(data []byte) error {
 		e.serviceMap[k] = v
 	}
 	for _, u := range s.Usage {
-		e.usage[usageKey{u.Account, u.Service}] = snapshot{units: u.Units, at: u.At}
+		e.usage[usageKey{u.Account, u.Service}] = snapshot{units: u.Units, at: u.At, vendorBilled: u.VendorBilled, cycleEnds: u.CycleEnds}
 	}
 	for _, a := range s.Agreements {
 		e.agreements[agreementKey{a.CompanyID, a.ProductID}] = a.Quantity

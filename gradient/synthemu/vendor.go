@@ -209,13 +209,17 @@ func (e *Emulator) postService(w http.ResponseWriter, r *http.Request) {
 		vendorError(w, http.StatusBadRequest, "subcategory must be one of the ServiceSubCategoryEnum values (case-sensitive)")
 		return
 	}
-	e.skuSeq++
-	e.vendor.SKUs = append(e.vendor.SKUs, gradient.SKU{
-		ID: fmt.Sprintf("sku-%04d", e.skuSeq), Name: in.Name, Description: *in.Description,
-		Category: in.Category, Subcategory: in.Subcategory,
-		SupportArticle: deref(in.SupportArticle), SupportContact: deref(in.SupportContact),
-	})
+	e.addSKU(gradient.SKU{Name: in.Name, Description: *in.Description, Category: in.Category, Subcategory: in.Subcategory,
+		SupportArticle: deref(in.SupportArticle), SupportContact: deref(in.SupportContact)})
 	writeJSON(w, http.StatusCreated, e.vendorOut())
+}
+
+// addSKU gives s the next id and adds it to the vendor's services.
+func (e *Emulator) addSKU(s gradient.SKU) gradient.SKU {
+	e.skuSeq++
+	s.ID = fmt.Sprintf("sku-%04d", e.skuSeq)
+	e.vendor.SKUs = append(e.vendor.SKUs, s)
+	return s
 }
 
 func deref(s *string) string {

@@ -1,6 +1,7 @@
 // Package meshemu emulates Mesh's side for tests and the sandbox: the MSP
-// portal's Gradient page (plain HTML, no JavaScript), scenario files, and
-// a sandbox that runs it beside the Synthesize emulator.
+// portal's Gradient and API-keys pages (plain HTML, no JavaScript), Mesh's
+// API (customers, from the scenario), scenario files, and a sandbox that
+// runs it beside the Synthesize emulator.
 package meshemu
 
 import (
@@ -25,14 +26,19 @@ type PortalConfig struct {
 	VendorOptions gradient.Options
 	// SyncTimeout bounds one Submit or Gradient Sync; default 10 minutes.
 	SyncTimeout time.Duration
+	// Now is the portal's clock (API keys expire by it); default time.Now.
+	Now func() time.Time
 }
 
-// Portal is the emulated Mesh MSP portal. It keeps the pasted key in
-// memory only, per region.
+// Portal is the emulated Mesh MSP portal and Mesh API. It keeps the
+// pasted Synthesize key in memory only, per region, and Mesh's own API
+// keys as SHA-256 hashes, in memory only.
 type Portal struct {
-	cfg     PortalConfig
-	mu      sync.Mutex
-	regions map[string]*regionState
+	cfg       PortalConfig
+	customers []customer // the scenario's accounts as Mesh's API serves them
+	mu        sync.Mutex
+	regions   map[string]*regionState
+	keys      map[string]*APIKey // by id
 }
 
 type regionState struct {
@@ -61,7 +67,13 @@ func NewPortal(cfg PortalConfig) *Portal {
 	if cfg.SyncTimeout <= 0 {
 		cfg.SyncTimeout = 10 * time.Minute
 	}
-	p := &Portal{cfg: cfg, regions: map[string]*regionState{}}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	p := &Portal{cfg: cfg, regions: map[string]*regionState{}, keys: map[string]*APIKey{}}
+	for i, a := range cfg.Scenario.Mesh.Accounts {
+		p.customers = append(p.customers, a.customer(i))
+	}
 	for _, r := range mesh.Portals {
 		p.regions[r.Region] = &regionState{}
 	}
@@ -82,6 +94,9 @@ const maxFormBody = 64 << 10
 func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+	if p.serveAPI(w, r) {
+		return
+	}
 	// The portal's forms are a key and a few product boxes.
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 	path := strings.TrimSuffix(r.URL.Path, "/")
@@ -94,12 +109,16 @@ func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")
-	if len(parts) < 3 || parts[1] != "settings" || parts[2] != "gradient" || len(parts) > 4 {
+	if _, ok := p.regions[parts[0]]; !ok || len(parts) < 3 || parts[1] != "settings" {
 		http.NotFound(w, r)
 		return
 	}
 	region := parts[0]
-	if _, ok := p.regions[region]; !ok {
+	if parts[2] == "api-keys" && len(parts) <= 5 {
+		p.apiKeysPage(w, r, region, parts[3:])
+		return
+	}
+	if parts[2] != "gradient" || len(parts) > 4 {
 		http.NotFound(w, r)
 		return
 	}
@@ -250,7 +269,8 @@ var indexTmpl = template.Must(template.New("index").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Mesh portal (sandbox)</title>` + style + `</head><body>
 <h1>Mesh MSP portal <small>(sandbox)</small></h1>
 <p>Choose your correct portal:</p>
-<ul>{{range .Portals}}<li><a href="/{{.Region}}/settings/gradient">{{.Name}} ({{.Region}})</a> — stands in for {{.URL}}</li>{{end}}</ul>
+<ul>{{range .Portals}}<li><a href="/{{.Region}}/settings/gradient">{{.Name}} ({{.Region}})</a> — stands in for {{.URL}};
+<a href="/{{.Region}}/settings/api-keys">API keys</a>, API at <code>/{{.Region}}/api/</code></li>{{end}}</ul>
 </body></html>`))
 
 var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>

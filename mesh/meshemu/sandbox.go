@@ -29,16 +29,27 @@ type SandboxOptions struct {
 	StateFile string
 }
 
-// Sandbox is the Synthesize emulator and the Mesh portal emulator, each on
-// its own loopback listener.
+// Sandbox is the Synthesize emulator and the Mesh portal emulator (which
+// also serves Mesh's API), each on its own loopback listener.
 type Sandbox struct {
 	Emulator    *synthemu.Emulator
 	Portal      *Portal
 	Scenario    *Scenario
 	GradientURL string
 	PortalURL   string
-	servers     []*http.Server
-	done        chan error
+	// MeshAPIKey is a Mesh API key made at start ("sandbox", Analytics
+	// Default, a year), for MESH_API_KEY. Like every emulated Mesh key it
+	// lives in this process only: a restarted sandbox has a new one.
+	MeshAPIKey string
+	servers    []*http.Server
+	done       chan error
+}
+
+// MeshHubURL is the emulated hub of a region, what mesh.HubURL gives with
+// the portal's address as the override.
+func (s *Sandbox) MeshHubURL(region string) string {
+	u, _ := mesh.HubURL(region, s.PortalURL)
+	return u
 }
 
 // StartSandbox listens and serves until Close.
@@ -92,6 +103,11 @@ func StartSandbox(opts SandboxOptions) (*Sandbox, error) {
 		done:        make(chan error, 2),
 	}
 	s.Portal = NewPortal(PortalConfig{GradientURL: s.GradientURL, VendorKey: emu.VendorKey(), Scenario: opts.Scenario})
+	if s.MeshAPIKey, _, err = s.Portal.CreateAPIKey("sandbox", mesh.APIKeyPermission, time.Now().AddDate(1, 0, 0)); err != nil {
+		gl.Close()
+		pl.Close()
+		return nil, fmt.Errorf("sandbox: making a Mesh API key: %w", err)
+	}
 	for _, pair := range []struct {
 		l net.Listener
 		h http.Handler
@@ -107,18 +123,15 @@ func StartSandbox(opts SandboxOptions) (*Sandbox, error) {
 	return s, nil
 }
 
-// persist saves the emulator's state after every request that may change it.
+// persist saves the emulator's state after every request that may change
+// it, and after every pull from Mesh (which ends after its request).
 func persist(emu *synthemu.Emulator, path string) http.Handler {
 	h := emu.Handler()
 	if path == "" {
 		return h
 	}
 	var mu sync.Mutex
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.ServeHTTP(w, r)
-		if r.Method == http.MethodGet || r.Method == http.MethodHead {
-			return
-		}
+	save := func() {
 		mu.Lock()
 		defer mu.Unlock()
 		if data, err := emu.Snapshot(); err == nil {
@@ -127,14 +140,23 @@ func persist(emu *synthemu.Emulator, path string) http.Handler {
 				_ = os.Rename(tmp, path)
 			}
 		}
+	}
+	emu.OnChange(save)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r)
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			save()
+		}
 	})
 }
 
 // Done reports a listener that stopped on its own.
 func (s *Sandbox) Done() <-chan error { return s.done }
 
-// Close stops both servers, waiting briefly for requests in flight.
+// Close stops the emulator's pulls from Mesh, then both servers, waiting
+// briefly for requests in flight.
 func (s *Sandbox) Close() error {
+	s.Emulator.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	var first error

@@ -30,13 +30,22 @@ type MeshData struct {
 }
 
 // ScenarioAccount is a Mesh customer: Usage is the snapshot Mesh pushes,
-// CycleUsage the start-of-cycle count Mesh's own portal shows.
+// CycleUsage the start-of-cycle count Mesh's own portal shows. The rest
+// are Mesh's customer fields as its API serves them (API.md §7), all
+// optional: what is missing is derived from Usage and CycleUsage (see
+// customers.go), and Usage from them when it is missing.
 type ScenarioAccount struct {
-	ID          string             `json:"id"`
-	Name        string             `json:"name"`
-	Description string             `json:"description,omitempty"`
-	Usage       map[string]float64 `json:"usage"`
-	CycleUsage  map[string]float64 `json:"cycle_usage,omitempty"`
+	ID              string             `json:"id"`
+	Name            string             `json:"name"`
+	Description     string             `json:"description,omitempty"`
+	Usage           map[string]float64 `json:"usage"`
+	CycleUsage      map[string]float64 `json:"cycle_usage,omitempty"`
+	ServiceName     string             `json:"service_name,omitempty"`      // a Mesh product, e.g. "Mesh 365"
+	UserCount       *int               `json:"user_count,omitempty"`        // protected users now
+	LicensesBilled  *int               `json:"licenses_billed,omitempty"`   // billed this cycle
+	NextInvoiceDate string             `json:"next_invoice_date,omitempty"` // "2026-12-01" or "N/A"
+	State           string             `json:"state,omitempty"`             // active (default), suspended, trial
+	PrimaryDomain   string             `json:"primary_domain,omitempty"`
 }
 
 // ScenarioAlert is an alert Mesh raises at a Gradient Sync.
@@ -148,6 +157,9 @@ func (s *Scenario) validate(file string) error {
 			return fail(f+".id", "duplicate id %q", a.ID)
 		}
 		accounts[a.ID] = true
+		if n := listedSize(gradient.VendorAccount{ID: a.ID, Name: a.Name, Description: a.Description, MappingID: mappingIDShape}); n > gradient.MaxItemBytes {
+			return fail(f, "the account would list as %d bytes of JSON, over the limit of %d", n, gradient.MaxItemBytes)
+		}
 		for _, part := range []struct {
 			name   string
 			counts map[string]float64
@@ -160,6 +172,9 @@ func (s *Scenario) validate(file string) error {
 					return fail(f+"."+part.name+"."+key, "negative count %v", n)
 				}
 			}
+		}
+		if field, reason := a.checkCustomerFields(); field != "" {
+			return fail(f+"."+field, "%s", reason)
 		}
 	}
 	for i, al := range s.Mesh.Alerts {
@@ -186,6 +201,14 @@ func (s *Scenario) validate(file string) error {
 		if p.UnitPrice < 0 {
 			return fail(fmt.Sprintf("psa.products[%d].unit_price", i), "negative price %v", p.UnitPrice)
 		}
+		if n := listedSize(p); n > gradient.MaxItemBytes {
+			return fail(fmt.Sprintf("psa.products[%d]", i), "%d bytes of JSON, over the limit of %d", n, gradient.MaxItemBytes)
+		}
+	}
+	for i, c := range s.PSA.Companies {
+		if n := listedSize(c); n > gradient.MaxItemBytes {
+			return fail(fmt.Sprintf("psa.companies[%d]", i), "%d bytes of JSON, over the limit of %d", n, gradient.MaxItemBytes)
+		}
 	}
 	agreed := map[[2]string]bool{}
 	for i, a := range s.PSA.Agreements {
@@ -203,6 +226,18 @@ func (s *Scenario) validate(file string) error {
 		agreed[[2]string{a.CompanyID, a.ProductID}] = true
 	}
 	return nil
+}
+
+// mappingIDShape is as long as the emulator's mapping ids, so an account
+// is measured as the vendor API lists it.
+const mappingIDShape = "map-000000000000000000000000"
+
+// listedSize is how large v is as a list item: the emulators serve pages
+// of at most gradient.PageSize items of at most gradient.MaxItemBytes, so
+// a scenario cannot make a page the clients refuse.
+func listedSize(v any) int {
+	b, _ := json.Marshal(v) // strings and numbers: cannot fail
+	return len(b)
 }
 
 // uniqueIDs checks that every item has an id and a name and no id comes
@@ -229,7 +264,7 @@ func uniqueIDs[T any](file, field string, items []T, idName func(T) (string, str
 func (s *Scenario) MeshAccounts() []mesh.Account {
 	out := make([]mesh.Account, len(s.Mesh.Accounts))
 	for i, a := range s.Mesh.Accounts {
-		out[i] = mesh.Account{ID: a.ID, Name: a.Name, Description: a.Description, Usage: a.Usage}
+		out[i] = mesh.Account{ID: a.ID, Name: a.Name, Description: a.Description, Usage: a.usage()}
 	}
 	return out
 }

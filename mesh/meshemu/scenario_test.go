@@ -53,6 +53,13 @@ func TestScenarioValidationNamesFileFieldAndReason(t *testing.T) {
 		{"negative quantity", `{"psa":{"companies":[{"id":"c","name":"C"}],"products":[{"id":"p","name":"P"}],"agreements":[{"company_id":"c","product_id":"p","quantity":-1}]}}`, "psa.agreements[0].quantity", "negative quantity"},
 		{"wrong type", `{"mesh":{"accounts":[{"id":"a","name":"A","usage":{"gateway":"lots"}}]}}`, "usage", "expected float64"},
 		{"syntax", "{\n  \"mesh\": {,\n}", "", "line 2, column"},
+		{"account too large to list", `{"mesh":{"accounts":[{"id":"a","name":"A","description":"` + strings.Repeat("d", 16<<10) + `","usage":{}}]}}`, "mesh.accounts[0]", "over the limit of 16384"},
+		{"company too large to list", `{"psa":{"companies":[{"id":"c","name":"` + strings.Repeat("<", 3000) + `"}]}}`, "psa.companies[0]", "over the limit of 16384"},
+		{"unknown service", `{"mesh":{"accounts":[{"id":"a","name":"A","usage":{},"service_name":"Mesh Fax"}]}}`, "mesh.accounts[0].service_name", "no Mesh product"},
+		{"negative user count", `{"mesh":{"accounts":[{"id":"a","name":"A","usage":{},"user_count":-1}]}}`, "mesh.accounts[0].user_count", "not a count"},
+		{"fractional licences", `{"mesh":{"accounts":[{"id":"a","name":"A","usage":{},"licenses_billed":2.5}]}}`, "licenses_billed", "expected int"},
+		{"bad invoice date", `{"mesh":{"accounts":[{"id":"a","name":"A","usage":{},"next_invoice_date":"1 Dec"}]}}`, "mesh.accounts[0].next_invoice_date", "not a date"},
+		{"bad state", `{"mesh":{"accounts":[{"id":"a","name":"A","usage":{},"state":"paused"}]}}`, "mesh.accounts[0].state", "not active, suspended or trial"},
 		{"bad severity", `{"mesh":{"accounts":[{"id":"a","name":"A","usage":{}}],"alerts":[{"account_id":"a","title":"t","severity":"meh"}]}}`, "mesh.alerts[0].severity", "not low, medium, high or critical"},
 	}
 	dir := t.TempDir()
