@@ -69,14 +69,14 @@ func startSandboxBinary(t *testing.T, args ...string) map[string]string {
 	})
 	vars := map[string]string{}
 	sc := bufio.NewScanner(out)
-	for len(vars) < 4 && sc.Scan() {
+	for len(vars) < 5 && sc.Scan() {
 		k, v, ok := strings.Cut(sc.Text(), "=")
 		if !ok || strings.ContainsAny(v, " '\"") {
 			t.Fatalf("line %q is not NAME=value that a shell can eval", sc.Text())
 		}
 		vars[k] = v
 	}
-	for _, k := range []string{"GRADIENT_URL", "GRADIENT_TOKEN", "GRADIENT_VENDOR_KEY", "MESH_PORTAL_URL"} {
+	for _, k := range []string{"GRADIENT_URL", "GRADIENT_TOKEN", "GRADIENT_VENDOR_KEY", "MESH_PORTAL_URL", "MESH_API_KEY"} {
 		if vars[k] == "" {
 			t.Fatalf("sandbox did not print %s (got %v)", k, vars)
 		}

@@ -175,13 +175,13 @@ func TestBadAnswersWhileLoading(t *testing.T) {
 	if chosen == 0 {
 		t.Fatal("nothing was accepted")
 	}
-	huge := append([]byte(`{"data":[{"id":"c-1","name":"`), bytes.Repeat([]byte("x"), 10<<20)...)
+	huge := append([]byte(`{"data":[{"id":"c-1","name":"`), bytes.Repeat([]byte("x"), 40<<20)...)
 	huge = append(huge, `"}],"next_cursor":""}`...)
 	for _, tc := range []struct {
 		name, says string
 		body       []byte
 	}{
-		{"10 MB page", `too large \(over 4 MiB`, huge},
+		{"40 MB page", `too large \(over 32 MiB`, huge},
 		{"duplicate ids", `id "c-1" comes twice`, []byte(`{"data":[{"id":"c-1","name":"A"},{"id":"c-1","name":"B"}],"next_cursor":""}`)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -32,8 +32,8 @@ func newSandboxCmd(f *Factory, g *Globals) *cobra.Command {
 			// The context hears Ctrl+C from before the lines are printed: a
 			// script may signal as soon as it has read them.
 			ctx := cmd.Context()
-			fmt.Fprintf(f.IO.Out, "GRADIENT_URL=%s\nGRADIENT_TOKEN=%s\nGRADIENT_VENDOR_KEY=%s\nMESH_PORTAL_URL=%s\n",
-				sb.GradientURL, sb.Emulator.PartnerToken(), sb.Emulator.VendorKey(), sb.PortalURL)
+			fmt.Fprintf(f.IO.Out, "GRADIENT_URL=%s\nGRADIENT_TOKEN=%s\nGRADIENT_VENDOR_KEY=%s\nMESH_PORTAL_URL=%s\nMESH_API_KEY=%s\n",
+				sb.GradientURL, sb.Emulator.PartnerToken(), sb.Emulator.VendorKey(), sb.PortalURL, sb.MeshAPIKey)
 			if file, ok := f.IO.Out.(*os.File); ok {
 				_ = file.Sync()
 			}
