@@ -55,9 +55,10 @@ func startTerminal(t *testing.T, env []string, args ...string) *terminal {
 func startShell(t *testing.T, cmd string) *terminal {
 	t.Helper()
 	term := &terminal{t: t, socket: fmt.Sprintf("mg-e2e-%d-%d", os.Getpid(), time.Now().UnixNano())}
-	term.tmux("new-session", "-d", "-s", "main", "-x", "100", "-y", "30", cmd)
-	// The pane stays when the program ends, so its end can be waited for.
-	term.tmux("set-option", "-t", "main", "remain-on-exit", "on")
+	// The pane stays when the program ends, so its end can be waited for;
+	// set before the program starts, or a quick one ends the session first.
+	term.tmux("start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
+		"new-session", "-d", "-s", "main", "-x", "100", "-y", "30", cmd)
 	t.Cleanup(func() { exec.Command("tmux", "-L", term.socket, "kill-server").Run() })
 	return term
 }
