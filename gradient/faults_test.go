@@ -68,7 +68,7 @@ func TestRetriesAreReportedWithTheirReason(t *testing.T) {
 	}
 	got = nil
 	c.emu.Inject(synthemu.Fault{Kind: synthemu.FaultDrop, Method: http.MethodPut})
-	if err := pc.PutMappings(ctx, gradient.Mappings{}); err != nil {
+	if _, err := pc.PutMappings(ctx, gradient.Mappings{Version: "*"}); err != nil {
 		t.Fatalf("want the PUT to succeed on its second attempt, got %v", err)
 	}
 	if len(got) != 1 || got[0].Reason != "the connection dropped before an answer" {
@@ -159,9 +159,12 @@ func TestEmulatorIsStrict(t *testing.T) {
 	if _, err := pc.Connect(context.Background(), []string{"gateway"}, []string{"billing"}); err != nil {
 		t.Fatal(err)
 	}
-	put := func(body []byte) int {
+	put := func(body []byte, ifMatch string) int {
 		req, _ := http.NewRequest(http.MethodPut, c.srv.URL+"/api/partner/v1/integrations/mesh/mappings", bytes.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+c.emu.PartnerToken())
+		if ifMatch != "" {
+			req.Header.Set("If-Match", ifMatch)
+		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -170,17 +173,19 @@ func TestEmulatorIsStrict(t *testing.T) {
 		return resp.StatusCode
 	}
 	cases := []struct {
-		name string
-		body []byte
-		want int
+		name, ifMatch string
+		body          []byte
+		want          int
 	}{
-		{"valid", []byte(`{"accounts":[],"services":[]}`), 204},
-		{"unknown field", []byte(`{"accounts":[],"services":[],"acounts":[]}`), 400},
-		{"two values", []byte(`{"accounts":[],"services":[]} {}`), 400},
-		{"17 MB", append([]byte(`{"accounts":[],"services":[],"x":"`), bytes.Repeat([]byte("x"), 17<<20)...), 413},
+		{"valid", "*", []byte(`{"accounts":[],"services":[]}`), 204},
+		{"unknown field", "*", []byte(`{"accounts":[],"services":[],"acounts":[]}`), 400},
+		{"two values", "*", []byte(`{"accounts":[],"services":[]} {}`), 400},
+		{"17 MB", "*", append([]byte(`{"accounts":[],"services":[],"x":"`), bytes.Repeat([]byte("x"), 17<<20)...), 413},
+		{"no If-Match", "", []byte(`{"accounts":[],"services":[]}`), 428},
+		{"an old version", `"0"`, []byte(`{"accounts":[],"services":[]}`), 412},
 	}
 	for _, tc := range cases {
-		if got := put(tc.body); got != tc.want && !(tc.want == 204 && got == 200) {
+		if got := put(tc.body, tc.ifMatch); got != tc.want && !(tc.want == 204 && got == 200) {
 			t.Errorf("%s: want %d, got %d", tc.name, tc.want, got)
 		}
 	}
@@ -204,7 +209,7 @@ func TestErrorAfterALostAnswerSaysSo(t *testing.T) {
 			{Kind: synthemu.FaultStatus, Status: 503, Times: 3, Method: http.MethodPut}}, true},
 	} {
 		c.emu.Inject(tc.faults...)
-		err := pc.PutMappings(context.Background(), gradient.Mappings{})
+		_, err := pc.PutMappings(context.Background(), gradient.Mappings{Version: "*"})
 		var ae *gradient.APIError
 		if !errors.As(err, &ae) || ae.Status != 503 || ae.AfterLostAnswer != tc.lost {
 			t.Errorf("%s: want a 503 with AfterLostAnswer %v, got %#v", tc.name, tc.lost, err)

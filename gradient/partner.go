@@ -147,17 +147,51 @@ func (c *PartnerClient) Mappings(ctx context.Context) (Mappings, error) {
 	return out, nil
 }
 
-// PutMappings replaces the whole mapping set (idempotent). A 422 names
+// PutMappings replaces the whole mapping set (idempotent), if Synthesize
+// still holds m.Version (If-Match): it answers the set as written, with
+// its new version. When someone else wrote since, the error is a
+// *MappingsChangedError holding what Synthesize holds now. A 422 names
 // every unknown id in APIError.Unknown.
-func (c *PartnerClient) PutMappings(ctx context.Context, m Mappings) error {
+func (c *PartnerClient) PutMappings(ctx context.Context, m Mappings) (Mappings, error) {
 	if m.Accounts == nil {
 		m.Accounts = []AccountMapping{}
 	}
 	if m.Services == nil {
 		m.Services = []ServiceMapping{}
 	}
-	return c.t.Do(ctx, rest.Call{Op: "write mappings", Method: http.MethodPut, Path: c.integrationPath("/mappings"), Body: m, Idempotent: true}, nil)
+	var hdr http.Header
+	switch m.Version {
+	case "":
+	case "*": // whatever Synthesize holds: for a sole writer (tests, a sandbox)
+		hdr = http.Header{"If-Match": {"*"}}
+	default:
+		hdr = http.Header{"If-Match": {`"` + string(m.Version) + `"`}}
+	}
+	var out, current Mappings
+	err := c.t.Do(ctx, rest.Call{Op: "write mappings", Method: http.MethodPut, Path: c.integrationPath("/mappings"), Body: m,
+		Idempotent: true, Header: hdr, ErrorInto: &current}, &out)
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Status == http.StatusPreconditionFailed {
+		if problem := checkMappings(current); problem != "" || current.Version == "" {
+			return Mappings{}, err // a 412 without the current set: say what Synthesize said
+		}
+		return Mappings{}, &MappingsChangedError{Current: current, Err: ae}
+	}
+	return out, err
 }
+
+// MappingsChangedError: the mappings changed in Synthesize since the
+// version a write started from; nothing was written.
+type MappingsChangedError struct {
+	Current Mappings // what Synthesize holds now, with its version
+	Err     *APIError
+}
+
+func (e *MappingsChangedError) Error() string {
+	return fmt.Sprintf("the mappings changed in Synthesize since they were read (now version %s); nothing was written", e.Current.Version)
+}
+
+func (e *MappingsChangedError) Unwrap() error { return e.Err }
 
 // Billing returns the billing rows of this vendor, all pages.
 func (c *PartnerClient) Billing(ctx context.Context) ([]BillingRow, error) {

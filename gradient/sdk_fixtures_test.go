@@ -90,7 +90,7 @@ func newReplayEnv(t *testing.T) *replayEnv {
 	if err := vc.UpsertAccounts(ctx, []gradient.VendorAccount{{ID: "m-001", Name: "Acme Corp"}, {ID: "m-002", Name: "Quantum Analytics"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := pc.PutMappings(ctx, gradient.Mappings{Accounts: []gradient.AccountMapping{{AccountID: "m-001", CompanyID: "c-1"}}}); err != nil {
+	if _, err := pc.PutMappings(ctx, gradient.Mappings{Version: "*", Accounts: []gradient.AccountMapping{{AccountID: "m-001", CompanyID: "c-1"}}}); err != nil {
 		t.Fatal(err)
 	}
 	return &replayEnv{url: srv.URL, token: gradient.VendorToken(srv.VendorKey(), conn.APIKey),

@@ -5,6 +5,7 @@ package gradient
 
 import (
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"slices"
 	"time"
@@ -412,6 +413,28 @@ type ServiceMapping struct {
 type Mappings struct {
 	Accounts []AccountMapping `json:"accounts"`
 	Services []ServiceMapping `json:"services"`
+	// Version changes with every write, by anyone (the ETag). A write
+	// sends the version it started from (If-Match), so it can never undo
+	// a change it did not see.
+	Version Version `json:"version,omitempty"`
+}
+
+// Version is the mapping set's version: a JSON string, or a number that
+// is read as its decimal text.
+type Version string
+
+func (v *Version) UnmarshalJSON(b []byte) error {
+	var s string
+	if json.Unmarshal(b, &s) == nil {
+		*v = Version(s)
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("version %s is neither a string nor a number", b)
+	}
+	*v = Version(n.String())
+	return nil
 }
 
 // BillingRow is one account × service line of the billing view. When

@@ -192,6 +192,10 @@ type Progress struct {
 	// Renewal is what Synthesize said when a new key was issued for a
 	// connected integration: Mesh has taken the new key once that changes.
 	Renewal *Renewal `json:"renewal,omitempty"`
+	// MappingsVersion is the version of Synthesize's mappings the drafts
+	// started from: a write sends it (If-Match), so it cannot undo a
+	// change someone else made since.
+	MappingsVersion string `json:"mappings_version,omitempty"`
 }
 
 // Renewal is the integration's vendor status and last sync (Synthesize's

@@ -2,6 +2,8 @@ package wizard
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/table"
@@ -9,6 +11,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/meshgradient/mesh-gradient/ui"
+	"github.com/meshgradient/mesh-gradient/ui/text"
 	"github.com/meshgradient/mesh-gradient/wizard/core"
 )
 
@@ -29,6 +32,8 @@ type reviewScreen struct {
 	gen      int                // writes of an earlier press are ignored
 	cancel   context.CancelFunc // stops the write under way
 	retry    *retryNote         // the write under way is being retried
+	data     *core.Data
+	rebased  *core.Rebased // someone else wrote since the drafts began: what was merged
 	w, h     int
 }
 
@@ -52,7 +57,8 @@ func (s *reviewScreen) build(d *core.Data) {
 		return
 	}
 	sess := s.c.sess
-	s.plan = core.PlanWrite(d, sess.Draft(core.Accounts).All(), sess.Draft(core.Services).All())
+	s.data = d
+	s.plan = sess.DraftPlan(d)
 	s.updating = s.c.progress().Updating
 	var rows []table.Row
 	if s.updating {
@@ -134,7 +140,15 @@ func (s *reviewScreen) update(msg tea.Msg) tea.Cmd {
 		}
 		s.writing, s.retry = false, nil
 		s.cancel()
+		var changed *core.RemoteChangedError
 		switch {
+		case errors.As(msg.err, &changed) && s.data != nil:
+			// Review again on top of what Synthesize holds now; nothing
+			// the user chose is lost, nothing of theirs is undone.
+			rebased, pending := s.c.sess.Rebase(s.data, changed.Current)
+			s.rebased, s.err = &rebased, nil
+			s.build(s.data)
+			return persisted(pending, nil)
 		case msg.err != nil && !msg.w.Wrote:
 			s.err = msg.err
 			s.layout()
@@ -183,6 +197,14 @@ func (s *reviewScreen) view(w int) string {
 func (s *reviewScreen) head(w int) string {
 	t := s.c.theme
 	out := wrapItems(s.plan.SummaryItems(), w)
+	if r := s.rebased; r != nil {
+		news := "Someone else changed the mappings in Synthesize since you started: " + text.Sanitize(core.DescribeNamed(s.data, r.Theirs, 3)) +
+			fmt.Sprintf(". They are kept, with your %s on top", text.Count(r.Yours, "change", "changes"))
+		if len(r.Conflicts) > 0 {
+			news += "; you both changed " + text.Sanitize(core.DescribeNamed(s.data, r.Conflicts, 3)) + " (yours kept, shown below)"
+		}
+		out = t.Warn.Render(wrap("! "+news+". Nothing was written yet: review, then enter.", w)) + "\n" + out
+	}
 	if s.updating {
 		out = wrap("Changes against what Synthesize holds now: "+s.plan.Diff.String()+".", w) + "\n" + out
 	}
@@ -203,6 +225,8 @@ func (s *reviewScreen) status(w int) string {
 		return s.c.spinner.View() + "Writing mappings to Synthesize… (esc stops waiting)"
 	case s.err != nil:
 		return describeWriteError(t, s.err, w)
+	case s.rebased != nil:
+		return wrap(t.Strong.Render("enter")+" writes the merged mappings to Synthesize · esc goes back to change them.", w)
 	case s.updating && s.plan.Diff.Empty():
 		return "Nothing changed. " + t.Strong.Render("enter") + " returns home."
 	case s.updating:

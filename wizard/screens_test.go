@@ -104,6 +104,10 @@ func TestReviewSaysWhatSynthesizeNoLongerKnows(t *testing.T) {
 	if _, err := h.pc.Connect(ctx, []string{"gateway"}, []string{"billing"}); err != nil {
 		t.Fatal(err)
 	}
+	// The write finds the mappings changed (the reconnect wrote them):
+	// the review shows it, merged, and asks again.
+	r.keys("enter")
+	r.waitFor(`Someone else changed the mappings`)
 	r.keys("enter")
 	r.waitFor(`Nothing was written`)
 	view := r.stop()

@@ -142,6 +142,12 @@ type Call struct {
 	Body       any
 	Idempotent bool  // may be retried after an answer that was lost
 	MaxBody    int64 // the largest answer read; default MaxAnswer
+	// Header holds request headers of this call (If-Match, say).
+	Header http.Header
+	// ErrorInto, when set, also receives an error answer's body as JSON
+	// (a 412 that carries the current state); a body that does not decode
+	// leaves it as it was.
+	ErrorInto any
 }
 
 // MaxAnswer caps an answer read into memory when the call sets no cap: the
@@ -218,7 +224,7 @@ func (c *Client) Fetch(ctx context.Context, call Call, out any) (int64, error) {
 				return 0, reqErr(attempt-1, err)
 			}
 		}
-		status, hdr, body, err := c.once(ctx, call.Method, u.String(), payload, limit)
+		status, hdr, body, err := c.once(ctx, call, u.String(), payload, limit)
 		var rf *refused
 		if errors.As(err, &rf) {
 			c.opts.Logger.Debug(c.service, "op", call.Op, "method", call.Method, "path", display, "attempt", attempt, "status", rf.status, "err", rf.Error())
@@ -248,6 +254,9 @@ func (c *Client) Fetch(ctx context.Context, call Call, out any) (int64, error) {
 		default:
 			ae := c.apiError(call, display, status, body, secrets)
 			ae.AfterLostAnswer = lost
+			if call.ErrorInto != nil {
+				_ = json.Unmarshal(body, call.ErrorInto)
+			}
 			lastErr = ae
 			switch {
 			case status == http.StatusTooManyRequests, status == http.StatusServiceUnavailable:
@@ -277,16 +286,19 @@ func (c *Client) Fetch(ctx context.Context, call Call, out any) (int64, error) {
 	}
 }
 
-func (c *Client) once(ctx context.Context, method, target string, payload []byte, limit int64) (int, http.Header, []byte, error) {
+func (c *Client) once(ctx context.Context, call Call, target string, payload []byte, limit int64) (int, http.Header, []byte, error) {
 	actx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	var rd io.Reader
 	if payload != nil {
 		rd = bytes.NewReader(payload)
 	}
-	req, err := http.NewRequestWithContext(actx, method, target, rd)
+	req, err := http.NewRequestWithContext(actx, call.Method, target, rd)
 	if err != nil {
 		return 0, nil, nil, err
+	}
+	for k, v := range call.Header {
+		req.Header[k] = v
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.opts.UserAgent)

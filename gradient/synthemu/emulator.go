@@ -88,6 +88,7 @@ type Emulator struct {
 	accounts     map[string]*account
 	accountMap   map[string]gradient.AccountMapping
 	serviceMap   map[string]string // service id → product id
+	mapVersion   int64             // the mappings' version: up by one with every write, never back
 	usage        map[usageKey]snapshot
 	alerts       map[string]alertRecord
 	companies    map[string]gradient.Company
@@ -189,6 +190,7 @@ func (e *Emulator) resetIntegration() {
 	e.accounts = map[string]*account{}
 	e.accountMap = map[string]gradient.AccountMapping{}
 	e.serviceMap = map[string]string{}
+	e.mapVersion++
 	e.usage = map[usageKey]snapshot{}
 	e.alerts = map[string]alertRecord{}
 }

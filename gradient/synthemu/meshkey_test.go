@@ -113,7 +113,7 @@ func TestConnectByMeshKeyPullsMesh(t *testing.T) {
 	for _, s := range services {
 		sku[s.Name] = s.ID
 	}
-	if err := p.pc.PutMappings(ctx, gradient.Mappings{
+	if _, err := p.pc.PutMappings(ctx, gradient.Mappings{Version: "*",
 		Accounts: []gradient.AccountMapping{{AccountID: "m-012", CompanyID: "c-001"}},
 		Services: []gradient.ServiceMapping{{ServiceID: sku["Mesh 365"], ProductID: "p-365"}},
 	}); err != nil {

@@ -248,16 +248,44 @@ func (e *Emulator) mappings() gradient.Mappings {
 	for _, id := range sortedKeys(e.serviceMap) {
 		m.Services = append(m.Services, gradient.ServiceMapping{ServiceID: id, ProductID: e.serviceMap[id]})
 	}
+	m.Version = gradient.Version(strconv.FormatInt(e.mapVersion, 10))
 	return m
 }
 
+// etag is the mappings' version as an HTTP entity tag.
+func (e *Emulator) etag() string { return `"` + strconv.FormatInt(e.mapVersion, 10) + `"` }
+
 func (e *Emulator) getMappings(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("ETag", e.etag())
 	writeJSON(w, http.StatusOK, e.mappings())
+}
+
+// preconditionFailed answers a write that did not start from the current
+// version: 428 without If-Match, 412 with the current set otherwise.
+func (e *Emulator) preconditionFailed(w http.ResponseWriter, r *http.Request) bool {
+	match := r.Header.Get("If-Match")
+	switch {
+	case match == "":
+		partnerError(w, http.StatusPreconditionRequired, "precondition_required",
+			"send If-Match with the version you read (GET /integrations/mesh/mappings answers it as ETag)")
+		return true
+	case match != e.etag() && match != "*":
+		w.Header().Set("ETag", e.etag())
+		m := e.mappings()
+		writeJSON(w, http.StatusPreconditionFailed, map[string]any{"error": map[string]any{"code": "version_mismatch",
+			"message": fmt.Sprintf("the mappings are at version %s, not %s: someone else wrote them since", m.Version, strings.Trim(match, `"`))},
+			"accounts": m.Accounts, "services": m.Services, "version": m.Version})
+		return true
+	}
+	return false
 }
 
 func (e *Emulator) putMappings(w http.ResponseWriter, r *http.Request) {
 	if !e.integ.connected {
 		partnerError(w, http.StatusConflict, "not_connected", "Mesh is not connected")
+		return
+	}
+	if e.preconditionFailed(w, r) {
 		return
 	}
 	var in gradient.Mappings
@@ -303,6 +331,8 @@ func (e *Emulator) putMappings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.accountMap, e.serviceMap = accounts, services
+	e.mapVersion++
+	w.Header().Set("ETag", e.etag())
 	// Usage of accounts that are no longer billable leaves the billing view.
 	for k := range e.usage {
 		if _, ok := e.billable(k.account); !ok {

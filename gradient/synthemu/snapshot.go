@@ -15,6 +15,7 @@ import (
 // later; files without them read as before.
 type snapshotV1 struct {
 	Version     int                       `json:"version"`
+	MapVersion  int64                     `json:"map_version,omitempty"`
 	SKUs        []gradient.SKU            `json:"skus"`
 	SKUSeq      int                       `json:"sku_seq"`
 	Connected   bool                      `json:"connected"`
@@ -63,7 +64,8 @@ func (e *Emulator) Snapshot() ([]byte, error) {
 	s := snapshotV1{Version: 1, SKUs: e.vendor.SKUs, SKUSeq: e.skuSeq, Connected: e.integ.connected,
 		Status: e.integ.status, Products: e.integ.products, Types: e.integ.types, KeyHint: e.integ.keyHint,
 		ID: e.integ.id, ConnectedAt: e.integ.connectedAt, LastSyncAt: e.integ.lastSyncAt, ServiceMap: e.serviceMap,
-		Method: e.integ.method, MeshAPIURL: e.integ.meshURL, MeshKeyHint: e.integ.meshKeyHint, SyncError: e.integ.lastSyncError}
+		Method: e.integ.method, MeshAPIURL: e.integ.meshURL, MeshKeyHint: e.integ.meshKeyHint, SyncError: e.integ.lastSyncError,
+		MapVersion: e.mapVersion}
 	if e.integ.connected && e.integ.method != gradient.MethodMeshAPIKey {
 		s.KeySHA256 = hex.EncodeToString(e.integ.keyHash[:])
 	}
@@ -118,6 +120,7 @@ func (e *Emulator) Restore(data []byte) error {
 	for _, m := range s.AccountMap {
 		e.accountMap[m.AccountID] = m
 	}
+	e.mapVersion = max(e.mapVersion, s.MapVersion)
 	for k, v := range s.ServiceMap {
 		e.serviceMap[k] = v
 	}

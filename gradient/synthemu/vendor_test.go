@@ -59,7 +59,7 @@ func connect(t *testing.T, opts ...synthemu.Option) *connected {
 	if err := vc.UpsertAccounts(ctx, []gradient.VendorAccount{{ID: "m-1", Name: "One"}, {ID: "m-2", Name: "Two"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := pc.PutMappings(ctx, gradient.Mappings{Accounts: []gradient.AccountMapping{{AccountID: "m-1", CompanyID: "c-1"}}}); err != nil {
+	if _, err := pc.PutMappings(ctx, gradient.Mappings{Version: "*", Accounts: []gradient.AccountMapping{{AccountID: "m-1", CompanyID: "c-1"}}}); err != nil {
 		t.Fatal(err)
 	}
 	return &connected{srv: srv, vc: vc, sku: v.SKUs[0].ID, tok: gradient.VendorToken(srv.VendorKey(), conn.APIKey)}

@@ -100,7 +100,8 @@ func TestMeshKeyJourney(t *testing.T) {
 	for _, s := range services {
 		m.Services = append(m.Services, gradient.ServiceMapping{ServiceID: s.ID, ProductID: products[s.Name]})
 	}
-	if err := pc.PutMappings(ctx, m); err != nil {
+	m.Version = "*" // whatever is there: this test is the only writer
+	if _, err := pc.PutMappings(ctx, m); err != nil {
 		t.Fatal(err)
 	}
 	if err := pc.SyncNow(ctx); err != nil {

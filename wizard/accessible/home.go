@@ -2,6 +2,7 @@ package accessible
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -15,7 +16,7 @@ func (a *Prompter) review(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	plan := core.PlanWrite(d, a.sess.Draft(core.Accounts).All(), a.sess.Draft(core.Services).All())
+	plan := a.sess.DraftPlan(d)
 	a.say("%s.", plan.Summary())
 	if names := plan.Unmapped(core.Accounts); len(names) > 0 {
 		a.say("Unmapped, so not billed: %s.", core.Sample(names, 6))
@@ -36,7 +37,7 @@ func (a *Prompter) review(ctx context.Context) error {
 	if !ok {
 		return a.advance(core.Back)
 	}
-	return a.write(ctx, plan, "Wrote the mappings to Synthesize (%s).")
+	return a.write(ctx, d, plan, "Wrote the mappings to Synthesize (%s).")
 }
 
 // listMappings says every mapping the write would hold, one a line,
@@ -48,18 +49,41 @@ func (a *Prompter) listMappings(d *core.Data, plan core.Plan) {
 }
 
 // write puts a plan in Synthesize and says so; the core moves the step.
-func (a *Prompter) write(ctx context.Context, plan core.Plan, done string) error {
-	w, err := a.sess.WriteMappings(ctx, plan)
-	if err != nil {
-		if f := core.FailedWrite(err); !w.Wrote && f.Certain {
-			return fmt.Errorf("nothing was written: %s; your choices are saved, run it again", f.Why)
-		} else if !w.Wrote {
-			return fmt.Errorf("not marked as written: %s; your choices are saved, run it again (writing twice is safe)", f.Why)
+// When someone else wrote meanwhile, it merges (theirs kept, the user's
+// choices on top), says what changed, and asks again.
+func (a *Prompter) write(ctx context.Context, d *core.Data, plan core.Plan, done string) error {
+	for {
+		w, err := a.sess.WriteMappings(ctx, plan)
+		var changed *core.RemoteChangedError
+		if errors.As(err, &changed) {
+			r, pending := a.sess.Rebase(d, changed.Current)
+			if err := pending(); err != nil {
+				return err
+			}
+			a.say("Someone else changed the mappings in Synthesize since you started: %s. They are kept, with your %s on top.",
+				text.Sanitize(core.DescribeNamed(d, r.Theirs, 6)), text.Count(r.Yours, "change", "changes"))
+			if len(r.Conflicts) > 0 {
+				a.say("You both changed %s; yours are kept.", text.Sanitize(core.DescribeNamed(d, r.Conflicts, 6)))
+			}
+			plan = a.sess.DraftPlan(d)
+			a.say("%s.", plan.Summary())
+			ok, err := a.yes("Write the merged mappings to Synthesize", true)
+			if err != nil || !ok {
+				return err
+			}
+			continue
 		}
-		return err
+		if err != nil {
+			if f := core.FailedWrite(err); !w.Wrote && f.Certain {
+				return fmt.Errorf("nothing was written: %s; your choices are saved, run it again", f.Why)
+			} else if !w.Wrote {
+				return fmt.Errorf("not marked as written: %s; your choices are saved, run it again (writing twice is safe)", f.Why)
+			}
+			return err
+		}
+		a.say(done, w.Diff)
+		return nil
 	}
-	a.say(done, w.Diff)
-	return nil
 }
 
 // finalSync waits for the usage of the mapped accounts, by the core's rule.
@@ -207,10 +231,10 @@ func (a *Prompter) update(ctx context.Context, k core.Kind) error {
 	if err := a.mapping(d, k, true); err != nil {
 		return err
 	}
-	plan := core.PlanWrite(d, a.sess.Draft(core.Accounts).All(), a.sess.Draft(core.Services).All())
+	plan := a.sess.DraftPlan(d)
 	if plan.Diff.Empty() {
 		a.say("Nothing changed, so nothing was written.")
 		return a.advance(core.Back)
 	}
-	return a.write(ctx, plan, "Mappings updated in Synthesize: %s.")
+	return a.write(ctx, d, plan, "Mappings updated in Synthesize: %s.")
 }

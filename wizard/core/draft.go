@@ -192,17 +192,23 @@ func Mappings(accounts, services map[string]store.Mapping) gradient.Mappings {
 func (s *Session) Seed(d *Data) Pending {
 	accounts, services := RemoteDrafts(d.Remote)
 	var pending []Pending
+	fresh := s.Progress().MappingsVersion == ""
 	for _, p := range []struct {
 		draft  *Draft
 		remote map[string]store.Mapping
 	}{{s.Draft(Accounts), accounts}, {s.Draft(Services), services}} {
 		s.mu.Lock()
 		adopt := !p.draft.seeded && len(p.draft.cur) == 0 && len(p.remote) > 0
+		fresh = fresh && len(p.draft.cur) == 0 && len(p.draft.undo) == 0
 		p.draft.seeded = true
 		s.mu.Unlock()
 		if adopt {
 			pending = append(pending, p.draft.reset(p.remote))
 		}
+	}
+	if len(pending) > 0 || fresh {
+		// The drafts start from what Synthesize holds now.
+		pending = append(pending, s.Save(func(p *store.Progress) { p.MappingsVersion = string(d.Remote.Version) }))
 	}
 	return all(pending)
 }
@@ -212,8 +218,9 @@ func (s *Session) Seed(d *Data) Pending {
 func (s *Session) StartUpdate(d *Data, k Kind) (Step, Pending) {
 	accounts, services := RemoteDrafts(d.Remote)
 	a, b := s.Draft(Accounts).reset(accounts), s.Draft(Services).reset(services)
+	v := s.Save(func(p *store.Progress) { p.MappingsVersion = string(d.Remote.Version) })
 	to, c := s.Advance(k.UpdateEvent)
-	return to, all([]Pending{a, b, c})
+	return to, all([]Pending{a, b, v, c})
 }
 
 // Base is what a scripted change starts from: the choices the wizard

@@ -62,17 +62,24 @@ type Plan struct {
 	Mapped             []Change // every row that will be mapped, accounts first
 	AccountTally       Tally
 	ServiceTally       Tally
-	Companies          int         // distinct companies the accounts are mapped to
-	unmapped           [2][]string // names of unmapped accounts and services
-	itemsOfAccounts    []string
+	Companies          int // distinct companies the accounts are mapped to
+	// Base is the version of Synthesize's mappings the chosen set started
+	// from (the write's If-Match), and bases that set, accounts and
+	// services: what someone else changed since is named against it.
+	Base            gradient.Version
+	bases           [2]map[string]store.Mapping
+	data            *Data       // for names; read only
+	unmapped        [2][]string // names of unmapped accounts and services
+	itemsOfAccounts []string
 }
 
 // PlanWrite compares the chosen mappings with what Synthesize holds. Only
 // the accounts and services Synthesize lists are written: a choice for
 // one it no longer lists could never be seen or undone on any screen.
 func PlanWrite(d *Data, accounts, services map[string]store.Mapping) Plan {
-	p := Plan{Accounts: map[string]store.Mapping{}, Services: map[string]store.Mapping{}}
+	p := Plan{Accounts: map[string]store.Mapping{}, Services: map[string]store.Mapping{}, Base: d.Remote.Version, data: d}
 	remoteAccounts, remoteServices := RemoteDrafts(d.Remote)
+	p.bases = [2]map[string]store.Mapping{remoteAccounts, remoteServices}
 	for _, side := range []struct {
 		i              int
 		k              Kind
@@ -110,13 +117,6 @@ func PlanWrite(d *Data, accounts, services map[string]store.Mapping) Plan {
 			}
 		}
 	}
-	// Rows read in name order, as the mapping screens list them.
-	byName := func(a, b Change) int {
-		if a.Kind.Store != b.Kind.Store {
-			return strings.Compare(a.Kind.Store, b.Kind.Store) // accounts first
-		}
-		return strings.Compare(strings.ToLower(a.Item.Name), strings.ToLower(b.Item.Name))
-	}
 	slices.SortStableFunc(p.Mapped, byName)
 	slices.SortStableFunc(p.Changes, byName)
 	for _, names := range p.unmapped {
@@ -135,6 +135,15 @@ func PlanWrite(d *Data, accounts, services map[string]store.Mapping) Plan {
 		p.itemsOfAccounts = append(p.itemsOfAccounts, it.ID)
 	}
 	return p
+}
+
+// byName orders rows as the mapping screens list them: accounts first,
+// then by name.
+func byName(a, b Change) int {
+	if a.Kind.Store != b.Kind.Store {
+		return strings.Compare(a.Kind.Store, b.Kind.Store)
+	}
+	return strings.Compare(strings.ToLower(a.Item.Name), strings.ToLower(b.Item.Name))
 }
 
 // in looks ids up in m.
@@ -208,9 +217,23 @@ var ErrWriteStopped = errors.New("you stopped waiting for the write")
 // as the MappingsWritten event says.
 func (s *Session) WriteMappings(ctx context.Context, p Plan) (Written, error) {
 	w := Written{Diff: p.Diff}
+	version := p.Base
 	if !p.Diff.Empty() {
-		if err := s.cfg.Partner.PutMappings(ctx, Mappings(p.Accounts, p.Services)); err != nil {
+		want := Mappings(p.Accounts, p.Services)
+		want.Version = p.Base
+		out, err := s.cfg.Partner.PutMappings(ctx, want)
+		var changed *gradient.MappingsChangedError
+		switch {
+		case errors.As(err, &changed) && sameSet(changed.Current, want):
+			version = changed.Current.Version // an earlier attempt, whose answer was lost, wrote it
+		case changed != nil:
+			theirs := [2]map[string]store.Mapping{}
+			theirs[0], theirs[1] = RemoteDrafts(changed.Current)
+			return w, &RemoteChangedError{Current: changed.Current, Theirs: changesBetween(p.data, p.bases, theirs), names: p.data}
+		case err != nil:
 			return w, err
+		default:
+			version = out.Version
 		}
 		w.Wrote = true
 	}
@@ -224,6 +247,7 @@ func (s *Session) WriteMappings(ctx context.Context, p Plan) (Written, error) {
 		s.Draft(Accounts).reset(p.Accounts), s.Draft(Services).reset(p.Services),
 		s.Save(func(pr *store.Progress) {
 			pr.MappingsWrittenAt, pr.KnownAccounts, pr.SyncBeforeFinal = now, known, lastSync.SyncBeforeFinal
+			pr.MappingsVersion = string(version)
 		}),
 	}
 	var advanced Pending
@@ -255,6 +279,8 @@ func FailedWrite(err error) WriteFailure {
 		return WriteFailure{Certain: true, Why: text.Sanitize(err.Error())}
 	case ae != nil:
 		return WriteFailure{Why: text.Sanitize(err.Error()) + "; an earlier attempt got no answer, so Synthesize may or may not have the new mappings"}
+	case errors.As(err, new(*RemoteChangedError)):
+		return WriteFailure{Certain: true, Why: text.Sanitize(err.Error())}
 	case errors.Is(err, ErrWriteStopped):
 		return WriteFailure{Why: "you stopped waiting, so Synthesize may or may not have the new mappings"}
 	}

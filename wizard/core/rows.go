@@ -2,12 +2,14 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
 	"strings"
 
 	"github.com/meshgradient/mesh-gradient/store"
+	"github.com/meshgradient/mesh-gradient/ui/text"
 )
 
 // MappingRow is one line of an export or an import: a Mesh account or
@@ -174,10 +176,24 @@ func (s *Session) Change(ctx context.Context, d *Data, dryRun bool, say func(str
 		return Written{}, err
 	}
 	p := PlanWrite(d, accounts, services)
+	if fromDraft {
+		s.fromDrafts(&p, d)
+	}
 	if dryRun || p.Diff.Empty() {
 		return Written{Diff: p.Diff}, nil
 	}
 	w, err := s.WriteMappings(ctx, p)
+	var changed *RemoteChangedError
+	if errors.As(err, &changed) && fromDraft {
+		// The wizard's unwritten choices now start from what Synthesize
+		// holds, theirs kept, so the next run does not meet the same 412.
+		r, pending := s.Rebase(d, changed.Current)
+		if perr := pending(); perr != nil {
+			return w, fmt.Errorf("nothing was written: %v; and the saved choices could not be merged with theirs: %w", err, perr)
+		}
+		return w, fmt.Errorf("nothing was written: %v. The choices saved in %s now start from theirs, with your %s on top; run it again",
+			err, s.StatePath(), text.Count(r.Yours, "change", "changes"))
+	}
 	if err != nil && !w.Wrote {
 		f := FailedWrite(err)
 		if f.Certain {
