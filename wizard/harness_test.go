@@ -52,6 +52,9 @@ type harness struct {
 	// clearAfter, when set, replaces the 45 s wait.
 	cleared    []string
 	clearAfter time.Duration
+	// now, when set, is the wizard's "now" instead of clock (the
+	// emulators keep clock): times on screen are that much older.
+	now time.Time
 }
 
 func newHarness(t *testing.T) *harness {
@@ -91,8 +94,12 @@ func (h *harness) start(t *testing.T, w, hgt int) *run {
 	if err != nil {
 		t.Fatal(err)
 	}
+	now := clock
+	if !h.now.IsZero() {
+		now = h.now
+	}
 	sess, err := core.Open(core.Config{Partner: h.pc, Store: st, PollEvery: 20 * time.Millisecond, SyncQuiet: 300 * time.Millisecond,
-		CycleUsage: h.sb.Scenario.CycleUsage, PortalHasKey: h.sb.Portal.HasKey, Now: func() time.Time { return clock }})
+		CycleUsage: h.sb.Scenario.CycleUsage, PortalHasKey: h.sb.Portal.HasKey, Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
