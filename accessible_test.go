@@ -66,6 +66,14 @@ func (w *lockedWriter) Write(p []byte) (int, error) {
 	return w.d.out.Write(p)
 }
 
+// output is everything printed so far (the copy of stdout may still be
+// writing, so under the lock).
+func (d *dialogue) output() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.out.String()
+}
+
 // expect waits for re in what was printed since the last answer.
 func (d *dialogue) expect(re string) string {
 	d.t.Helper()
@@ -146,7 +154,7 @@ func TestAccessibleOnboardingWithPipedAnswers(t *testing.T) {
 		t.Fatalf("input ended mid-way: exit %d, want 1", code)
 	}
 	d.expect(`the answers ended before the wizard was done; everything so far is saved`)
-	first := d.out.String()
+	first := d.output()
 
 	// Resume: the accepted and the searched mapping are kept.
 	d = startDialogue(t, env, "--accessible", "--state", state)
@@ -186,7 +194,7 @@ func TestAccessibleOnboardingWithPipedAnswers(t *testing.T) {
 	if code := d.wait(); code != 0 {
 		t.Fatalf("exit %d after onboarding", code)
 	}
-	all := first + d.out.String()
+	all := first + d.output()
 	if strings.ContainsRune(all, 0x1b) {
 		t.Fatalf("accessible output holds an escape sequence: %q", all[strings.IndexRune(all, 0x1b):][:20])
 	}
@@ -246,10 +254,12 @@ func TestAccessibleCtrlCExits130(t *testing.T) {
 	if err := d.cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
-	if code := d.wait(); code != 130 {
-		t.Fatalf("exit status %d after Ctrl+C, want 130:\n%s", code, d.out.String())
+	code := d.wait()
+	out := d.output()
+	if code != 130 {
+		t.Fatalf("exit status %d after Ctrl+C, want 130:\n%s", code, out)
 	}
-	if !strings.Contains(d.out.String(), "everything so far is saved") {
-		t.Fatalf("no word that the answers are kept:\n%s", d.out.String())
+	if !strings.Contains(out, "everything so far is saved") {
+		t.Fatalf("no word that the answers are kept:\n%s", out)
 	}
 }

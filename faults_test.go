@@ -68,7 +68,7 @@ func TestDiskFullIsNeverCalledSaved(t *testing.T) {
 	if code := d.wait(); code != 1 {
 		t.Fatalf("exit %d, want 1", code)
 	}
-	all := d.out.String()
+	all := d.output()
 	if strings.Contains(all, "everything so far is saved") {
 		t.Fatalf("the last word claims everything is saved after a failed write:\n%s", all)
 	}

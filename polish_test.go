@@ -185,8 +185,6 @@ func TestPolishWizardQuitNamesTheStep(t *testing.T) {
 // Item 18: the full-screen wizard shows the permissions warning once, on
 // its first screen (not on stderr as well).
 func TestPolishWizardShowsThePermissionsWarning(t *testing.T) {
-	t.Skip("BUG: wizard/wizard.go: New puts cfg.Notice in m.notice, but Init's m.show(to) clears it before the first frame, " +
-		"so the wizard never shows the state directory's permissions warning (and withEnv no longer prints it for the root command)")
 	t.Parallel()
 	screen, errOut, code := runWizardInProcess("q", "--state", sharedStateDir(t), "--no-browser")
 	if code != 0 {

@@ -75,7 +75,13 @@ func (c Confirm) View(t Theme, width int) string {
 }
 
 // Help lists the dialog's keys.
-func (c Confirm) Help() Help { return ShortOnly(c.keys.Yes, c.keys.No, c.keys.Cancel) }
+// Help is the dialog's keys alone (Modal): while it asks, q and ? are not
+// the program's.
+func (c Confirm) Help() Help {
+	h := ShortOnly(c.keys.Yes, c.keys.No, c.keys.Cancel)
+	h.Modal = true
+	return h
+}
 
 // confirmProgram is a Confirm as a whole program, for commands that ask
 // one question (mesh-gradient disconnect).

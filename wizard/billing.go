@@ -166,7 +166,11 @@ func (s *billingScreen) layout() {
 	if l, ok := s.selected(); ok {
 		detail = 1 + lipgloss.Height(s.explain(l, s.w))
 	}
-	s.grid.SetSize(s.w, max(s.h-2-detail, 3))
+	head := 1
+	if len(s.lines) > 0 {
+		head = lipgloss.Height(s.head(s.w))
+	}
+	s.grid.SetSize(s.w, max(s.h-head-1-detail, 3)) // and the filter line
 }
 
 func (s *billingScreen) selected() (core.BillingLine, bool) {

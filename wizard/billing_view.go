@@ -32,9 +32,8 @@ func (s *billingScreen) explain(l core.BillingLine, w int) string {
 	if l.Shared > 1 {
 		usage = fmt.Sprintf("Mesh usage %s (%s for the %d accounts on this company's %s)", text.Qty(l.Usage), text.Qty(l.AgreementUsage), l.Shared, l.Product)
 	}
-	out := wrap(money, w) + "\n" +
-		wrap(fmt.Sprintf("%s → %s · %s → %s · %s, snapshot %s", l.Account, l.Company, l.Service, l.Product, usage,
-			l.SnapshotAt.Local().Format("2006-01-02 15:04")), w)
+	out := wrap(money, w) + "\n" + wrapItems([]string{l.Account + " → " + l.Company, l.Service + " → " + l.Product, usage,
+		"snapshot " + l.SnapshotAt.Local().Format("2006-01-02 15:04")}, w)
 	if l.Difference == 0 {
 		return out
 	}
@@ -53,19 +52,7 @@ func (s *billingScreen) view(w int) string {
 	case len(s.raw) == 0:
 		return wrap("Synthesize has no Mesh usage yet. Press Gradient Sync in Mesh (Settings → Gradient), then come back (r reloads).", w)
 	}
-	_, units, money := core.Differing(s.lines)
-	differ := 0
-	for _, l := range s.lines {
-		if l.Difference != 0 {
-			differ++
-		}
-	}
-	head := fmt.Sprintf("Vendor Mesh · %s · %s differ (%s units, %s a month)", text.Count(len(s.lines), "row", "rows"),
-		t.Warn.Render(strconv.Itoa(differ)), text.Signed(units), text.Money(money))
-	if s.sortDiff {
-		head += t.Muted.Render(" · by difference")
-	}
-	out := head + "\n"
+	out := s.head(w) + "\n"
 	switch {
 	case s.filter.Focused() || s.filter.Value() != "":
 		out += s.filter.View() + t.Muted.Render(fmt.Sprintf("  %d of %d", len(s.shown), len(s.lines))) + "\n"
@@ -121,4 +108,22 @@ func (s *billingScreen) bindings() []key.Binding {
 	}
 	s.setKeys()
 	return append(s.grid.Bindings(), ui.Enabled(k.Reconcile, k.ReconcileAll, k.Sort, k.Filter, k.ClearFilter, k.Export, k.Reload, k.Home)...)
+}
+
+// head is the totals line, wrapped between its parts on a narrow screen.
+func (s *billingScreen) head(w int) string {
+	t := s.c.theme
+	_, units, money := core.Differing(s.lines)
+	differ := 0
+	for _, l := range s.lines {
+		if l.Difference != 0 {
+			differ++
+		}
+	}
+	items := []string{"Vendor Mesh", text.Count(len(s.lines), "row", "rows"),
+		fmt.Sprintf("%s differ (%s units, %s a month)", t.Warn.Render(strconv.Itoa(differ)), text.Signed(units), text.Money(money))}
+	if s.sortDiff {
+		items = append(items, t.Muted.Render("by difference"))
+	}
+	return wrapItems(items, w)
 }

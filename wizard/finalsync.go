@@ -51,7 +51,7 @@ func (s *finalSyncScreen) view(w int) string {
 	if s.watch.Synced() {
 		done = len(mesh.FinalSyncSteps)
 	}
-	out += meshSteps(t, url, mesh.FinalSyncSteps, done)
+	out += meshSteps(t, url, mesh.FinalSyncSteps, done, w)
 	out += "\n" + s.c.spinner.View() + "Waiting for usage… " + s.elapsed() + "\n"
 	out += "  " + s.watch.Last.Line() + "\n"
 	switch trouble := s.trouble(s.watch.Err, w); {

@@ -217,11 +217,9 @@ func TestPolishProductsOnceConnectedOfferNoToggle(t *testing.T) {
 	r.stop()
 }
 
-// Item 16, not fixed: the explanation space gives once connected is cut
-// at the screen's edge, even at 100 columns (and at 80, the question).
+// Item 16: the explanation space gives once connected, and the question,
+// wrap instead of being cut at the screen's edge.
 func TestPolishProductsRefusalIsNotCut(t *testing.T) {
-	t.Skip("BUG: wizard/products.go view renders s.refusal and its question unwrapped, so fit cuts them: " +
-		"'… To change them, disconnect…' at 100 columns, '… and the integr…' at 80")
 	t.Parallel()
 	h := newHarness(t)
 	r, _ := onboardTo(t, h, 80, 24)

@@ -439,8 +439,6 @@ func TestPolishFinalSyncSaysThePortalForgotTheKey(t *testing.T) {
 
 // At 80×24 the final sync's steps in Mesh are cut, not wrapped.
 func TestPolishFinalSyncStepsAreNotCut(t *testing.T) {
-	t.Skip("BUG: wizard/finalsync.go view adds meshSteps(…) unwrapped (waiting.go wraps it), so at 80 columns fit cuts " +
-		"step 2 to 'Press Gradient Sync again: Mesh now sends the usage of every mapped accoun…'")
 	t.Parallel()
 	h := finalSyncUnsynced(t)
 	r := h.start(t, 80, 24)

@@ -172,14 +172,26 @@ func (s *portalScreen) update(msg tea.Msg) tea.Cmd {
 
 // meshSteps lists what the technician does in Mesh, the first done of
 // them ticked off.
-func meshSteps(t ui.Theme, url string, steps []string, done int) string {
+func meshSteps(t ui.Theme, url string, steps []string, done, w int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "In Mesh (%s):\n", url)
+	b.WriteString(wrap(fmt.Sprintf("In Mesh (%s):", url), w) + "\n")
 	for i, st := range steps {
+		mark := fmt.Sprintf("%-2s", fmt.Sprintf("%d.", i+1))
 		if i < done {
-			b.WriteString("  " + t.OK.Render("✓ "+st) + "\n")
-		} else {
-			fmt.Fprintf(&b, "  %d. %s\n", i+1, st)
+			mark = "✓"
+		}
+		// A hanging indent: a step's second line starts under its text.
+		lines := strings.Split(wrap(st, max(w-5, 10)), "\n")
+		for j, l := range lines {
+			l = strings.TrimRight(l, " ")
+			if i < done {
+				l = t.OK.Render(l)
+			}
+			if j == 0 {
+				fmt.Fprintf(&b, "  %s %s\n", mark, l)
+			} else {
+				fmt.Fprintf(&b, "     %s\n", l)
+			}
 		}
 	}
 	return b.String()
@@ -189,7 +201,7 @@ func (s *portalScreen) view(w int) string {
 	t := s.c.theme
 	p := s.selected()
 	out := "Choose your Mesh portal (the region your Mesh account lives in):\n\n" + s.list.View() + "\n\n" +
-		wrap(meshSteps(t, portalURL(s.c.cfg, p.Region), s.steps(), 0), w)
+		meshSteps(t, portalURL(s.c.cfg, p.Region), s.steps(), 0, w)
 	if why := browserSkip(s.c.cfg); why != "" {
 		out += "\n" + t.Muted.Render(wrap("No browser will be opened ("+why+"): open the address above yourself.", w))
 	}

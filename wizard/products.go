@@ -148,13 +148,13 @@ func (s *productsScreen) view(w int) string {
 	if s.showIntro() {
 		out = t.Muted.Render(wrap(intro, w)) + "\n\n"
 	}
-	out += "What do you want to integrate? Tick the Mesh products you resell and the integration types.\n\n" +
+	out += wrap("What do you want to integrate? Tick the Mesh products you resell and the integration types.", w) + "\n\n" +
 		s.list.View() + "\n"
 	if core.Locked(s.c.progress()) {
-		out += "\n" + t.Muted.Render("Connected: these choices are fixed. Enter continues.")
+		out += "\n" + t.Muted.Render(wrap("Connected: these choices are fixed. Enter continues.", w))
 	}
 	if s.refusal != "" {
-		out += "\n" + t.Error.Render(s.refusal)
+		out += "\n" + t.Error.Render(wrap(s.refusal, w))
 	}
 	return out
 }

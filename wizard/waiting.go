@@ -59,7 +59,7 @@ func (s *waitingScreen) view(w int) string {
 		done = 3
 		next = "Key accepted by Synthesize. Now press Gradient Sync in Mesh: this screen moves on once accounts and services arrive."
 	}
-	out += wrap(meshSteps(t, url, steps, done), w)
+	out += meshSteps(t, url, steps, done, w)
 	if trouble := s.trouble(s.watch.Err, w); trouble != "" {
 		return out + "\n" + trouble
 	}

@@ -142,7 +142,9 @@ func (m *Model) Init() tea.Cmd { return guard(m.init()) }
 
 func (m *Model) init() tea.Cmd {
 	to, pending := m.c.sess.Resume()
+	notice := m.notice // the start's news (a permissions warning) outlives the first show
 	m.show(to)
+	m.notice = notice
 	cmds := []tea.Cmd{m.c.spinner.Tick, persisted(pending, nil), m.enter(to, true)}
 	if m.c.progress().KeyHint != "" {
 		cmds = append(cmds, checkStillConnected(m.c.sess))
@@ -245,7 +247,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		var cmds []tea.Cmd
 		for _, r := range k.Runes {
 			one := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: k.Alt}
-			quits := !m.typing() && key.Matches(one, m.keys.Quit)
+			quits := !m.typing() && !m.modal() && key.Matches(one, m.keys.Quit)
 			_, cmd := m.update(one)
 			cmds = append(cmds, cmd)
 			if quits {
@@ -341,7 +343,7 @@ func (m *Model) globalKey(k tea.KeyMsg) (tea.Cmd, bool) {
 	if key.Matches(k, m.keys.ForceQuit) {
 		return m.quit(true), true
 	}
-	if m.typing() {
+	if m.typing() || m.modal() {
 		return nil, false
 	}
 	switch {
@@ -369,6 +371,12 @@ func (m *Model) needsData() bool {
 
 // waitingForData: the screen shows the load (or its failure) instead of itself.
 func (m *Model) waitingForData() bool { return m.needsData() && m.load.data == nil }
+
+// modal reports whether the active screen shows a dialog: its keys are
+// the dialog's (ctrl+c still quits).
+func (m *Model) modal() bool {
+	return m.screens != nil && !m.waitingForData() && m.screens[m.step].help().Modal
+}
 
 // typing reports whether the active screen is taking free text (a filter,
 // a file name), so q and ? are letters there.

@@ -207,7 +207,7 @@ type HomeAction struct {
 
 // HomeActions are the home's actions.
 var HomeActions = []HomeAction{
-	{Title: "Update account mappings", Desc: "Mesh accounts → PSA companies; new accounts are marked", Event: UpdateAccounts, Kind: Accounts},
+	{Title: "Update account mappings", Desc: "Mesh accounts → PSA companies; new ones marked", Event: UpdateAccounts, Kind: Accounts},
 	{Title: "Update service mappings", Desc: "Mesh services → PSA products", Event: UpdateServices, Kind: Services},
 	{Title: "Billing and reconcile", Desc: "Mesh usage against PSA quantities; export CSV", Event: OpenBilling},
 	{Title: "Issue a new key", Desc: "the old key stops working; Mesh needs the new one", Event: NewKey},
