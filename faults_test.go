@@ -232,3 +232,49 @@ func TestDataToATerminalIsSanitized(t *testing.T) {
 		}
 	}
 }
+
+// TestFilesAreWrittenPrivate: an export replacing a 0644 file and a debug
+// log appended to a 0644 file are 0600 afterwards, and the sandbox's
+// state file is not written through a planted symlink.
+func TestFilesAreWrittenPrivate(t *testing.T) {
+	t.Parallel()
+	s := newScripted(t)
+	s.connectAndSync()
+	export, log := filepath.Join(s.dir, "open.csv"), filepath.Join(s.dir, "debug.log")
+	for _, f := range []string{export, log} {
+		if err := os.WriteFile(f, []byte("old\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.must(0, "mappings", "export", "--force", "open.csv", "--debug", log)
+	for _, f := range []string{export, log} {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s is %v after the program wrote it, want -rw-------", filepath.Base(f), fi.Mode().Perm())
+		}
+	}
+
+	// The sandbox keeps its state beside a state file; a symlink planted
+	// at the old predictable temporary name is never followed.
+	dir := t.TempDir()
+	victim := filepath.Join(dir, "victim")
+	if err := os.WriteFile(victim, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(victim, filepath.Join(dir, "sandbox-synthesize.json.tmp")); err != nil {
+		t.Fatal(err)
+	}
+	connect := exec.Command(binary, "connect", "--sandbox", "--products", "gateway", "--key-file", filepath.Join(dir, "k"), "--state", filepath.Join(dir, "state.db"))
+	if out, err := connect.CombinedOutput(); err != nil {
+		t.Fatalf("connect in the sandbox: %v\n%s", err, out)
+	}
+	if got, _ := os.ReadFile(victim); string(got) != "keep" {
+		t.Fatalf("the sandbox wrote through a planted symlink: %q", got)
+	}
+	if fi, err := os.Lstat(filepath.Join(dir, "sandbox-synthesize.json")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the sandbox's state file: %v %v", fi, err)
+	}
+}

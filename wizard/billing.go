@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
+	"github.com/meshgradient/mesh-gradient/store"
 	"github.com/meshgradient/mesh-gradient/ui"
 	"github.com/meshgradient/mesh-gradient/ui/text"
 	"github.com/meshgradient/mesh-gradient/wizard/core"
@@ -396,14 +398,7 @@ func (s *billingScreen) export(path string, overwrite bool) tea.Cmd {
 	}
 }
 
+// writeCSV writes a private file (0600) even over an existing one.
 func writeCSV(path string, lines []core.BillingLine, overwrite bool) error {
-	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
-	if overwrite {
-		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
-	}
-	f, err := os.OpenFile(path, flags, 0o600)
-	if err != nil {
-		return err
-	}
-	return errors.Join(core.WriteBillingCSV(f, lines), f.Close())
+	return store.WritePrivate(path, overwrite, func(w io.Writer) error { return core.WriteBillingCSV(w, lines) })
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/meshgradient/mesh-gradient/gradient/synthemu"
 	"github.com/meshgradient/mesh-gradient/mesh"
+	"github.com/meshgradient/mesh-gradient/store"
 )
 
 // SandboxOptions configure a sandbox.
@@ -135,10 +137,7 @@ func persist(emu *synthemu.Emulator, path string) http.Handler {
 		mu.Lock()
 		defer mu.Unlock()
 		if data, err := emu.Snapshot(); err == nil {
-			tmp := path + ".tmp"
-			if os.WriteFile(tmp, data, 0o600) == nil {
-				_ = os.Rename(tmp, path)
-			}
+			_ = store.WritePrivate(path, true, func(w io.Writer) error { _, err := w.Write(data); return err })
 		}
 	}
 	emu.OnChange(save)

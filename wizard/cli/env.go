@@ -83,7 +83,7 @@ func (f *Factory) Open(g *Globals) (*Env, error) {
 	e := &Env{Store: st}
 	gopts := gradient.Options{}
 	if g.Debug != "" {
-		if e.logFile, err = os.OpenFile(g.Debug, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600); err != nil {
+		if e.logFile, err = openLog(g.Debug); err != nil {
 			e.Close()
 			return nil, usage("--debug: " + err.Error())
 		}
@@ -141,4 +141,18 @@ func withEnv(f *Factory, g *Globals, cmd *cobra.Command, fn func(ctx context.Con
 		err = cerr
 	}
 	return err
+}
+
+// openLog opens the debug log for appending, private (0600) even when it
+// existed with a wider mode.
+func openLog(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: cannot make it private (%w); choose a file of your own for --debug", path, err)
+	}
+	return f, nil
 }

@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
-	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/meshgradient/mesh-gradient/store"
 	"github.com/meshgradient/mesh-gradient/wizard/core"
 )
 
@@ -35,18 +36,11 @@ func newExportCmd(f *Factory, g *Globals) *cobra.Command {
 				if len(args) == 0 || args[0] == "-" {
 					return core.WriteMappings(f.IO.Data(), rows, format)
 				}
-				flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
-				if o.force {
-					flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
-				}
-				file, err := os.OpenFile(args[0], flags, 0o600)
+				err := store.WritePrivate(args[0], o.force, func(w io.Writer) error { return core.WriteMappings(w, rows, format) })
 				if errors.Is(err, fs.ErrExist) {
 					return core.Input("%s exists; add --force to replace it", args[0])
 				}
 				if err != nil {
-					return err
-				}
-				if err := errors.Join(core.WriteMappings(file, rows, format), file.Close()); err != nil {
 					return err
 				}
 				fmt.Fprintf(f.IO.ErrOut, "Wrote %d rows to %s.\n", len(rows), args[0])
