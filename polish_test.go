@@ -4,15 +4,20 @@ package main
 // commands and the program's own lines say (items 11, 17 and 18).
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/meshgradient/mesh-gradient/wizard/cli"
+	"github.com/meshgradient/mesh-gradient/wizard/testkit"
 )
 
 // Item 11: the scripted commands say what happened, and what to do next,
@@ -195,4 +200,25 @@ func TestPolishWizardShowsThePermissionsWarning(t *testing.T) {
 	if strings.Contains(errOut, openToOthers) || !strings.Contains(shown, openToOthers) || strings.Contains(shown, "chmod") {
 		t.Fatalf("the permissions warning: on stderr %v, on the screen %v:\n%s", strings.Contains(errOut, openToOthers), strings.Contains(shown, openToOthers), screen)
 	}
+}
+
+// Issue 17, item 17: wait-sync --timeout 0 is bad usage, not Synthesize's
+// fault; a sandbox listening beyond loopback says so.
+func TestSmallFaultsSayWhatIsWrong(t *testing.T) {
+	t.Parallel()
+	_, errOut, code := runInProcess(map[string]string{}, "", "wait-sync", "--timeout", "0", "--sandbox", "--state", filepath.Join(t.TempDir(), "s.db"))
+	if code != 2 || !strings.Contains(errOut, "--timeout 0s gives no time to wait") || strings.Contains(errOut, "Synthesize") {
+		t.Fatalf("wait-sync --timeout 0: exit %d:\n%s", code, errOut)
+	}
+	cmd := exec.Command(binary, "sandbox", "--listen", "0.0.0.0:0")
+	var mu sync.Mutex
+	var buf bytes.Buffer
+	cmd.Stderr = lockedBuffer{mu: &mu, buf: &buf}
+	stderr := func() string { mu.Lock(); defer mu.Unlock(); return buf.String() }
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	testkit.Eventually(t, 10*time.Second, func() bool { return strings.Contains(stderr(), "not only on this machine") },
+		func() string { return "the warning; stderr:\n" + stderr() })
 }

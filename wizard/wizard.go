@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"strings"
 	"sync"
 	"time"
 
@@ -82,6 +84,15 @@ type Model struct {
 // the opener's output to the terminal by default); its settings are global.
 var silenceBrowser sync.Once
 
+// tmuxOption reads one tmux option's value; "" when tmux cannot say.
+func tmuxOption(args ...string) string {
+	out, err := exec.Command("tmux", append([]string{"show-options", "-qv"}, args...)...).Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
 // New builds the screens on the session's state.
 func New(cfg Config) *Model {
 	if cfg.OpenURL == nil {
@@ -92,13 +103,21 @@ func New(cfg Config) *Model {
 		cfg.Getenv = os.Getenv
 	}
 	inTmux, inScreen := cfg.Getenv("TMUX") != "", cfg.Getenv("STY") != ""
+	// How OSC 52 gets out, asked of tmux once, when first needed (in a
+	// command, never in Update).
+	var routeOnce sync.Once
+	var route ui.Route
+	routeOf := func() ui.Route {
+		routeOnce.Do(func() { route = ui.RouteFor(inTmux, inScreen, tmuxOption) })
+		return route
+	}
 	if cfg.Copy == nil {
 		term := cfg.Terminal
-		cfg.Copy = func(text string) ui.CopyResult { return ui.Copy(text, term, inTmux, inScreen) }
+		cfg.Copy = func(text string) ui.CopyResult { return ui.Copy(text, term, routeOf()) }
 	}
 	if cfg.ClearClipboard == nil {
 		term := cfg.Terminal
-		cfg.ClearClipboard = func(text string) ui.ClearResult { return ui.ClearIfStill(text, term, inTmux, inScreen) }
+		cfg.ClearClipboard = func(text string) ui.ClearResult { return ui.ClearIfStill(text, term, routeOf()) }
 	}
 	if cfg.ClipboardClear == 0 {
 		cfg.ClipboardClear = 45 * time.Second

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"net"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -28,6 +29,9 @@ func newSandboxCmd(f *Factory, g *Globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if warning := exposed(o.listen); warning != "" {
+				fmt.Fprintln(f.IO.ErrOut, "sandbox: "+warning)
+			}
 			defer sb.Close()
 			// The context hears Ctrl+C from before the lines are printed: a
 			// script may signal as soon as it has read them.
@@ -49,4 +53,18 @@ func newSandboxCmd(f *Factory, g *Globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&o.listen, "listen", "127.0.0.1:8725", "Synthesize emulator `ADDR`; the Mesh portal takes the next port (:0 picks free ports)")
 	return cmd
+}
+
+// exposed warns when the sandbox listens beyond this machine: anyone who
+// reaches the port with the printed token can use it.
+func exposed(listen string) string {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return ""
+	}
+	if ip := net.ParseIP(host); host == "localhost" || ip != nil && ip.IsLoopback() {
+		return ""
+	}
+	return fmt.Sprintf("listening on %s, not only on this machine: anyone who can reach it and has the printed token "+
+		"can use the emulated Synthesize and Mesh portal. Use --listen 127.0.0.1:0 unless you mean to share it.", listen)
 }

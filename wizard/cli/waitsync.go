@@ -18,6 +18,10 @@ func newWaitSyncCmd(f *Factory, g *Globals) *cobra.Command {
 		Example: "  mesh-gradient wait-sync --timeout 15m",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.timeout <= 0 {
+				// It would give up before asking, and blame Synthesize.
+				return usage(fmt.Sprintf("--timeout %s gives no time to wait; give a duration such as 10m", o.timeout))
+			}
 			return withEnv(f, g, cmd, func(ctx context.Context, env *Env) error {
 				ctx, cancel := context.WithTimeout(ctx, o.timeout)
 				defer cancel()
