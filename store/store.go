@@ -192,6 +192,15 @@ type Progress struct {
 	// Renewal is what Synthesize said when a new key was issued for a
 	// connected integration: Mesh has taken the new key once that changes.
 	Renewal *Renewal `json:"renewal,omitempty"`
+	// Method is how Mesh is connected (gradient.MethodMeshAPIKey, or ""
+	// for a Synthesize key pasted into Mesh); MeshHub is the Mesh hub
+	// given with a Mesh API key. The Mesh key itself is never stored here;
+	// KeyHint and KeySHA256 then fingerprint it.
+	Method  string `json:"method,omitempty"`
+	MeshHub string `json:"mesh_hub,omitempty"`
+	// MeshKeyring: the user agreed to keep the Mesh API key in the OS
+	// keyring (never in this file), so later runs can read Mesh's counts.
+	MeshKeyring bool `json:"mesh_keyring,omitempty"`
 }
 
 // Renewal is the integration's vendor status and last sync (Synthesize's
