@@ -210,7 +210,7 @@ func (s *Session) ReconcileAll(ctx context.Context, d *Data, apply bool) (Reconc
 		}
 	}
 	SortLines(lines, false)
-	out.Lines, out.Mesh = lines, s.MeshNumbers().Note()
+	out.Lines, out.Mesh = lines, MeshNoteFor(s.MeshNumbers(), lines)
 	return out, nil
 }
 

@@ -42,6 +42,21 @@ func (r MeshRead) Note() string {
 	return HowToAddMesh
 }
 
+// MeshNoteFor is r's note for lines: Synthesize's own copy of what Mesh
+// bills (flow 1b) counts as Mesh's numbers, without users now.
+func MeshNoteFor(r MeshRead, lines []BillingLine) string {
+	if r.Read() || r.Err != nil {
+		return r.Note()
+	}
+	for _, l := range lines {
+		if l.MeshBilled != nil {
+			return "What Mesh bills this cycle is as Synthesize last read it. For users now too, set MESH_API_KEY " +
+				"or keep a Mesh API key in the OS keyring (mesh-gradient mesh-key replace --mesh-key-file FILE --keyring)."
+		}
+	}
+	return r.Note()
+}
+
 // meshKeyAt is the key to read Mesh with, where it comes from and its hub;
 // the keyring is asked only when the user chose to keep the key there.
 func (s *Session) meshKeyAt() (key, from, hub string) {

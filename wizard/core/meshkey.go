@@ -61,12 +61,10 @@ func (s *Session) RegionOf(hubURL string) string {
 }
 
 // ErrMeshKeyMalformed: what was pasted cannot be a key.
-var ErrMeshKeyMalformed = errors.New("that is not a Mesh API key: it is empty, holds spaces or control characters, or is over 512 characters; " +
-	"copy it again from Mesh (Settings → API Keys)")
+var ErrMeshKeyMalformed = errors.New("that is not a Mesh API key: it is empty, holds spaces or control characters, or is over 512 characters")
 
 // ErrMeshKeyRefused: Mesh answered 401 to the key.
-var ErrMeshKeyRefused = errors.New("Mesh refused the API key (401): it is mistyped, has expired or was deleted. " +
-	"Nothing was sent to Synthesize; paste it again, or make a new one in Mesh (Settings → API Keys)")
+var ErrMeshKeyRefused = errors.New("Mesh refused the API key (401): it is mistyped, has expired or was deleted; nothing was sent to Synthesize")
 
 // meshClient reads Mesh with key at hub.
 func (s *Session) meshClient(hub, key string) (*mesh.Client, error) {

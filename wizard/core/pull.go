@@ -17,7 +17,7 @@ import (
 type PullError struct{ Why string }
 
 func (e *PullError) Error() string {
-	return "Synthesize could not read Mesh: " + text.Sanitize(e.Why) + ". " + PullAdvice(e.Why)
+	return "Synthesize could not read Mesh: " + text.Sanitize(e.Why)
 }
 
 // KeyRejected: Mesh answered 401, which usually means the key expired or
