@@ -35,10 +35,14 @@ func (s *billingScreen) explain(l core.BillingLine, w int) string {
 	out := wrap(money, w) + "\n" +
 		wrap(fmt.Sprintf("%s → %s · %s → %s · %s, snapshot %s", l.Account, l.Company, l.Service, l.Product, usage,
 			l.SnapshotAt.Local().Format("2006-01-02 15:04")), w)
+	note := core.MeshNoteFor(s.c.sess.MeshNumbers(), s.lines)
 	if l.Difference == 0 {
-		return out
+		if l.MeshBilled != nil {
+			note = core.Why(l) + " " + note
+		}
+		return out + "\n" + t.Muted.Render(wrap(note, w))
 	}
-	return out + "\n" + t.Muted.Render(wrap(core.Why(l)+" r sets the PSA quantity to the snapshot.", w))
+	return out + "\n" + t.Muted.Render(wrap(core.Why(l)+" r sets the PSA quantity to the snapshot. "+note, w))
 }
 
 func (s *billingScreen) view(w int) string {

@@ -101,6 +101,16 @@ func (s *Session) keyringName() string {
 	return "mesh-api-key " + path
 }
 
+// KeyringMissing says why there is no OS keyring to keep the key in, or
+// "" when there may be one (asking it may still fail).
+func (s *Session) KeyringMissing() string {
+	switch s.cfg.Keyring.(type) {
+	case nil, noKeyring:
+		return "there is no OS keyring here (no Secret Service); set MESH_API_KEY in later runs instead"
+	}
+	return ""
+}
+
 func (s *Session) keyringSet(key string) error {
 	if s.cfg.Keyring == nil {
 		return ErrNoKeyring

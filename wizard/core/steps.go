@@ -280,6 +280,27 @@ var HomeActions = []HomeAction{
 	{Title: "Disconnect", Desc: "remove the integration and every mapping", Disconnect: true},
 }
 
+// Method is a way to connect, as the first step offers them, with the
+// Synthesize card that each matches.
+type Method struct {
+	Key, Name, Card string
+}
+
+// Methods are both ways to connect; both are first-class.
+var Methods = []Method{
+	{Key: gradient.MethodGradientKey, Name: "Synthesize key", Card: "Synthesize shows a key to paste into Mesh"},
+	{Key: gradient.MethodMeshAPIKey, Name: "Mesh API key", Card: "Synthesize asks for a Mesh API key + hub"},
+}
+
+// StoredMethod is how the progress record keeps a method ("" for the
+// Synthesize key, as records made before there were two do).
+func StoredMethod(key string) string {
+	if key == gradient.MethodMeshAPIKey {
+		return key
+	}
+	return ""
+}
+
 // MethodOf is how p's integration is (or will be) connected.
 func MethodOf(p store.Progress) string {
 	if p.Method == "" {
