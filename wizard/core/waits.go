@@ -54,7 +54,7 @@ func Arrived(d gradient.IntegrationDetail) bool {
 type FirstSync struct {
 	poll    poller
 	renewal *store.Renewal
-	pull    bool // connected by Mesh API key: Synthesize reads Mesh itself
+	pull    bool                       // connected by Mesh API key: Synthesize reads Mesh itself
 	Last    gradient.IntegrationDetail // the last answer
 	Polled  bool
 	Err     error // the last poll's failure
