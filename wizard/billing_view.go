@@ -37,10 +37,10 @@ func (s *billingScreen) explain(l core.BillingLine, w int) string {
 			l.SnapshotAt.Local().Format("2006-01-02 15:04")), w)
 	note := core.MeshNoteFor(s.c.sess.MeshNumbers(), s.lines)
 	if l.Difference == 0 {
-		if l.MeshBilled != nil {
-			note = core.Why(l) + " " + note
+		if l.MeshBilled == nil {
+			return out // the row needs no explaining
 		}
-		return out + "\n" + t.Muted.Render(wrap(note, w))
+		return out + "\n" + t.Muted.Render(wrap(core.Why(l)+" "+note, w))
 	}
 	return out + "\n" + t.Muted.Render(wrap(core.Why(l)+" r sets the PSA quantity to the snapshot. "+note, w))
 }

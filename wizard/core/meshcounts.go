@@ -27,8 +27,7 @@ type MeshRead struct {
 func (r MeshRead) Read() bool { return r.Customers != nil }
 
 // HowToAddMesh says how to add Mesh's own numbers to the billing view.
-const HowToAddMesh = "To show Mesh's own numbers (what Mesh bills this cycle, users now), set MESH_API_KEY to a Mesh API key, " +
-	"or keep one in the OS keyring (mesh-gradient mesh-key replace --mesh-key-file FILE --keyring)."
+const HowToAddMesh = "For Mesh's own numbers (billed this cycle, users now), set MESH_API_KEY or keep a Mesh API key in the OS keyring (see README)."
 
 // Note says where the numbers came from, or why there are none, for
 // every face.
@@ -50,8 +49,7 @@ func MeshNoteFor(r MeshRead, lines []BillingLine) string {
 	}
 	for _, l := range lines {
 		if l.MeshBilled != nil {
-			return "What Mesh bills this cycle is as Synthesize last read it. For users now too, set MESH_API_KEY " +
-				"or keep a Mesh API key in the OS keyring (mesh-gradient mesh-key replace --mesh-key-file FILE --keyring)."
+			return "Mesh's billed counts are as Synthesize last read them; for users now, set MESH_API_KEY or keep the key in the OS keyring (see README)."
 		}
 	}
 	return r.Note()
