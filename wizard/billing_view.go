@@ -3,6 +3,7 @@ package wizard
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 
@@ -36,13 +37,16 @@ func (s *billingScreen) explain(l core.BillingLine, w int) string {
 		wrap(fmt.Sprintf("%s → %s · %s → %s · %s, snapshot %s", l.Account, l.Company, l.Service, l.Product, usage,
 			l.SnapshotAt.Local().Format("2006-01-02 15:04")), w)
 	note := core.MeshNoteFor(s.c.sess.MeshNumbers(), s.lines)
+	if s.c.sess.MeshNumbers().Read() {
+		note = "" // the numbers say it: no need to say where they came from on every row
+	}
 	if l.Difference == 0 {
 		if l.MeshBilled == nil {
 			return out // the row needs no explaining
 		}
-		return out + "\n" + t.Muted.Render(wrap(core.Why(l)+" "+note, w))
+		return out + "\n" + t.Muted.Render(wrap(strings.TrimSpace(core.Why(l)+" "+note), w))
 	}
-	return out + "\n" + t.Muted.Render(wrap(core.Why(l)+" r sets the PSA quantity to the snapshot. "+note, w))
+	return out + "\n" + t.Muted.Render(wrap(strings.TrimSpace(core.Why(l)+" r sets the PSA quantity to the snapshot. "+note), w))
 }
 
 func (s *billingScreen) view(w int) string {

@@ -197,8 +197,8 @@ func (s *meshKeyScreen) view(w int) string {
 	t := s.c.theme
 	h := s.hubNow()
 	out := browserLine(t, s.browser, APIKeysURL(s.c.cfg.PortalURL, h.Region), w)
-	if s.browser == (browserMsg{}) {
-		out = ""
+	if s.browser == (browserMsg{}) { // resumed here: say where keys are made
+		out = t.Muted.Render("Make a key at "+APIKeysURL(s.c.cfg.PortalURL, h.Region)) + "\n"
 	}
 	out += "Hub: " + t.Strong.Render(h.Name) + " " + t.Muted.Render(h.URL)
 	if s.phase == meshKeyTyping || s.phase == meshKeyChecked {
