@@ -104,7 +104,7 @@ func (s *homeScreen) update(msg tea.Msg) tea.Cmd {
 		s.busy = ""
 		cmd := s.load()
 		if msg.err != nil {
-			return tea.Batch(cmd, s.c.failure("Sync now: "+core.Explain(msg.err).String()+"."))
+			return tea.Batch(cmd, s.c.failure("Sync now failed: "+core.Explain(msg.err).What+"."))
 		}
 		return tea.Batch(cmd, s.c.notice("Synthesize read Mesh."))
 	case disconnectedMsg:
@@ -242,7 +242,7 @@ func (s *homeScreen) view(w int) string {
 				text.Count(st.Counts.Usage, "usage row", "usage rows"), text.Count(st.Counts.Alerts, "alert", "alerts")},
 			[]string{t.Muted.Render("Mesh support: " + mesh.SupportURL)})
 		if lp := st.LastPull; lp != nil && lp.Error != "" {
-			warn = "\n" + t.Warn.Render(wrap("The last pull failed: "+text.Sanitize(lp.Error)+". "+core.PullAdvice(lp.Error)+".", w))
+			warn = "\n" + t.Warn.Render(wrap("The last pull failed: "+text.Sanitize(lp.Error)+".", w)) + "\n" + wrap(core.PullAdvice(lp.Error)+".", w)
 		}
 	}
 	lines := make([]string, len(groups))

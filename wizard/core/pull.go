@@ -32,8 +32,8 @@ func PullKeyRejected(why string) bool {
 // PullAdvice says what to do about a failed pull.
 func PullAdvice(why string) string {
 	if PullKeyRejected(why) {
-		return "Mesh refused the API key (401): it has usually expired or was deleted in Mesh. " +
-			"Make a new one in Mesh (Settings → API Keys) and replace it (home → Replace the Mesh API key, or mesh-gradient mesh-key replace)"
+		return "The key has usually expired or was deleted in Mesh: make a new one there (Settings → API Keys) " +
+			"and replace it (home → Replace the Mesh API key, or mesh-gradient mesh-key replace)"
 	}
 	return "The mappings and earlier counts are kept; sync again later (home → Sync now, or mesh-gradient sync)"
 }
