@@ -128,6 +128,8 @@ func TestAccessibleOnboardingWithPipedAnswers(t *testing.T) {
 	d.answer("1")
 	d.expect(`Types \(numbers, Enter for 1, Billing\)`)
 	d.answer("")
+	d.expect(`Method \(Enter for 1\)`) // the Synthesize key, as before there were two
+	d.answer("")
 	key := testkit.Key(t, d.expect(`(?s)Step 2 of 9.*`+testkit.KeyPattern.String()+`.*Have you saved the key`))
 	d.answer("no")
 	d.expect(`Save it first`)

@@ -36,6 +36,8 @@ func TestDiskFullIsNeverCalledSaved(t *testing.T) {
 	d.answer("1")
 	d.expect(`Types \(numbers`)
 	d.answer("")
+	d.expect(`Method \(Enter for 1\)`) // the Synthesize key, as before there were two
+	d.answer("")
 	key := testkit.Key(t, d.expect(`(?s)`+testkit.KeyPattern.String()+`.*Have you saved the key`))
 	d.answer("yes")
 	d.expect(`Portal \(Enter for 1\)`)

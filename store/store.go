@@ -196,6 +196,15 @@ type Progress struct {
 	// started from: a write sends it (If-Match), so it cannot undo a
 	// change someone else made since.
 	MappingsVersion string `json:"mappings_version,omitempty"`
+	// Method is how Mesh is connected (gradient.MethodMeshAPIKey, or ""
+	// for a Synthesize key pasted into Mesh); MeshHub is the Mesh hub
+	// given with a Mesh API key. The Mesh key itself is never stored here;
+	// KeyHint and KeySHA256 then fingerprint it.
+	Method  string `json:"method,omitempty"`
+	MeshHub string `json:"mesh_hub,omitempty"`
+	// MeshKeyring: the user agreed to keep the Mesh API key in the OS
+	// keyring (never in this file), so later runs can read Mesh's counts.
+	MeshKeyring bool `json:"mesh_keyring,omitempty"`
 }
 
 // Renewal is the integration's vendor status and last sync (Synthesize's

@@ -57,6 +57,7 @@ type billingScreen struct {
 	filter      textinput.Model
 	path        textinput.Model
 	sortDiff    bool
+	meshCols    bool // the grid shows Mesh's own count
 	confirm     ui.Confirm
 	asking      string // "all" or "overwrite": what the open dialog is for
 	items       []gradient.BillingKey
@@ -73,10 +74,7 @@ func newBillingScreen(c *common) *billingScreen {
 	f.Prompt = "Filter: "
 	p := textinput.New()
 	p.Prompt = "Export to: "
-	grid := ui.NewGrid(c.theme, []ui.Column{{Title: " ", Width: 1}, {Title: "Company", Flex: 3}, {Title: "Mesh account", Flex: 3},
-		{Title: "Service → product", Flex: 4}, {Title: "Usage", Width: 6, Right: true}, {Title: "PSA", Width: 6, Right: true},
-		{Title: "Diff", Width: 6, Right: true}})
-	return &billingScreen{c: c, grid: grid, filter: f, path: p, defaultPath: defaultExportPath(c), keys: billingKeys{
+	return &billingScreen{c: c, grid: billingGrid(c.theme, false), filter: f, path: p, defaultPath: defaultExportPath(c), keys: billingKeys{
 		Reconcile:    ui.Key("r", "reconcile row", "r"),
 		ReconcileAll: ui.Key("R", "reconcile all", "R"),
 		Sort:         ui.Key("s", "sort by difference", "s"),
@@ -97,8 +95,23 @@ func (s *billingScreen) load() tea.Cmd {
 	sess := s.c.sess
 	return func() tea.Msg {
 		rows, err := sess.BillingRows(context.Background())
+		if err == nil {
+			sess.ReadMesh(context.Background()) // Join adds what it read
+		}
 		return billingMsg{rows: rows, err: err}
 	}
+}
+
+// billingGrid is the table's columns; with Mesh's own numbers, what Mesh
+// bills this cycle comes before Synthesize's snapshot.
+func billingGrid(t ui.Theme, withMesh bool) ui.Grid {
+	cols := []ui.Column{{Title: " ", Width: 1}, {Title: "Company", Flex: 3}, {Title: "Mesh account", Flex: 3}, {Title: "Service → product", Flex: 4}}
+	if withMesh {
+		cols = append(cols, ui.Column{Title: "Mesh", Width: 5, Right: true}, ui.Column{Title: "Snap.", Width: 5, Right: true})
+	} else {
+		cols = append(cols, ui.Column{Title: "Usage", Width: 6, Right: true})
+	}
+	return ui.NewGrid(t, append(cols, ui.Column{Title: "PSA", Width: 6, Right: true}, ui.Column{Title: "Diff", Width: 6, Right: true}))
 }
 
 func (s *billingScreen) setData(d *core.Data) {
@@ -130,6 +143,13 @@ func (s *billingScreen) apply() {
 		}
 	}
 	core.SortLines(s.shown, s.sortDiff)
+	withMesh := false
+	for _, l := range s.lines {
+		withMesh = withMesh || l.MeshBilled != nil
+	}
+	if withMesh != s.meshCols {
+		s.meshCols, s.grid = withMesh, billingGrid(s.c.theme, withMesh)
+	}
 	rows := make([][]string, len(s.shown))
 	cursor := 0
 	for i, l := range s.shown {
@@ -137,15 +157,26 @@ func (s *billingScreen) apply() {
 		if l.Difference != 0 {
 			mark = "≠"
 		}
-		rows[i] = []string{mark, l.Company, l.Account, l.Service + " → " + l.Product, text.Qty(l.Usage), text.Qty(l.BilledQuantity),
-			text.Signed(l.Difference)}
+		rows[i] = []string{mark, l.Company, l.Account, l.Service + " → " + l.Product}
+		if withMesh {
+			billed := "–"
+			if l.MeshBilled != nil {
+				billed = text.Qty(*l.MeshBilled)
+			}
+			rows[i] = append(rows[i], billed)
+		}
+		rows[i] = append(rows[i], text.Qty(l.Usage), text.Qty(l.BilledQuantity), text.Signed(l.Difference))
 		if had && l.Key() == was.Key() {
 			cursor = i
 		}
 	}
 	t, shown := s.c.theme, s.shown
+	diffCol := 6
+	if withMesh {
+		diffCol = 7
+	}
 	s.grid.SetRows(rows, func(r, c int) lipgloss.Style {
-		if (c == 0 || c == 6) && shown[r].Difference != 0 {
+		if (c == 0 || c == diffCol) && shown[r].Difference != 0 {
 			return t.Warn // the sign and ≠ stay for NO_COLOR
 		}
 		return lipgloss.Style{}

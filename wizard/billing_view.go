@@ -3,6 +3,7 @@ package wizard
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 
@@ -34,10 +35,17 @@ func (s *billingScreen) explain(l core.BillingLine, w int) string {
 	}
 	out := wrap(money, w) + "\n" + wrapItems([]string{l.Account + " → " + l.Company, l.Service + " → " + l.Product, usage,
 		"snapshot " + l.SnapshotAt.Local().Format("2006-01-02 15:04")}, w)
-	if l.Difference == 0 {
-		return out
+	note := core.MeshNoteFor(s.c.sess.MeshNumbers(), s.lines)
+	if s.c.sess.MeshNumbers().Read() {
+		note = "" // the numbers say it: no need to say where they came from on every row
 	}
-	return out + "\n" + t.Muted.Render(wrap(core.Why(l)+" r sets the PSA quantity to the snapshot.", w))
+	if l.Difference == 0 {
+		if l.MeshBilled == nil {
+			return out // the row needs no explaining
+		}
+		return out + "\n" + t.Muted.Render(wrap(strings.TrimSpace(core.Why(l)+" "+note), w))
+	}
+	return out + "\n" + t.Muted.Render(wrap(strings.TrimSpace(core.Why(l)+" r sets the PSA quantity to the snapshot. "+note), w))
 }
 
 func (s *billingScreen) view(w int) string {

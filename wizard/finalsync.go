@@ -3,6 +3,7 @@ package wizard
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/meshgradient/mesh-gradient/mesh"
@@ -13,22 +14,43 @@ import (
 
 // finalSyncScreen is step 8: the user presses Gradient Sync in Mesh
 // again, and the screen waits until the core's rule says the usage is in.
+// Connected by Mesh API key, it asks Synthesize to read Mesh itself
+// ("sync now") and waits for that pull.
 type finalSyncScreen struct {
 	poller
 	watch *core.FinalSync
+	sync  atomic.Bool // ask Synthesize to read Mesh before the next poll
 }
 
 func newFinalSyncScreen(c *common) *finalSyncScreen {
 	s := &finalSyncScreen{watch: c.sess.NewFinalSync()}
 	s.poller = poller{c: c, dest: core.StepFinalSync, done: core.UsageArrived, leave: core.Next,
 		keys: pollKeys{Open: ui.Key("o", "open portal", "o"), Again: ui.Key("r", "ask again", "r"), Leave: ui.Key("n", "→ Billing without waiting", "n")},
-		ask:  func(ctx context.Context) (any, error) { return c.sess.PollUsage(ctx) },
+		ask: func(ctx context.Context) (any, error) {
+			if s.sync.Swap(false) {
+				if err := c.sess.StartSync(ctx); err != nil {
+					s.sync.Store(true)
+					return nil, err
+				}
+			}
+			return c.sess.PollUsage(ctx)
+		},
 		observe: func(v any, err error) (bool, time.Duration) {
 			u, _ := v.(core.Usage)
 			return s.watch.Observe(u, err)
 		},
-		renew: func() { s.watch = c.sess.NewFinalSync() },
-		news:  func() string { return finished(s.watch.Last) }}
+		renew: func() {
+			s.watch = c.sess.NewFinalSync()
+			pull := s.watch.Pull()
+			s.keys.Open.SetEnabled(!pull)
+			s.sync.Store(pull)
+			s.again = nil
+			if pull {
+				s.again = func() { s.sync.Store(true) }
+			}
+		},
+		failed: func() string { return s.watch.Failed() },
+		news:   func() string { return finished(s.watch.Last) }}
 	return s
 }
 
@@ -45,6 +67,16 @@ func finished(u core.Usage) string {
 
 func (s *finalSyncScreen) view(w int) string {
 	t := s.c.theme
+	if s.watch.Pull() {
+		out := t.OK.Render("✓ Mappings written to Synthesize.") + " " +
+			wrap("Synthesize now reads Mesh once more (sync now): the usage of every mapped account comes with it.", w) + "\n\n"
+		out += s.c.spinner.View() + "Waiting for Synthesize to read Mesh… " + s.elapsed() + "\n"
+		out += "  " + s.watch.Last.Line() + "\n"
+		if trouble := s.trouble(s.watch.Err, w); trouble != "" {
+			return out + "\n" + trouble
+		}
+		return out + "\n" + t.Muted.Render(wrap("This screen moves on by itself once Synthesize has read Mesh.", w))
+	}
 	url := portalURL(s.c.cfg, s.c.progress().Region)
 	out := t.OK.Render("✓ Mappings written to Synthesize.") + " One more Gradient Sync brings the usage in.\n\n"
 	done := 0

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/list"
@@ -28,6 +29,9 @@ type homeMsg struct {
 
 type disconnectedMsg struct{ err error }
 
+// homeSyncedMsg: Synthesize read Mesh (sync now), or why not.
+type homeSyncedMsg struct{ err error }
+
 type homeKeys struct {
 	Choose, Retry key.Binding
 }
@@ -49,11 +53,7 @@ type homeScreen struct {
 
 func newHomeScreen(c *common) *homeScreen {
 	s := &homeScreen{c: c, keys: homeKeys{Choose: ui.Key("enter", "choose", "enter"), Retry: ui.Key("r", "try again", "r")}}
-	items := make([]list.Item, len(core.HomeActions))
-	for i, a := range core.HomeActions {
-		items[i] = homeItem{a}
-	}
-	s.list = ui.NewList(c.theme, items, func(it list.Item, selected bool, width int) string {
+	s.list = ui.NewList(c.theme, s.items(), func(it list.Item, selected bool, width int) string {
 		a := it.(homeItem)
 		title := fmt.Sprintf("%-26s", a.Title)
 		if selected {
@@ -67,8 +67,22 @@ func newHomeScreen(c *common) *homeScreen {
 	return s
 }
 
+// items are the actions for the way Mesh is connected.
+func (s *homeScreen) items() []list.Item {
+	acts := core.HomeActionsOf(s.c.progress())
+	items := make([]list.Item, len(acts))
+	for i, a := range acts {
+		items[i] = homeItem{a}
+	}
+	return items
+}
+
 func (s *homeScreen) load() tea.Cmd {
 	s.err = nil
+	if items := s.items(); len(items) != len(s.list.Items()) {
+		s.list.SetItems(items)
+		s.list.SetSize(s.w, len(items))
+	}
 	sess := s.c.sess
 	return func() tea.Msg {
 		status, err := sess.Status(context.Background())
@@ -78,7 +92,7 @@ func (s *homeScreen) load() tea.Cmd {
 
 func (s *homeScreen) setSize(w, h int) {
 	s.w = w
-	s.list.SetSize(w, len(core.HomeActions))
+	s.list.SetSize(w, len(s.list.Items()))
 }
 
 func (s *homeScreen) update(msg tea.Msg) tea.Cmd {
@@ -86,6 +100,13 @@ func (s *homeScreen) update(msg tea.Msg) tea.Cmd {
 	case homeMsg:
 		s.status, s.err, s.loaded = msg.status, msg.err, true
 		return nil
+	case homeSyncedMsg:
+		s.busy = ""
+		cmd := s.load()
+		if msg.err != nil {
+			return tea.Batch(cmd, s.c.failure("Sync now failed: "+core.Explain(msg.err).What+"."))
+		}
+		return tea.Batch(cmd, s.c.notice("Synthesize read Mesh."))
 	case disconnectedMsg:
 		s.busy = ""
 		cause := msg.err
@@ -125,6 +146,13 @@ func (s *homeScreen) choose() tea.Cmd {
 	case a.Disconnect:
 		s.confirm.Ask("Disconnect Mesh from Synthesize?", core.DisconnectWarning, "disconnect")
 		return nil
+	case a.Sync:
+		s.busy = "Synthesize is reading Mesh…"
+		sess := s.c.sess
+		return func() tea.Msg {
+			_, err := sess.SyncNow(context.Background(), func(string) {})
+			return homeSyncedMsg{err: err}
+		}
 	case a.Event == core.NewKey:
 		s.confirm.Ask("Issue a new API key?", "The current key (…"+text.Sanitize(s.c.progress().KeyHint)+") stops working at once: "+
 			"Mesh cannot sync until you paste the new key in Settings → Gradient and press Submit.", "issue a new key")
@@ -187,6 +215,7 @@ func (s *homeScreen) view(w int) string {
 		return s.c.spinner.View() + s.busy
 	}
 	var groups [][]string
+	warn := ""
 	st, now := s.status, s.c.now()
 	switch {
 	case !s.loaded:
@@ -207,17 +236,20 @@ func (s *homeScreen) view(w int) string {
 		groups = append(groups,
 			[]string{"Mesh is " + state, "vendor status " + t.Strong.Render(text.Sanitize(st.Status))},
 			[]string{"Products: " + productNames(st.Products), "Types: " + typeNames(st.Types)},
-			[]string{"Key …" + text.Sanitize(st.KeyHint), "connected " + text.Stamp(st.ConnectedAt, now), "last sync " + text.Stamp(st.LastSyncAt, now)},
+			s.keyLine(now),
 			[]string{fmt.Sprintf("%s: %d mapped, %d do not bill, ", text.Count(st.Counts.Accounts, "account", "accounts"), st.MappedAccounts, st.IgnoredAccounts) + unmapped,
 				fmt.Sprintf("%s: %d mapped", text.Count(st.Counts.Services, "service", "services"), st.MappedServices),
 				text.Count(st.Counts.Usage, "usage row", "usage rows"), text.Count(st.Counts.Alerts, "alert", "alerts")},
 			[]string{t.Muted.Render("Mesh support: " + mesh.SupportURL)})
+		if lp := st.LastPull; lp != nil && lp.Error != "" {
+			warn = "\n" + t.Warn.Render(wrap("The last pull failed: "+text.Sanitize(lp.Error)+".", w)) + "\n" + wrap(core.PullAdvice(lp.Error)+".", w)
+		}
 	}
 	lines := make([]string, len(groups))
 	for i, g := range groups {
 		lines[i] = wrapItems(g, w)
 	}
-	return strings.Join(lines, "\n") + "\n\n" + s.actions()
+	return strings.Join(lines, "\n") + warn + "\n\n" + s.actions()
 }
 
 // actions are the menu, or the dialog that one of them opened.
@@ -247,4 +279,19 @@ func (s *homeScreen) bindings() []key.Binding {
 	}
 	s.keys.Retry.SetEnabled(s.err != nil)
 	return append(ui.ListBindings(s.list), ui.Enabled(s.keys.Choose, s.keys.Retry)...)
+}
+
+// keyLine says how Mesh is connected: the key's hint, when, and the last
+// sync (by Mesh API key: the last pull, and the hub).
+func (s *homeScreen) keyLine(now time.Time) []string {
+	st := s.status
+	if lp := st.LastPull; lp != nil {
+		pull := "last pull " + text.Stamp(lp.At, now)
+		if lp.Error != "" {
+			pull = s.c.theme.Warn.Render(pull + " failed")
+		}
+		return []string{"By Mesh API key …" + text.Sanitize(st.MeshKeyHint), "hub " + text.Sanitize(st.MeshAPIURL),
+			"connected " + text.Stamp(st.ConnectedAt, now), pull}
+	}
+	return []string{"Key …" + text.Sanitize(st.KeyHint), "connected " + text.Stamp(st.ConnectedAt, now), "last sync " + text.Stamp(st.LastSyncAt, now)}
 }

@@ -226,7 +226,7 @@ func TestPolishProductsRefusalIsNotCut(t *testing.T) {
 	r.stop()
 	h.setStep("products")
 	r = h.start(t, 80, 24)
-	r.waitShown("Tick the Mesh products you resell and the integration types.", "Connected: these choices are fixed.")
+	r.waitShown("Tick the Mesh products you resell and the integration types, and choose how", "Connected: these choices are fixed.")
 	r.keys("down", "space")
 	r.waitShown("they are fixed at connect. To change them, disconnect first.")
 	r.stop()

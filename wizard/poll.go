@@ -27,6 +27,11 @@ type poller struct {
 	done    core.Event    // when the watcher says so
 	leave   core.Event    // on the Leave key
 	news    func() string // what to say when the wait ends, either way
+	// failed, when set, says why the wait cannot end by itself (a pull
+	// from Mesh failed), or ""; again runs before asking once more after
+	// that (ask Synthesize to read Mesh again).
+	failed  func() string
+	again   func()
 	gen     int
 	started time.Time
 	wait    time.Duration
@@ -80,6 +85,9 @@ func (p *poller) update(msg tea.Msg) tea.Cmd {
 		case p.stuck != nil && key.Matches(msg, p.keys.Again):
 			p.gen++
 			p.stuck = nil
+			if p.again != nil {
+				p.again()
+			}
 			return p.poll()
 		}
 	case browserMsg:
@@ -105,11 +113,23 @@ func (p *poller) update(msg tea.Msg) tea.Cmd {
 			p.stuck = &t // Synthesize answered no: asking again will not change that
 			return nil
 		}
+		if why := p.whyFailed(); why != "" && msg.err == nil {
+			t := core.Explain(&core.PullError{Why: why})
+			p.stuck = &t
+			return nil
+		}
 		p.wait = wait
 		gen, dest := p.gen, p.dest
 		return tea.Tick(wait, func(time.Time) tea.Msg { return pollTickMsg{dest: dest, gen: gen} })
 	}
 	return nil
+}
+
+func (p *poller) whyFailed() string {
+	if p.failed == nil {
+		return ""
+	}
+	return p.failed()
 }
 
 func (p *poller) ended() string {
@@ -129,7 +149,9 @@ func (p *poller) help() ui.Help {
 	p.keys.Again.SetEnabled(p.stuck != nil)
 	switch {
 	case p.stuck != nil:
-		return ui.ShortOnly(p.keys.Open, p.keys.Leave).WithMain(p.keys.Again)
+		return ui.ShortOnly(ui.Enabled(p.keys.Open, p.keys.Leave)...).WithMain(p.keys.Again)
+	case !p.keys.Open.Enabled():
+		return ui.ShortOnly().WithMain(p.keys.Leave)
 	case p.leave == core.Next: // the final sync: n goes on without waiting
 		return ui.ShortOnly(p.keys.Open).WithMain(p.keys.Leave)
 	}
@@ -145,6 +167,8 @@ func (p *poller) bindings() []key.Binding {
 func (p *poller) trouble(err error, w int) string {
 	t := p.c.theme
 	switch {
+	case p.stuck != nil && p.again != nil:
+		return t.Error.Render(wrap(p.stuck.String()+". Press r to have Synthesize read Mesh again once that is fixed.", w))
 	case p.stuck != nil:
 		return t.Error.Render(wrap("Stopped asking: "+p.stuck.String()+". Press r to ask again once that is fixed.", w))
 	case p.retry != nil:

@@ -20,6 +20,7 @@ type choice struct {
 	name    string
 	summary string
 	isType  bool
+	method  string // a way to connect (a radio row), else ""
 }
 
 func (c choice) FilterValue() string { return c.name }
@@ -48,6 +49,9 @@ func newProductsScreen(c *common) *productsScreen {
 	for _, t := range core.IntegrationTypes {
 		items = append(items, choice{key: t.Key, name: t.Name, summary: t.Summary, isType: true})
 	}
+	for _, m := range core.Methods {
+		items = append(items, choice{key: m.Key, name: m.Name, summary: m.Card, method: m.Key})
+	}
 	s.list = ui.NewList(c.theme, items, s.renderRow, "choice", "choices")
 	s.list.SetFilteringEnabled(false)
 	s.list.SetShowStatusBar(false)
@@ -57,6 +61,9 @@ func newProductsScreen(c *common) *productsScreen {
 
 func (s *productsScreen) chosen(ch choice) bool {
 	p := s.c.progress()
+	if ch.method != "" {
+		return core.MethodOf(p) == ch.method
+	}
 	if ch.isType {
 		return slices.Contains(p.Types, ch.key)
 	}
@@ -71,7 +78,13 @@ func (s *productsScreen) renderRow(it list.Item, selected bool, width int) strin
 		box = t.OK.Render("[x]")
 	}
 	kind := "product"
-	if ch.isType {
+	switch {
+	case ch.method != "":
+		box, kind = "( )", "connect by"
+		if s.chosen(ch) {
+			box = t.OK.Render("(•)")
+		}
+	case ch.isType:
 		kind = "type"
 	}
 	name := lipgloss.NewStyle().Width(14).Render(ch.name)
@@ -82,7 +95,7 @@ func (s *productsScreen) renderRow(it list.Item, selected bool, width int) strin
 }
 
 func (s *productsScreen) setSize(w, h int) {
-	room := h - 6
+	room := h - 3 - lipgloss.Height(wrap(question, w)) // the question, the gaps, a refusal
 	if s.showIntro() {
 		room -= lipgloss.Height(wrap(intro, w)) + 1
 	}
@@ -108,6 +121,10 @@ func (s *productsScreen) update(msg tea.Msg) tea.Cmd {
 		}
 		on := !s.chosen(ch)
 		return persisted(s.c.sess.Save(func(p *store.Progress) {
+			if ch.method != "" {
+				p.Method = core.StoredMethod(ch.method)
+				return
+			}
 			if ch.isType {
 				p.Types = core.Toggle(p.Types, ch.key, on, core.TypeKeys)
 			} else {
@@ -142,14 +159,17 @@ const intro = "Nine steps: pick products, get an API key, paste it in Mesh, map 
 	"You need a Synthesize login (this program uses its API) and access to your Mesh MSP portal.\n" +
 	"Every choice is saved as you make it: quit any time (q) and run mesh-gradient again to resume."
 
+// question heads the list: products, types, and the card's method.
+const question = "What do you want to integrate? Tick the Mesh products you resell and the integration types, " +
+	"and choose how your Synthesize's Mesh card connects."
+
 func (s *productsScreen) view(w int) string {
 	t := s.c.theme
 	out := ""
 	if s.showIntro() {
 		out = t.Muted.Render(wrap(intro, w)) + "\n\n"
 	}
-	out += wrap("What do you want to integrate? Tick the Mesh products you resell and the integration types.", w) + "\n\n" +
-		s.list.View() + "\n"
+	out += wrap(question, w) + "\n\n" + s.list.View() + "\n"
 	if core.Locked(s.c.progress()) {
 		out += "\n" + t.Muted.Render(wrap("Connected: these choices are fixed. Enter continues.", w))
 	}

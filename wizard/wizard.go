@@ -72,6 +72,8 @@ type Model struct {
 	finalSync *finalSyncScreen
 	billing   *billingScreen
 	home      *homeScreen
+	apiKeys   *apiKeysScreen
+	meshKey   *meshKeyScreen
 	screens   []screen // by step
 
 	load loader
@@ -144,8 +146,11 @@ func (m *Model) build() {
 	m.finalSync = newFinalSyncScreen(c)
 	m.billing = newBillingScreen(c)
 	m.home = newHomeScreen(c)
+	m.apiKeys = newAPIKeysScreen(c)
+	m.meshKey = newMeshKeyScreen(c)
 	// In step order: screens[s] is step s's screen.
-	m.screens = []screen{m.products, m.key, m.portal, m.waiting, m.accounts, m.services, m.review, m.finalSync, m.billing, m.home}
+	m.screens = []screen{m.products, m.key, m.portal, m.waiting, m.accounts, m.services, m.review, m.finalSync, m.billing, m.home,
+		m.apiKeys, m.meshKey}
 	m.load = newLoader()
 	m.resize()
 }
@@ -191,6 +196,8 @@ func (m *Model) enter(s core.Step, resumed bool) tea.Cmd {
 	switch s {
 	case core.StepKey:
 		return m.key.enter()
+	case core.StepMeshKey:
+		return m.meshKey.enter()
 	case core.StepWaiting:
 		return m.waiting.start()
 	case core.StepFinalSync:
@@ -417,10 +424,17 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 	case pollTickMsg:
 		return m.screens[msg.dest].update(msg)
 	case browserMsg:
-		if m.step == core.StepFinalSync {
+		switch m.step {
+		case core.StepFinalSync:
 			return m.finalSync.update(msg)
+		case core.StepMeshKey, core.StepMeshAPIKeys:
+			return m.meshKey.update(msg)
 		}
 		return m.waiting.update(msg)
+	case meshCheckedMsg, meshGivenMsg:
+		return m.meshKey.update(msg)
+	case homeSyncedMsg:
+		return m.home.update(msg)
 	case savedMsg:
 		if msg.kind == core.Services.Store {
 			return m.services.update(msg)

@@ -88,6 +88,9 @@ func (a *Prompter) write(ctx context.Context, d *core.Data, plan core.Plan, done
 
 // finalSync waits for the usage of the mapped accounts, by the core's rule.
 func (a *Prompter) finalSync(ctx context.Context) error {
+	if a.sess.Progress().Method != "" {
+		return a.finalPull(ctx)
+	}
 	a.say("One more Gradient Sync brings the usage in. In Mesh (%s):", a.portalURL(a.sess.Progress().Region))
 	for i, st := range mesh.FinalSyncSteps {
 		a.say("  %d. %s", i+1, st)
@@ -124,11 +127,14 @@ func (a *Prompter) billing(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.say("%s. %s", text.Count(len(r.Lines), "billing row", "billing rows"), mesh.DiscrepancyNote)
+	a.say("%s. %s %s", text.Count(len(r.Lines), "billing row", "billing rows"), mesh.DiscrepancyNote, r.Mesh)
 	for _, l := range r.Lines {
 		if l.Difference != 0 {
 			a.say("  %s, %s, %s: Mesh usage %s, PSA %s, difference %s", l.Company, l.Account, l.Product,
 				text.Qty(l.AgreementUsage), text.Qty(l.BilledQuantity), text.Signed(l.Difference))
+			if l.MeshBilled != nil {
+				a.say("    %s", core.Why(l))
+			}
 		}
 	}
 	if r.Differ == 0 {
@@ -161,10 +167,17 @@ func (a *Prompter) home(ctx context.Context) error {
 		}
 		a.say("\nHome · Mesh is connected, vendor status %s; %d accounts (%d mapped, %d do not bill, %d unmapped).",
 			text.Sanitize(st.Status), st.Counts.Accounts, st.MappedAccounts, st.IgnoredAccounts, st.UnmappedAccounts)
-		for i, act := range core.HomeActions {
+		if lp := st.LastPull; lp != nil {
+			a.say("Connected by Mesh API key …%s; last pull %s.", text.Sanitize(st.MeshKeyHint), text.Stamp(lp.At, time.Now()))
+			if lp.Error != "" {
+				a.say("The last pull failed: %s. %s.", text.Sanitize(lp.Error), core.PullAdvice(lp.Error))
+			}
+		}
+		actions := core.HomeActionsOf(a.sess.Progress())
+		for i, act := range actions {
 			a.say("  %d. %s", i+1, act.Title)
 		}
-		quit := len(core.HomeActions) + 1
+		quit := len(actions) + 1
 		a.say("  %d. Quit", quit)
 		picked, err := a.numbers("Choice: ", quit, nil)
 		if err != nil {
@@ -173,7 +186,7 @@ func (a *Prompter) home(ctx context.Context) error {
 		if picked[0] == quit {
 			return nil
 		}
-		switch act := core.HomeActions[picked[0]-1]; {
+		switch act := actions[picked[0]-1]; {
 		case act.Disconnect:
 			a.say("%s", core.DisconnectWarning)
 			answer, err := a.ask("Type disconnect to go on, or Enter to keep everything: ")
@@ -193,6 +206,10 @@ func (a *Prompter) home(ctx context.Context) error {
 			err = a.billing(ctx)
 		case act.Event == core.NewKey:
 			err = a.rekey(ctx)
+		case act.Sync:
+			err = a.syncNow(ctx)
+		case act.Event == core.ReplaceMeshKey:
+			err = a.replace(ctx)
 		default:
 			err = a.update(ctx, act.Kind)
 		}

@@ -28,6 +28,7 @@ type Prompter struct {
 	portalURL func(region string) string
 	notice    string
 	in        *bufio.Scanner
+	rawIn     io.Reader // stdin itself: a terminal's echo is turned off for a key
 	out       io.Writer
 	ctx       context.Context
 	lines     chan string // answers, read on a goroutine so Ctrl+C is heard while waiting
@@ -42,7 +43,7 @@ var ErrInterrupted = errors.New("stopped")
 // New prepares the prompts on a session. portalURL gives the Mesh
 // portal's address for a region; notice is news to say first.
 func New(sess *core.Session, portalURL func(region string) string, notice string, in io.Reader, out io.Writer) *Prompter {
-	return &Prompter{sess: sess, portalURL: portalURL, notice: notice, in: bufio.NewScanner(in), out: out}
+	return &Prompter{sess: sess, portalURL: portalURL, notice: notice, in: bufio.NewScanner(in), rawIn: in, out: out}
 }
 
 func (a *Prompter) say(format string, args ...any) { fmt.Fprintf(a.out, format+"\n", args...) }

@@ -77,7 +77,14 @@ func (a *Prompter) step(ctx context.Context, s core.Step) error {
 		return a.key(ctx)
 	case core.StepPortal:
 		return a.portal()
+	case core.StepMeshAPIKeys:
+		return a.apiKeys()
+	case core.StepMeshKey:
+		return a.meshKey(ctx)
 	case core.StepWaiting:
+		if a.sess.Progress().Method != "" {
+			return a.waitPull(ctx)
+		}
 		a.say("Waiting for Mesh's first Gradient Sync. In the portal (%s): paste the key, Submit, then Gradient Sync.", a.portalURL(a.sess.Progress().Region))
 		return a.sess.WaitFirstSync(ctx, func(line string) { a.say("%s", line) })
 	case core.StepAccounts, core.StepServices:
@@ -130,7 +137,11 @@ func (a *Prompter) products() error {
 	for _, i := range picked {
 		types = core.Toggle(types, core.IntegrationTypes[i-1].Key, true, core.TypeKeys)
 	}
-	if err := a.sess.Save(func(p *store.Progress) { p.Products, p.Types = products, types })(); err != nil {
+	method, err := a.method()
+	if err != nil {
+		return err
+	}
+	if err := a.sess.Save(func(p *store.Progress) { p.Products, p.Types, p.Method = products, types, method })(); err != nil {
 		return err
 	}
 	return a.advance(core.Chosen)

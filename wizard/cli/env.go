@@ -89,7 +89,10 @@ func (f *Factory) Open(g *Globals) (*Env, error) {
 		}
 		gopts.Logger = slog.New(slog.NewTextHandler(e.logFile, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	cfg := core.Config{Store: st}
+	cfg := core.Config{Store: st, MeshKey: f.Getenv("MESH_API_KEY"), MeshOptions: gopts, Keyring: f.Keyring}
+	if cfg.Keyring == nil {
+		cfg.Keyring = core.OSKeyring(f.Getenv)
+	}
 	gradientURL, token := f.Getenv("GRADIENT_URL"), f.Getenv("GRADIENT_TOKEN")
 	e.PortalURL = f.Getenv("MESH_PORTAL_URL")
 	if g.Sandbox || gradientURL == "" || token == "" {
@@ -104,6 +107,7 @@ func (f *Factory) Open(g *Globals) (*Env, error) {
 		e.Sandbox, cfg.CycleUsage, cfg.PortalHasKey = sb, sb.Scenario.CycleUsage, sb.Portal.HasKey
 		gradientURL, token, e.PortalURL = sb.GradientURL, sb.Emulator.PartnerToken(), sb.PortalURL
 	}
+	cfg.MeshPortal = e.PortalURL
 	if cfg.Partner, err = gradient.NewPartnerClient(gradientURL, token, gopts); err != nil {
 		e.Close()
 		return nil, usage("GRADIENT_URL: " + err.Error())

@@ -55,7 +55,7 @@ func newImportCmd(f *Factory, g *Globals) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				nextSync(f.IO.ErrOut, w)
+				nextSync(f.IO.ErrOut, env, w)
 				return reportWrite(f.IO.Data(), o.json, w, o.dryRun)
 			})
 		},

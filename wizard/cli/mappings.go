@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/meshgradient/mesh-gradient/gradient"
 	"github.com/meshgradient/mesh-gradient/wizard/core"
 )
 
@@ -59,8 +60,10 @@ func formatFor(flagValue string, args []string) (string, error) {
 
 // nextSync says, after mappings were written, that their usage comes with
 // the next Gradient Sync.
-func nextSync(w io.Writer, wr core.Written) {
-	if wr.Wrote && wr.Added+wr.Changed > 0 {
+func nextSync(w io.Writer, env *Env, wr core.Written) {
+	if wr.Wrote && wr.Added+wr.Changed > 0 && core.MethodOf(env.Session.Progress()) == gradient.MethodMeshAPIKey {
+		fmt.Fprintln(w, "Next: mesh-gradient sync (Synthesize reads Mesh again: the usage of the newly mapped accounts arrives with it).")
+	} else if wr.Wrote && wr.Added+wr.Changed > 0 {
 		fmt.Fprintln(w, "Next: press Gradient Sync in Mesh (Settings → Gradient): the usage of the newly mapped accounts arrives with it.")
 	}
 }

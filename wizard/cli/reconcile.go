@@ -55,10 +55,22 @@ func printReconciled(f *Factory, o reconcileOptions, r core.Reconciled) error {
 		return encodeJSON(out, r)
 	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "Company\tMesh account\tService → product\t Usage\t   PSA\t  Diff")
+	withMesh := false
 	for _, l := range lines {
-		fmt.Fprintf(tw, "%s\t%s\t%s → %s\t%6s\t%6s\t%6s\n", text.Sanitize(l.Company), text.Sanitize(l.Account), text.Sanitize(l.Service),
+		withMesh = withMesh || l.MeshBilled != nil
+	}
+	head := "Company\tMesh account\tService → product\tSnapshot\t   PSA\t  Diff"
+	if withMesh {
+		head += "\tMesh bills\tUsers now\tCycle ends"
+	}
+	fmt.Fprintln(tw, head)
+	for _, l := range lines {
+		row := fmt.Sprintf("%s\t%s\t%s → %s\t%8s\t%6s\t%6s", text.Sanitize(l.Company), text.Sanitize(l.Account), text.Sanitize(l.Service),
 			text.Sanitize(l.Product), text.Qty(l.Usage), text.Qty(l.BilledQuantity), text.Signed(l.Difference))
+		if withMesh {
+			row += fmt.Sprintf("\t%10s\t%9s\t%s", optQty(l.MeshBilled), optQty(l.MeshUsers), orDash(l.CycleEnds))
+		}
+		fmt.Fprintln(tw, row)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -76,5 +88,21 @@ func printReconciled(f *Factory, o reconcileOptions, r core.Reconciled) error {
 			differ, text.Plural(r.Differ, "differs", "differ"), text.Signed(r.Units), text.Money(r.Money))
 	}
 	fmt.Fprintln(f.IO.ErrOut, mesh.DiscrepancyNote)
+	fmt.Fprintln(f.IO.ErrOut, r.Mesh)
 	return err
+}
+
+// optQty is a count that may be unknown (–).
+func optQty(n *float64) string {
+	if n == nil {
+		return "–"
+	}
+	return text.Qty(*n)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return text.Sanitize(s)
 }

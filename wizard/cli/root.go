@@ -51,6 +51,8 @@ type Factory struct {
 	// Interactive runs the wizard (or, with accessible, the line prompts)
 	// on an opened environment.
 	Interactive func(ctx context.Context, env *Env, o RootOptions) error
+	// Keyring keeps a Mesh API key with consent; nil: the OS keyring.
+	Keyring core.Keyring
 }
 
 // Globals are the flags of every command, before or after its name.
@@ -69,7 +71,8 @@ type RootOptions struct {
 const environment = `
 Environment: GRADIENT_URL and GRADIENT_TOKEN together select a real Synthesize
 (or a sandbox started elsewhere); without them every command runs its own
-sandbox. MESH_PORTAL_URL overrides the Mesh portal address. NO_COLOR turns
+sandbox. MESH_PORTAL_URL overrides the Mesh portal address. MESH_API_KEY is a
+Mesh API key: billing and reconcile then show Mesh's own numbers. NO_COLOR turns
 colour off; ACCESSIBLE=1 or TERM=dumb selects plain prompts.
 
 Exit status: 0 done, 1 error, 2 bad usage or input, 3 not connected, 130 interrupted (Ctrl+C).
@@ -119,7 +122,8 @@ func NewRoot(f *Factory) *cobra.Command {
 	lf.BoolVar(&o.KeepClipboard, "keep-clipboard", false, "do not clear a copied key from the clipboard after 45 seconds")
 	lf.BoolVar(&o.Accessible, "accessible", false, "plain numbered prompts, line by line (also ACCESSIBLE=1 or TERM=dumb); works with piped answers")
 	root.AddCommand(newConnectCmd(f, g), newRekeyCmd(f, g), newWaitSyncCmd(f, g), newMappingsCmd(f, g),
-		newReconcileCmd(f, g), newStatusCmd(f, g), newDisconnectCmd(f, g), newSandboxCmd(f, g))
+		newReconcileCmd(f, g), newStatusCmd(f, g), newDisconnectCmd(f, g), newSandboxCmd(f, g),
+		newSyncCmd(f, g), newMeshKeyCmd(f, g))
 	return root
 }
 

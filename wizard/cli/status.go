@@ -72,8 +72,18 @@ func printStatus(w io.Writer, st core.Status) {
 		return t.Local().Format("2006-01-02 15:04")
 	}
 	fmt.Fprintf(w, "Mesh is connected in %s, vendor status %s\n", where, text.Sanitize(st.Status))
-	fmt.Fprintf(w, "Products:  %s\nTypes:     %s\nKey:       …%s\n", text.Sanitize(strings.Join(st.Products, ", ")), text.Sanitize(strings.Join(st.Types, ", ")), text.Sanitize(st.KeyHint))
-	fmt.Fprintf(w, "Connected: %s\nLast sync: %s\n", stamp(st.ConnectedAt), stamp(st.LastSyncAt))
+	fmt.Fprintf(w, "Products:  %s\nTypes:     %s\n", text.Sanitize(strings.Join(st.Products, ", ")), text.Sanitize(strings.Join(st.Types, ", ")))
+	if st.LastPull != nil {
+		fmt.Fprintf(w, "Method:    Mesh API key …%s, Synthesize reads Mesh at %s\n", text.Sanitize(st.MeshKeyHint), text.Sanitize(st.MeshAPIURL))
+		fmt.Fprintf(w, "Connected: %s\nLast pull: %s", stamp(st.ConnectedAt), stamp(st.LastPull.At))
+		if st.LastPull.Error != "" {
+			fmt.Fprintf(w, ", failed: %s\n           %s", text.Sanitize(st.LastPull.Error), core.PullAdvice(st.LastPull.Error))
+		}
+		fmt.Fprintln(w)
+	} else {
+		fmt.Fprintf(w, "Method:    Synthesize key …%s, pasted into Mesh\n", text.Sanitize(st.KeyHint))
+		fmt.Fprintf(w, "Connected: %s\nLast sync: %s\n", stamp(st.ConnectedAt), stamp(st.LastSyncAt))
+	}
 	fmt.Fprintf(w, "Accounts:  %d (%d mapped, %d do not bill, %d unmapped)\n", st.Counts.Accounts, st.MappedAccounts, st.IgnoredAccounts, st.UnmappedAccounts)
 	fmt.Fprintf(w, "Services:  %d (%d mapped, %d without a product)\n", st.Counts.Services, st.MappedServices, st.UnmappedServices)
 	fmt.Fprintf(w, "Usage:     %d rows · Alerts: %d\nState:     %s\n", st.Counts.Usage, st.Counts.Alerts, st.Local.StateFile)

@@ -39,7 +39,7 @@ func newSuggestCmd(f *Factory, g *Globals) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				nextSync(f.IO.ErrOut, w)
+				nextSync(f.IO.ErrOut, env, w)
 				return printSuggestions(f, o, sugg, w)
 			})
 		},

@@ -35,6 +35,12 @@ type BillingLine struct {
 	SnapshotAt     time.Time `json:"snapshot_at"`
 	Shared         int       `json:"-"` // accounts on the agreement
 	Cycle          *float64  `json:"-"` // Mesh's start-of-cycle count, when known
+	// Mesh's own numbers, when the program or Synthesize read Mesh: what
+	// it bills this cycle, its protected users now (only from a read by
+	// this program), and when the cycle ends ("2026-12-01").
+	MeshBilled *float64 `json:"mesh_licenses_billed"`
+	MeshUsers  *float64 `json:"mesh_user_count"`
+	CycleEnds  string   `json:"cycle_ends"`
 }
 
 // Key names the line for a reconcile.
@@ -72,6 +78,7 @@ func JoinBilling(raw []gradient.BillingRow, d *Data, cycle func(accountID, produ
 		}
 		lines = append(lines, l)
 	}
+	withMesh(lines, raw, MeshRead{})
 	return lines
 }
 
@@ -110,6 +117,17 @@ func Differing(lines []BillingLine) (items []gradient.BillingKey, units, money f
 // Why explains a line's difference: Mesh's own cycle count when known,
 // else the guide's note.
 func Why(l BillingLine) string {
+	if l.MeshBilled != nil {
+		until := ""
+		if l.CycleEnds != "" {
+			until = " (until " + CycleEndsShort(l.CycleEnds) + ")"
+		}
+		out := fmt.Sprintf("Mesh bills %s this cycle%s; Synthesize's snapshot is %s.", text.Qty(*l.MeshBilled), until, text.Qty(l.Usage))
+		if l.MeshUsers != nil {
+			out += fmt.Sprintf(" Mesh protects %s %s now.", text.Qty(*l.MeshUsers), text.Plural(int(*l.MeshUsers), "user", "users"))
+		}
+		return out
+	}
 	if l.Cycle != nil {
 		return fmt.Sprintf("Mesh's own portal shows %s: the count at the start of this billing cycle. Synthesize got a snapshot of %s, so the two differ.",
 			text.Qty(*l.Cycle), text.Qty(l.Usage))
@@ -125,16 +143,21 @@ func (s *Session) BillingRows(ctx context.Context) ([]gradient.BillingRow, error
 }
 
 // Join is JoinBilling with what the session knows of Mesh's cycle counts.
+// and, from the last ReadMesh, Mesh's own numbers.
 func (s *Session) Join(raw []gradient.BillingRow, d *Data) []BillingLine {
-	return JoinBilling(raw, d, s.cfg.CycleUsage)
+	lines := JoinBilling(raw, d, s.cfg.CycleUsage)
+	withMesh(lines, raw, s.MeshNumbers())
+	return lines
 }
 
-// Billing reads the billing view of Mesh and joins it with d's names.
+// Billing reads the billing view of Mesh, and Mesh's own numbers when a
+// key is at hand, and joins them with d's names.
 func (s *Session) Billing(ctx context.Context, d *Data) ([]BillingLine, error) {
 	raw, err := s.BillingRows(ctx)
 	if err != nil {
 		return nil, err
 	}
+	s.ReadMesh(ctx)
 	return s.Join(raw, d), nil
 }
 
@@ -158,6 +181,8 @@ type Reconciled struct {
 	Applied  int           `json:"agreements_set"`
 	UnitSet  float64       `json:"units_set"`
 	MoneySet float64       `json:"money_set"`
+	// Mesh says where Mesh's own numbers came from, or how to add them.
+	Mesh string `json:"mesh_numbers"`
 }
 
 // ReconcileAll reads the billing view; with apply it sets every differing
@@ -185,29 +210,34 @@ func (s *Session) ReconcileAll(ctx context.Context, d *Data, apply bool) (Reconc
 		}
 	}
 	SortLines(lines, false)
-	out.Lines = lines
+	out.Lines, out.Mesh = lines, MeshNoteFor(s.MeshNumbers(), lines)
 	return out, nil
 }
 
 // BillingColumns are the CSV export's columns.
 var BillingColumns = []string{"company", "company_id", "mesh_account", "account_id", "service", "service_id", "product", "product_id",
-	"usage", "billed_quantity", "difference", "unit_price", "snapshot_at", "cycle_usage"}
+	"usage", "billed_quantity", "difference", "unit_price", "snapshot_at", "cycle_usage",
+	"mesh_licenses_billed", "mesh_user_count", "cycle_ends"}
 
 // WriteBillingCSV writes lines as CSV for a spreadsheet.
 func WriteBillingCSV(w io.Writer, lines []BillingLine) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write(BillingColumns)
 	for _, l := range lines {
-		cycle := ""
-		if l.Cycle != nil {
-			cycle = text.Qty(*l.Cycle)
-		}
 		_ = cw.Write([]string{Cell(l.Company), Cell(l.CompanyID), Cell(l.Account), Cell(l.AccountID), Cell(l.Service), Cell(l.ServiceID),
 			Cell(l.Product), Cell(l.ProductID), text.Qty(l.Usage), text.Qty(l.BilledQuantity), text.Qty(l.Difference), text.Qty(l.UnitPrice),
-			l.SnapshotAt.UTC().Format("2006-01-02T15:04:05Z"), cycle})
+			l.SnapshotAt.UTC().Format("2006-01-02T15:04:05Z"), optQty(l.Cycle), optQty(l.MeshBilled), optQty(l.MeshUsers), Cell(l.CycleEnds)})
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// optQty is a count that may be unknown ("").
+func optQty(n *float64) string {
+	if n == nil {
+		return ""
+	}
+	return text.Qty(*n)
 }
 
 // Cell keeps a spreadsheet from reading a value as a formula.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
+	"github.com/meshgradient/mesh-gradient/mesh"
 	"github.com/meshgradient/mesh-gradient/ui/text"
 )
 
@@ -36,6 +37,8 @@ func Explain(err error) Trouble {
 		return Trouble{}
 	case errors.Is(err, ErrNotConnected):
 		return Trouble{What: "Mesh is not connected in Synthesize", Check: "connect it again (mesh-gradient, or mesh-gradient connect)"}
+	case meshTrouble(err) != nil:
+		return *meshTrouble(err)
 	case errors.As(err, &ae):
 		msg := text.Sanitize(ae.Message)
 		switch {
@@ -71,4 +74,33 @@ func Explain(err error) Trouble {
 		return Trouble{What: "no answer from Synthesize (" + text.Sanitize(re.Err.Error()) + ")", Retry: true}
 	}
 	return Trouble{What: text.Sanitize(err.Error())}
+}
+
+// meshTrouble explains the Mesh API key flow's failures: Mesh's own
+// answers, and Synthesize's about Mesh; nil for other errors.
+func meshTrouble(err error) *Trouble {
+	var ae *gradient.APIError
+	var re *gradient.RequestError
+	var pe *PullError
+	switch {
+	case errors.Is(err, ErrMeshKeyRefused):
+		return &Trouble{What: "Mesh refused the API key (401)", Check: "paste it again, or make a new one in Mesh (Settings → API Keys)"}
+	case errors.Is(err, ErrMeshKeyMalformed):
+		return &Trouble{What: "that is not a Mesh API key", Check: "copy it again from Mesh (Settings → API Keys)"}
+	case errors.As(err, &pe):
+		return &Trouble{What: "Synthesize could not read Mesh (" + text.Sanitize(pe.Why) + ")", Check: PullAdvice(pe.Why)}
+	case gradient.IsMeshKeyRejected(err):
+		return &Trouble{What: "Synthesize checked the key with Mesh, and Mesh refused it", Check: "make a new key in Mesh (Settings → API Keys) and paste it"}
+	case errors.As(err, &ae) && ae.Code == gradient.CodeMeshUnreachable:
+		return &Trouble{What: "Synthesize could not reach Mesh (" + text.Sanitize(ae.Message) + ")", Check: "check the hub (US or EU)", Retry: true}
+	case errors.As(err, &ae) && ae.Service == "mesh":
+		t := &Trouble{What: fmt.Sprintf("Mesh answered %d (%s)", ae.Status, text.Sanitize(ae.Message)), Retry: ae.Status == 429 || ae.Status >= 500}
+		if ae.Status == 404 {
+			t.Check = "check the hub: it is the address without /api, for example " + mesh.Portals[0].URL
+		}
+		return t
+	case errors.As(err, &re) && re.Service == "mesh":
+		return &Trouble{What: "no answer from Mesh (" + text.Sanitize(re.Err.Error()) + ")", Check: "check the hub and the network", Retry: true}
+	}
+	return nil
 }

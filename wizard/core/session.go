@@ -45,6 +45,16 @@ type Config struct {
 	// PortalHasKey, in a sandbox, says whether its emulated Mesh portal
 	// still holds a pasted key for a region (it keeps keys in memory only).
 	PortalHasKey func(region string) bool
+	// MeshPortal overrides the Mesh portal (MESH_PORTAL_URL, a sandbox);
+	// the hubs of Mesh's API are below it then.
+	MeshPortal string
+	// MeshKey is MESH_API_KEY: a Mesh API key to read Mesh's own counts
+	// with. It is never written anywhere.
+	MeshKey string
+	// MeshOptions are the Mesh API client's (a debug log).
+	MeshOptions gradient.Options
+	// Keyring keeps a Mesh API key with the user's consent; nil: none.
+	Keyring Keyring
 }
 
 func (c Config) withDefaults() Config {
@@ -71,6 +81,10 @@ type Session struct {
 	mu       sync.Mutex
 	progress store.Progress
 	drafts   map[string]*Draft // by store kind
+	// meshKey is a Mesh API key given in this run, and its hub: in
+	// memory only, for Mesh's own counts.
+	meshKey, meshKeyHub string
+	meshRead            MeshRead // the last read of Mesh's counts
 }
 
 // Open reads the state file's record of the integration.

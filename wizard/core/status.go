@@ -26,6 +26,21 @@ type Status struct {
 	UnmappedServices int             `json:"unmapped_services"`
 	Local            LocalStatus     `json:"local"`
 	Sandbox          bool            `json:"sandbox"`
+	// How Mesh is connected (gradient_key or mesh_api_key) and, by Mesh
+	// API key, the hub, the key's last 4 characters and the last pull.
+	Method        string    `json:"method"`
+	MeshAPIURL    string    `json:"mesh_api_url,omitempty"`
+	MeshKeyHint   string    `json:"mesh_key_hint,omitempty"`
+	LastPull      *LastPull `json:"last_pull,omitempty"`
+	MeshInKeyring bool      `json:"mesh_key_in_keyring"`
+}
+
+// LastPull is Synthesize's last read of Mesh (connected by Mesh API key).
+type LastPull struct {
+	At          *time.Time `json:"at"`
+	OK          bool       `json:"ok"`
+	Error       string     `json:"error"`
+	KeyRejected bool       `json:"key_rejected"` // Mesh answered 401: the key expired or was deleted
 }
 
 // LocalStatus is what the state file says.
@@ -54,6 +69,14 @@ func (s *Session) Status(ctx context.Context) (Status, error) {
 	}
 	st.Connected, st.Status, st.Products, st.Types, st.KeyHint = d.Connected, d.Status, d.Products, d.Types, d.KeyHint
 	st.ConnectedAt, st.LastSyncAt, st.Counts = d.ConnectedAt, d.LastSyncAt, d.Counts
+	st.Method, st.MeshAPIURL, st.MeshKeyHint, st.MeshInKeyring = d.Method, d.MeshAPIURL, d.MeshKeyHint, p.MeshKeyring
+	if st.Method == "" && d.Connected {
+		st.Method = gradient.MethodGradientKey
+	}
+	if d.Method == gradient.MethodMeshAPIKey {
+		st.LastPull = &LastPull{At: d.LastSyncAt, OK: d.LastSyncAt != nil && d.LastSyncError == "", Error: d.LastSyncError,
+			KeyRejected: PullKeyRejected(d.LastSyncError)}
+	}
 	if !d.Connected {
 		return st, nil
 	}
@@ -98,6 +121,12 @@ func (s *Session) Disconnect(ctx context.Context) (wasConnected bool, err error)
 	if err != nil {
 		return false, fmt.Errorf("Synthesize did not disconnect Mesh (%w); nothing was changed locally, run it again to finish", err)
 	}
+	if s.Progress().MeshKeyring && s.cfg.Keyring != nil {
+		_ = s.cfg.Keyring.Delete(s.keyringName()) // the connection it read is gone
+	}
+	s.mu.Lock()
+	s.meshKey, s.meshKeyHub = "", ""
+	s.mu.Unlock()
 	if err := s.forget()(); err != nil {
 		return d.Connected, fmt.Errorf("disconnected in Synthesize, but wiping %s failed: %w", s.StatePath(), err)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/meshgradient/mesh-gradient/gradient"
 	"github.com/meshgradient/mesh-gradient/store"
 )
 
@@ -22,15 +23,21 @@ const (
 	StepFinalSync
 	StepBilling
 	StepHome
+	// Connecting by Mesh API key (flow 1b): its steps 2 and 3, in place
+	// of the key and the portal; they come last so stored names keep
+	// their numbers.
+	StepMeshAPIKeys
+	StepMeshKey
 )
 
 // OnboardingSteps is how many steps the onboarding has.
 const OnboardingSteps = 9
 
-var stepNames = [...]string{"products", "key", "portal", "waiting", "accounts", "services", "review", "final-sync", "billing", "home"}
+var stepNames = [...]string{"products", "key", "portal", "waiting", "accounts", "services", "review", "final-sync", "billing", "home", "mesh-api-keys", "mesh-key"}
 
 var stepTitles = [...]string{"Products and types", "API key", "Mesh portal", "Waiting for Gradient Sync",
-	"Map accounts", "Map services", "Review and confirm", "Final Gradient Sync", "Billing and reconcile", "Home"}
+	"Map accounts", "Map services", "Review and confirm", "Final Gradient Sync", "Billing and reconcile", "Home",
+	"Create a Mesh API key", "Mesh API key"}
 
 // String is the step's name in the state file.
 func (s Step) String() string { return stepNames[s] }
@@ -57,6 +64,9 @@ const (
 	Onboarding Mode = iota
 	Updating
 	Connected
+	// MeshKeyOnboarding is the onboarding when connecting by Mesh API
+	// key: its own steps 2–4, then the onboarding's (find falls back).
+	MeshKeyOnboarding
 )
 
 // ModeOf reads the mode from the stored progress.
@@ -66,6 +76,8 @@ func ModeOf(p store.Progress) Mode {
 		return Updating
 	case p.Onboarded:
 		return Connected
+	case p.Method == gradient.MethodMeshAPIKey:
+		return MeshKeyOnboarding
 	}
 	return Onboarding
 }
@@ -85,6 +97,8 @@ const (
 	UpdateServices               // home: update service mappings
 	OpenBilling                  // home: billing and reconcile
 	NewKey                       // home: issue a new key
+	MeshKeyGiven                 // Synthesize took a Mesh API key (connect or replace)
+	ReplaceMeshKey               // home: replace the Mesh API key
 )
 
 // anyStep in a transition matches every step.
@@ -148,6 +162,23 @@ var transitions = []transition{
 	{Connected, StepWaiting, SyncArrived, StepHome, renewed},
 	{Connected, anyStep, Back, StepHome, nil},
 	{Connected, StepBilling, Next, StepHome, nil},
+
+	// Flow 1b: Mesh's API-keys page, the key (checked against Mesh, then
+	// given to Synthesize), Synthesize's first pull; then as above.
+	{MeshKeyOnboarding, StepProducts, Chosen, StepMeshAPIKeys, nil},
+	{MeshKeyOnboarding, StepMeshAPIKeys, Chosen, StepMeshKey, nil},
+	{MeshKeyOnboarding, StepMeshAPIKeys, Back, StepProducts, nil},
+	// A script gives the key without passing the key screen.
+	{MeshKeyOnboarding, StepMeshAPIKeys, MeshKeyGiven, StepWaiting, keyConfirmed},
+	{MeshKeyOnboarding, StepMeshKey, MeshKeyGiven, StepWaiting, keyConfirmed},
+	{MeshKeyOnboarding, StepMeshKey, Back, StepMeshAPIKeys, nil},
+	{MeshKeyOnboarding, StepWaiting, Back, StepMeshKey, nil},
+	{MeshKeyOnboarding, StepAccounts, Back, StepMeshKey, nil},
+	// A new Mesh key for a connected integration: the page, the key,
+	// Synthesize's pull with it, then home.
+	{Connected, StepHome, ReplaceMeshKey, StepMeshAPIKeys, nil},
+	{Connected, StepMeshAPIKeys, Chosen, StepMeshKey, nil},
+	{Connected, StepMeshKey, MeshKeyGiven, StepWaiting, nil},
 }
 
 func find(mode Mode, from Step, ev Event) (transition, bool) {
@@ -155,6 +186,9 @@ func find(mode Mode, from Step, ev Event) (transition, bool) {
 		if t.mode == mode && t.event == ev && (t.from == from || t.from == anyStep) {
 			return t, true
 		}
+	}
+	if mode == MeshKeyOnboarding { // its steps 5–9 are the onboarding's
+		return find(Onboarding, from, ev)
 	}
 	return transition{}, false
 }
@@ -185,15 +219,41 @@ func Line(p store.Progress, s Step) string {
 	case p.Updating && (s == StepAccounts || s == StepServices || s == StepReview):
 		return "Update mappings · " + s.Title()
 	case s == StepHome, p.Onboarded:
-		return s.Title()
+		return TitleOf(p, s)
 	}
-	return OnboardingLine(s)
+	return fmt.Sprintf("Step %d of %d · %s", s.Number(), OnboardingSteps, TitleOf(p, s))
+}
+
+// TitleOf is the step's title in the journey p is on: connected by Mesh
+// API key, Synthesize reads Mesh itself, so no one presses Gradient Sync.
+func TitleOf(p store.Progress, s Step) string {
+	if p.Method == gradient.MethodMeshAPIKey {
+		switch s {
+		case StepWaiting:
+			return "Synthesize reads Mesh"
+		case StepFinalSync:
+			return "Sync now"
+		}
+	}
+	return s.Title()
 }
 
 // OnboardingLine numbers an onboarding step: "Step 9 of 9 · Billing and
 // reconcile" (the last step is onboarded already when it shows).
 func OnboardingLine(s Step) string {
-	return fmt.Sprintf("Step %d of %d · %s", int(s)+1, OnboardingSteps, s.Title())
+	return fmt.Sprintf("Step %d of %d · %s", s.Number(), OnboardingSteps, s.Title())
+}
+
+// Number is the step's place in its onboarding: flow 1b's own steps are
+// its 2 and 3.
+func (s Step) Number() int {
+	switch s {
+	case StepMeshAPIKeys:
+		return 2
+	case StepMeshKey:
+		return 3
+	}
+	return int(s) + 1
 }
 
 // HomeAction is one thing a connected integration's home offers, in the
@@ -203,6 +263,10 @@ type HomeAction struct {
 	Event       Event // where it leads in the step graph
 	Kind        Kind  // the mappings an update changes
 	Disconnect  bool  // the disconnect, which leaves the graph
+	Sync        bool  // sync now, which stays home
+	// Method, when set, offers the action only on a connection made that
+	// way (gradient.MethodGradientKey or MethodMeshAPIKey).
+	Method string
 }
 
 // HomeActions are the home's actions.
@@ -210,6 +274,48 @@ var HomeActions = []HomeAction{
 	{Title: "Update account mappings", Desc: "Mesh accounts → PSA companies; new ones marked", Event: UpdateAccounts, Kind: Accounts},
 	{Title: "Update service mappings", Desc: "Mesh services → PSA products", Event: UpdateServices, Kind: Services},
 	{Title: "Billing and reconcile", Desc: "Mesh usage against PSA quantities; export CSV", Event: OpenBilling},
-	{Title: "Issue a new key", Desc: "the old key stops working; Mesh needs the new one", Event: NewKey},
+	{Title: "Sync now", Desc: "Synthesize reads Mesh now: accounts, services and usage", Sync: true, Method: gradient.MethodMeshAPIKey},
+	{Title: "Issue a new key", Desc: "the old key stops working; Mesh needs the new one", Event: NewKey, Method: gradient.MethodGradientKey},
+	{Title: "Replace the Mesh API key", Desc: "for one that expired or was deleted in Mesh", Event: ReplaceMeshKey, Method: gradient.MethodMeshAPIKey},
 	{Title: "Disconnect", Desc: "remove the integration and every mapping", Disconnect: true},
+}
+
+// Method is a way to connect, as the first step offers them, with the
+// Synthesize card that each matches.
+type Method struct {
+	Key, Name, Card string
+}
+
+// Methods are both ways to connect; both are first-class.
+var Methods = []Method{
+	{Key: gradient.MethodGradientKey, Name: "Synthesize key", Card: "Synthesize shows a key to paste into Mesh"},
+	{Key: gradient.MethodMeshAPIKey, Name: "Mesh API key", Card: "Synthesize asks for a Mesh API key + hub"},
+}
+
+// StoredMethod is how the progress record keeps a method ("" for the
+// Synthesize key, as records made before there were two do).
+func StoredMethod(key string) string {
+	if key == gradient.MethodMeshAPIKey {
+		return key
+	}
+	return ""
+}
+
+// MethodOf is how p's integration is (or will be) connected.
+func MethodOf(p store.Progress) string {
+	if p.Method == "" {
+		return gradient.MethodGradientKey
+	}
+	return p.Method
+}
+
+// HomeActionsOf are the home's actions for p's connection method.
+func HomeActionsOf(p store.Progress) []HomeAction {
+	var out []HomeAction
+	for _, a := range HomeActions {
+		if a.Method == "" || a.Method == MethodOf(p) {
+			out = append(out, a)
+		}
+	}
+	return out
 }

@@ -54,6 +54,7 @@ func Arrived(d gradient.IntegrationDetail) bool {
 type FirstSync struct {
 	poll    poller
 	renewal *store.Renewal
+	pull    bool                       // connected by Mesh API key: Synthesize reads Mesh itself
 	Last    gradient.IntegrationDetail // the last answer
 	Polled  bool
 	Err     error // the last poll's failure
@@ -61,8 +62,9 @@ type FirstSync struct {
 
 // NewFirstSync starts watching.
 func (s *Session) NewFirstSync() *FirstSync {
-	w := &FirstSync{poll: poller{first: s.cfg.PollEvery}}
-	if p := s.Progress(); p.Onboarded {
+	p := s.Progress()
+	w := &FirstSync{poll: poller{first: s.cfg.PollEvery}, pull: p.Method == gradient.MethodMeshAPIKey}
+	if p.Onboarded {
 		w.renewal = p.Renewal
 	}
 	return w
@@ -75,6 +77,9 @@ func (w *FirstSync) Renewing() bool { return w.renewal != nil }
 // pending, or it has synced).
 func (w *FirstSync) CheckedIn() bool {
 	d := w.Last
+	if r := w.renewal; r != nil && w.pull {
+		return w.pulled()
+	}
 	if r := w.renewal; r != nil {
 		return d.Status == gradient.StatusPending && r.Status != gradient.StatusPending ||
 			d.LastSyncAt != nil && d.LastSyncAt.After(r.LastSync)
@@ -101,13 +106,34 @@ func (w *FirstSync) Observe(d gradient.IntegrationDetail, err error) (arrived bo
 	}
 	changed := !w.Polled || d.Counts != w.Last.Counts || d.Status != w.Last.Status
 	w.Last, w.Polled = d, true
-	if w.renewal != nil && w.CheckedIn() || w.renewal == nil && Arrived(d) {
+	if w.renewal != nil && w.CheckedIn() && w.Failed() == "" || w.renewal == nil && Arrived(d) {
 		return true, 0
 	}
 	if changed {
 		return false, w.poll.changed()
 	}
 	return false, w.poll.same()
+}
+
+// Pull: Synthesize reads Mesh itself (connected by Mesh API key).
+func (w *FirstSync) Pull() bool { return w.pull }
+
+// pulled: Synthesize has read Mesh since the renewal began.
+func (w *FirstSync) pulled() bool {
+	d := w.Last
+	return w.Polled && d.LastSyncAt != nil && (w.renewal == nil || d.LastSyncAt.After(w.renewal.LastSync))
+}
+
+// Failed is why Synthesize's last pull from Mesh failed, or "": the
+// wait will not end by itself then.
+func (w *FirstSync) Failed() string {
+	if !w.pull || !w.pulled() || w.Last.Status != gradient.StatusError {
+		return ""
+	}
+	if w.Last.LastSyncError == "" {
+		return "Synthesize reports status error without a reason"
+	}
+	return w.Last.LastSyncError
 }
 
 // Seen says what the last answer showed, in a line.
@@ -143,6 +169,9 @@ func (s *Session) WaitFirstSync(ctx context.Context, say func(string)) error {
 			say("arrived: " + w.Seen())
 			_, pending := s.Advance(SyncArrived)
 			return pending()
+		}
+		if why := w.Failed(); why != "" && err == nil {
+			return &PullError{Why: why}
 		}
 		if seen := w.Seen(); err == nil && seen != last {
 			say("waiting for Mesh's Gradient Sync: " + seen)
@@ -180,6 +209,9 @@ type Usage struct {
 	Arrived  int // mapped accounts with a billing row
 	Expected int // accounts mapped to a company
 	LastSync time.Time
+	// SyncError is why Synthesize's last pull from Mesh failed ("" when
+	// it worked, and always in the push flow).
+	SyncError string
 }
 
 // PollUsage asks Synthesize how much usage has arrived.
@@ -203,6 +235,7 @@ func (s *Session) PollUsage(ctx context.Context) (Usage, error) {
 	if d.LastSyncAt != nil {
 		u.LastSync = *d.LastSyncAt
 	}
+	u.SyncError = d.LastSyncError
 	return u, nil
 }
 
@@ -237,12 +270,13 @@ type FinalSync struct {
 	Err        error
 	Still      int       // polls since the last change
 	lastChange time.Time // local monotonic time of the last change of LastSync
+	pull       bool      // Synthesize reads Mesh: one pull after the write is the sync
 }
 
 // NewFinalSync starts watching, from the progress record.
 func (s *Session) NewFinalSync() *FinalSync {
 	return &FinalSync{poll: poller{first: min(s.cfg.PollEvery, s.cfg.SyncQuiet)}, before: s.Progress().SyncBeforeFinal,
-		quiet: s.cfg.SyncQuiet, lastChange: time.Now()}
+		quiet: s.cfg.SyncQuiet, lastChange: time.Now(), pull: s.Progress().Method == gradient.MethodMeshAPIKey}
 }
 
 // Observe takes a poll's answer: done, or how long until the next.
@@ -261,6 +295,8 @@ func (w *FinalSync) Observe(u Usage, err error) (done bool, wait time.Duration) 
 	switch {
 	case u.Expected > 0 && u.Arrived >= u.Expected, synced && u.Arrived > 0 && quiet:
 		return true, 0
+	case w.pull && synced && u.SyncError == "":
+		return true, 0 // a pull is whole: what it brought is all there is
 	case changed:
 		w.Still = 0
 		return false, w.poll.changed()
@@ -272,6 +308,17 @@ func (w *FinalSync) Observe(u Usage, err error) (done bool, wait time.Duration) 
 // Synced: Synthesize heard from Mesh after the mappings were written.
 func (w *FinalSync) Synced() bool {
 	return w.Polled && !w.Last.LastSync.IsZero() && w.Last.LastSync.After(w.before)
+}
+
+// Pull: the sync is Synthesize reading Mesh, which the program asks for.
+func (w *FinalSync) Pull() bool { return w.pull }
+
+// Failed is why the pull after the write failed, or "".
+func (w *FinalSync) Failed() string {
+	if !w.pull || !w.Synced() {
+		return ""
+	}
+	return w.Last.SyncError
 }
 
 // Line says how far the usage is, in a line.

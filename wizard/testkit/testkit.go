@@ -6,6 +6,7 @@ package testkit
 
 import (
 	"flag"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -103,4 +104,50 @@ func Parallel(n int) {
 	if !given {
 		_ = flag.Set("test.parallel", strconv.Itoa(n))
 	}
+}
+
+// shownKey is the key the emulated API-keys page shows once.
+var shownKey = regexp.MustCompile(`<code id="api-key">([^<]+)</code>`)
+
+// MakeMeshKey makes a Mesh API key on the emulated Mesh's API-keys page
+// at base, as a browser without JavaScript posts its form, and answers
+// the key the page shows once.
+func MakeMeshKey(t testing.TB, base, region string) string {
+	t.Helper()
+	resp, err := http.PostForm(strings.TrimRight(base, "/")+mesh.APIKeysPagePath(region), url.Values{"name": {"Gradient"},
+		"permission": {mesh.APIKeyPermission}, "expires": {time.Now().UTC().AddDate(0, 3, 0).Format(time.DateOnly)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	m := shownKey.FindStringSubmatch(string(body))
+	if resp.StatusCode != http.StatusCreated || m == nil {
+		t.Fatalf("making a Mesh API key: %d %s", resp.StatusCode, body)
+	}
+	return m[1]
+}
+
+var deleteKeyForm = regexp.MustCompile(`action="(/[a-z]+/settings/api-keys/[^"/]+/delete)"`)
+
+// DeleteMeshKeys deletes every key the emulated API-keys page lists, with
+// its Delete buttons; it answers how many it deleted.
+func DeleteMeshKeys(t testing.TB, base, region string) int {
+	t.Helper()
+	base = strings.TrimRight(base, "/")
+	resp, err := http.Get(base + mesh.APIKeysPagePath(region))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	forms := deleteKeyForm.FindAllStringSubmatch(string(body), -1)
+	for _, f := range forms {
+		r, err := http.PostForm(base+f[1], nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+	}
+	return len(forms)
 }
