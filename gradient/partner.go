@@ -131,7 +131,11 @@ func (c *PartnerClient) Companies(ctx context.Context) ([]Company, error) {
 
 // Products lists every PSA product, all pages.
 func (c *PartnerClient) Products(ctx context.Context) ([]Product, error) {
-	return listAll[Product](ctx, c.t, "list PSA products", "/psa/products", nil, func(p Product) string { return p.ID })
+	out, err := listAll[Product](ctx, c.t, "list PSA products", "/psa/products", nil, func(p Product) string { return p.ID })
+	if problem := checkRows(out); err == nil && problem != "" {
+		return nil, c.t.Invalid("list PSA products", "/psa/products", problem)
+	}
+	return out, err
 }
 
 // Mappings returns the current account and service mappings.
@@ -195,12 +199,16 @@ func (e *MappingsChangedError) Unwrap() error { return e.Err }
 
 // Billing returns the billing rows of this vendor, all pages.
 func (c *PartnerClient) Billing(ctx context.Context) ([]BillingRow, error) {
-	return listAll[BillingRow](ctx, c.t, "list billing", "/billing", url.Values{"vendor": {c.vendor}}, func(b BillingRow) string {
+	out, err := listAll[BillingRow](ctx, c.t, "list billing", "/billing", url.Values{"vendor": {c.vendor}}, func(b BillingRow) string {
 		if b.AccountID == "" || b.ServiceID == "" {
 			return ""
 		}
 		return b.AccountID + " / " + b.ServiceID
 	})
+	if problem := checkRows(out); err == nil && problem != "" {
+		return nil, c.t.Invalid("list billing", "/billing", problem)
+	}
+	return out, err
 }
 
 // Reconcile sets the PSA quantity of each row to its usage and answers the
@@ -211,6 +219,10 @@ func (c *PartnerClient) Reconcile(ctx context.Context, items []BillingKey) ([]Bi
 		Body: struct {
 			Items []BillingKey `json:"items"`
 		}{items}, Idempotent: true}, &out)
+	if problem := checkRows(out); err == nil && problem != "" {
+		return nil, &InvalidAnswerError{Op: "reconcile", Method: http.MethodPost, Path: "/billing/reconcile",
+			Problem: problem + " (the reconcile was sent; reload billing to see what Synthesize holds)"}
+	}
 	return out, err
 }
 
