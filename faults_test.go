@@ -266,7 +266,7 @@ func TestFilesAreWrittenPrivate(t *testing.T) {
 	if err := os.WriteFile(victim, []byte("keep"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Symlink(victim, filepath.Join(dir, "sandbox-synthesize.json.tmp")); err != nil {
+	if err := os.Symlink(victim, filepath.Join(dir, "state.db.sandbox.json.tmp")); err != nil {
 		t.Fatal(err)
 	}
 	connect := exec.Command(binary, "connect", "--sandbox", "--products", "gateway", "--key-file", filepath.Join(dir, "k"), "--state", filepath.Join(dir, "state.db"))
@@ -276,7 +276,23 @@ func TestFilesAreWrittenPrivate(t *testing.T) {
 	if got, _ := os.ReadFile(victim); string(got) != "keep" {
 		t.Fatalf("the sandbox wrote through a planted symlink: %q", got)
 	}
-	if fi, err := os.Lstat(filepath.Join(dir, "sandbox-synthesize.json")); err != nil || fi.Mode().Perm() != 0o600 {
+	if fi, err := os.Lstat(filepath.Join(dir, "state.db.sandbox.json")); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("the sandbox's state file: %v %v", fi, err)
+	}
+}
+
+// TestSandboxIsKeyedToItsStateFile: two state files in one directory have
+// two emulated Synthesizes: connecting one leaves the other unconnected.
+func TestSandboxIsKeyedToItsStateFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	connect := exec.Command(binary, "connect", "--sandbox", "--products", "gateway", "--key-file", filepath.Join(dir, "k"), "--state", filepath.Join(dir, "a.db"))
+	if out, err := connect.CombinedOutput(); err != nil {
+		t.Fatalf("connect a: %v\n%s", err, out)
+	}
+	status := exec.Command(binary, "status", "--json", "--sandbox", "--state", filepath.Join(dir, "b.db"))
+	out, err := status.Output()
+	if code := exitCode(err); code != 3 || !strings.Contains(string(out), `"connected": false`) {
+		t.Fatalf("b's sandbox after a connected: exit %d\n%s", code, out)
 	}
 }

@@ -122,6 +122,11 @@ func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	if r.Method == http.MethodPost && !sameSite(r) {
+		// Another site's page must not submit a key or start a sync.
+		http.Error(w, "cross-site form posts are refused", http.StatusForbidden)
+		return
+	}
 	switch {
 	case len(parts) == 3 && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 		p.page(w, region)

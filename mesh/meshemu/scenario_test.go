@@ -2,11 +2,13 @@ package meshemu_test
 
 import (
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/meshgradient/mesh-gradient/mesh"
 	"github.com/meshgradient/mesh-gradient/mesh/meshemu"
 )
 
@@ -123,6 +125,42 @@ func TestSandboxListensOnLoopbackByDefault(t *testing.T) {
 	for _, u := range []string{sb.GradientURL, sb.PortalURL} {
 		if !strings.HasPrefix(u, "http://127.0.0.1:") {
 			t.Fatalf("sandbox address %s is not loopback", u)
+		}
+	}
+}
+
+// TestGradientPageRefusesCrossSitePosts: another site's page cannot submit
+// a key or start a Gradient Sync in the emulated portal; the portal's own
+// form (same origin, or a script without Origin) can.
+func TestGradientPageRefusesCrossSitePosts(t *testing.T) {
+	t.Parallel()
+	sb, err := meshemu.StartSandbox(meshemu.SandboxOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	page := sb.PortalURL + mesh.GradientPagePath("us")
+	for _, target := range []string{page, page + "/sync"} {
+		for _, c := range []struct {
+			origin, site string
+			refused      bool
+		}{{"https://evil.example", "", true}, {"", "cross-site", true}, {sb.PortalURL, "same-origin", false}, {"", "", false}} {
+			req, _ := http.NewRequest(http.MethodPost, target, strings.NewReader("api_key=x"))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			if c.origin != "" {
+				req.Header.Set("Origin", c.origin)
+			}
+			if c.site != "" {
+				req.Header.Set("Sec-Fetch-Site", c.site)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if refused := resp.StatusCode == http.StatusForbidden; refused != c.refused {
+				t.Errorf("POST %s from origin %q (%s): status %d", target, c.origin, c.site, resp.StatusCode)
+			}
 		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -99,7 +98,7 @@ func (f *Factory) Open(g *Globals) (*Env, error) {
 		// The sandbox keeps its emulated Synthesize beside the state file,
 		// so quitting and resuming finds the same integration.
 		sb, err := meshemu.StartSandbox(meshemu.SandboxOptions{Scenario: sc,
-			StateFile: filepath.Join(filepath.Dir(path), "sandbox-synthesize.json")})
+			StateFile: SandboxStateFile(path)})
 		if err != nil {
 			e.Close()
 			return nil, err
@@ -160,3 +159,8 @@ func openLog(path string) (*os.File, error) {
 	}
 	return f, nil
 }
+
+// SandboxStateFile is where the sandbox keeps the emulated Synthesize of
+// one state file: named after it, so two state files in one directory
+// never share an integration.
+func SandboxStateFile(statePath string) string { return statePath + ".sandbox.json" }
