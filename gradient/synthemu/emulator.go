@@ -79,6 +79,7 @@ type Emulator struct {
 	skuSeq       int
 	integ        integration
 	accounts     map[string]*account
+	accountIDs   []string // accounts' ids, sorted; nil once an account is added
 	accountMap   map[string]gradient.AccountMapping
 	serviceMap   map[string]string // service id → product id
 	usage        map[usageKey]snapshot
@@ -165,7 +166,7 @@ func New(opts ...Option) *Emulator {
 // mappings, usage and alerts. PSA data and the vendor's SKUs stay.
 func (e *Emulator) resetIntegration() {
 	e.integ = integration{status: gradient.StatusInactive}
-	e.accounts = map[string]*account{}
+	e.accounts, e.accountIDs = map[string]*account{}, nil
 	e.accountMap = map[string]gradient.AccountMapping{}
 	e.serviceMap = map[string]string{}
 	e.usage = map[usageKey]snapshot{}

@@ -102,6 +102,7 @@ func (e *Emulator) Restore(data []byte) error {
 	for _, a := range s.Accounts {
 		e.accounts[a.ID] = &account{ID: a.ID, Name: a.Name, Description: a.Description, active: a.Active, arrears: a.Arrears}
 	}
+	e.accountIDs = nil
 	for _, m := range s.AccountMap {
 		e.accountMap[m.AccountID] = m
 	}
