@@ -296,3 +296,35 @@ func TestLongNamesStayOnOneRow(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadWithoutSuggestionsSuggestsTheSameLater: a load that computes no
+// suggestions (as the commands that show none ask) answers, when a
+// suggestion or an index is asked for anyway, what the full load answers.
+func TestLoadWithoutSuggestionsSuggestsTheSameLater(t *testing.T) {
+	t.Parallel()
+	pc, _ := scaleServer(t, 1500)
+	sess := testSession(t, pc, store.Progress{}, nil)
+	full, err := sess.Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lazy, err := sess.LoadWith(context.Background(), core.LoadOptions{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []core.Kind{core.Accounts, core.Services} {
+		items := full.Items(k)
+		if len(items) == 0 || len(lazy.Items(k)) != len(items) {
+			t.Fatalf("%s: %d items, lazily %d", k.Nouns, len(items), len(lazy.Items(k)))
+		}
+		for _, it := range items {
+			want, wantOK := full.Suggestion(k, it.ID)
+			if got, ok := lazy.Suggestion(k, it.ID); got != want || ok != wantOK {
+				t.Fatalf("%s %s: %v %v, the full load %v %v", k.Noun, it.Name, got, ok, want, wantOK)
+			}
+		}
+		if got, want := lazy.Index(k).Rank(items[0].Name)[0], full.Index(k).Rank(items[0].Name)[0]; got != want {
+			t.Fatalf("%s: ranked first %v, the full load %v", k.Nouns, got, want)
+		}
+	}
+}
