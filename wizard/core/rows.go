@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 
 	"github.com/meshgradient/mesh-gradient/store"
@@ -56,12 +55,8 @@ func exportRows(d *Data, accounts, services map[string]store.Mapping, suggest bo
 			rows = append(rows, r)
 		}
 	}
-	sort.SliceStable(rows, func(i, j int) bool {
-		if rows[i].Kind != rows[j].Kind {
-			return rows[i].Kind == Accounts.ExportKind
-		}
-		return strings.ToLower(rows[i].MeshName) < strings.ToLower(rows[j].MeshName)
-	})
+	// Accounts first ("account" < "service"; "\x00" ends the kind).
+	SortFolded(rows, func(r MappingRow) string { return r.Kind + "\x00" + r.MeshName })
 	return rows
 }
 
