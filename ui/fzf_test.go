@@ -79,7 +79,7 @@ func generatedNames(n int) []string {
 // and sort, as a query's first keystroke is. Run with -count to see the
 // spread; the pairs alternate.
 func BenchmarkFilterVersusFzf(b *testing.B) {
-	for _, n := range []int{10000, 100000} {
+	for _, n := range []int{1000, 10000, 100000} {
 		names := generatedNames(n)
 		var ours filterer
 		ours.setTargets(names)
