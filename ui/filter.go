@@ -5,6 +5,7 @@ import (
 	mathbits "math/bits"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -373,4 +374,30 @@ func (f *incrementalFilter) filter(term string) []int32 {
 	f.matches = f.run(term, f.matches, narrow)
 	f.term, f.valid = term, true
 	return f.matches
+}
+
+// bubblesFilter is the incremental filter in the shape bubbles' list calls:
+// that list hands over its names again at every keystroke, so they are
+// folded again only when they differ from the last ones (equal strings
+// sharing memory compare in constant time). bubbles' list may run its
+// filter in a command, so two may run at once: mu keeps the buffers whole.
+type bubblesFilter struct {
+	mu sync.Mutex
+	incrementalFilter
+	last []string
+}
+
+func (f *bubblesFilter) filter(term string, targets []string) []list.Rank {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !slices.Equal(f.last, targets) {
+		f.setTargets(targets)
+		f.last = targets
+	}
+	idx := f.incrementalFilter.filter(term)
+	out := make([]list.Rank, len(idx))
+	for k, i := range idx {
+		out[k] = list.Rank{Index: int(i)}
+	}
+	return out
 }

@@ -47,7 +47,7 @@ func NewList(t Theme, items []list.Item, render RenderRow, singular, plural stri
 	l.KeyMap = listKeyMap()
 	l.Styles = listStyles(t)
 	l.FilterInput.Prompt = "Filter: "
-	l.Filter = Filter
+	l.Filter = (&bubblesFilter{}).filter
 	// A steady cursor: a blinking one redraws the screen twice a second,
 	// which over a slow SSH link is traffic for nothing.
 	l.FilterInput.Cursor.SetMode(cursor.CursorStatic)
