@@ -86,7 +86,11 @@ func runWizard(ctx context.Context, f *cli.Factory, env *cli.Env, o cli.RootOpti
 	w := wizard.New(wizard.Config{Session: env.Session, Sandbox: env.Sandbox != nil, PortalURL: env.PortalURL,
 		NoBrowser: o.NoBrowser, Terminal: f.IO.Out, Getenv: f.Getenv, ClipboardClear: clear, Notice: env.Notice,
 		BrowserRisk: wizard.TextBrowserRisk(runtime.GOOS, f.Getenv, exec.LookPath)})
-	_, err := tea.NewProgram(w, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(f.IO.In), tea.WithOutput(f.IO.Out)).Run()
+	// 120 frames a second, bubbletea's most: a key's answer waits for the
+	// next frame, up to 16.7 ms at the default 60 and 8.3 ms at 120. Only
+	// changed lines are written, so a still screen costs nothing more.
+	_, err := tea.NewProgram(w, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(f.IO.In), tea.WithOutput(f.IO.Out),
+		tea.WithFPS(120)).Run()
 	if cerr := w.Close(); cerr != nil {
 		return fmt.Errorf("stopped at %s; %w", w.Step().Title(), cerr)
 	}

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"math/rand/v2"
+
+	"github.com/charmbracelet/bubbles/list"
 	"reflect"
 	"strings"
 	"testing"
@@ -59,20 +61,29 @@ func TestIncrementalFilterEqualsFullScan(t *testing.T) {
 		targets = append(targets, strings.Join(parts, " "))
 	}
 	f := &incrementalFilter{}
+	f.setTargets(targets)
+	ranks := func(idx []int32) []list.Rank {
+		out := make([]list.Rank, len(idx))
+		for k, i := range idx {
+			out[k] = list.Rank{Index: int(i)}
+		}
+		return out
+	}
 	for round := range 200 {
 		if round == 100 {
 			targets = append([]string{"harbor harbor"}, targets[:len(targets)-1]...) // same length, new names
+			f.setTargets(targets)
 		}
 		q := words[rng.IntN(len(words))][:1+rng.IntN(3)] + " " + words[rng.IntN(len(words))][:rng.IntN(3)]
 		typed := ""
 		for _, r := range q {
 			typed += string(r)
-			if got, want := f.filter(typed, targets), Filter(typed, targets); !reflect.DeepEqual(got, want) {
+			if got, want := ranks(f.filter(typed)), Filter(typed, targets); !reflect.DeepEqual(got, want) {
 				t.Fatalf("%q: incremental %d matches, full scan %d", typed, len(got), len(want))
 			}
 		}
 		typed = typed[:len(typed)/2] // backspaces widen the query again
-		if got, want := f.filter(typed, targets), Filter(typed, targets); !reflect.DeepEqual(got, want) {
+		if got, want := ranks(f.filter(typed)), Filter(typed, targets); !reflect.DeepEqual(got, want) {
 			t.Fatalf("%q after backspace: incremental %d, full %d", typed, len(got), len(want))
 		}
 	}
@@ -89,6 +100,32 @@ func FuzzFilter(f *testing.F) {
 		}
 		if strings.TrimSpace(term) == "" && len(rs) != 1 {
 			t.Fatalf("empty term dropped the name")
+		}
+	})
+}
+
+// FuzzASCIIPathEqualsRunes: the byte search over folded ASCII names
+// answers what the rune matcher answers, match and score.
+func FuzzASCIIPathEqualsRunes(f *testing.F) {
+	for _, s := range [][2]string{{"oak hill ro", "Oak Hill Roofing, Inc."}, {"mtn vw", "MOUNTAINVIEW"}, {"a a", "banana-Bar 12"},
+		{"12", "Suite 12B"}, {"", "x"}, {"smith", "Smith & Smithfield"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, term, name string) {
+		if !isASCII(term) || !isASCII(name) {
+			return
+		}
+		var fl filterer
+		fl.setTargets([]string{name})
+		fl.splitTerms(term)
+		if len(fl.rterms) == 0 {
+			return
+		}
+		var buf []rune
+		want, wantOK := matchRunes(fl.rterms, name, &buf)
+		got, ok := fl.match(0)
+		if got != want || ok != wantOK {
+			t.Fatalf("%q in %q: bytes %d %v, runes %d %v", term, name, got, ok, want, wantOK)
 		}
 	})
 }

@@ -36,6 +36,7 @@ func (d rowDelegate) Render(w io.Writer, m list.Model, index int, item list.Item
 // NewList is a bubbles list set up the way every screen uses it: one-line
 // rows, our keymap (no list quit keys, no page keys that clash with ours),
 // a filter on "/", a status bar with the counts, no title or help of its own.
+// It suits short lists; FilterList is the same list for thousands of items.
 func NewList(t Theme, items []list.Item, render RenderRow, singular, plural string) list.Model {
 	l := list.New(items, rowDelegate{theme: t, render: render}, 0, 0)
 	l.SetShowTitle(false)
@@ -43,20 +44,38 @@ func NewList(t Theme, items []list.Item, render RenderRow, singular, plural stri
 	l.SetShowPagination(true)
 	l.SetStatusBarItemName(singular, plural)
 	l.DisableQuitKeybindings()
-	l.KeyMap.PrevPage = key.NewBinding(key.WithKeys("left", "pgup"), key.WithHelp("←/pgup", "prev page"))
-	l.KeyMap.NextPage = key.NewBinding(key.WithKeys("right", "pgdown"), key.WithHelp("→/pgdn", "next page"))
-	// The list's own help and quit keys are the program's: with no keys
-	// they never fire, however the list enables them.
-	l.KeyMap.ShowFullHelp, l.KeyMap.CloseFullHelp = key.NewBinding(), key.NewBinding()
-	l.Styles.TitleBar = l.Styles.TitleBar.Padding(0)
-	l.Styles.StatusBar = t.Muted.Padding(0)
-	l.Styles.NoItems = t.Muted
+	l.KeyMap = listKeyMap()
+	l.Styles = listStyles(t)
 	l.FilterInput.Prompt = "Filter: "
-	l.Filter = (&incrementalFilter{}).filter
+	l.Filter = (&bubblesFilter{}).filter
 	// A steady cursor: a blinking one redraws the screen twice a second,
 	// which over a slow SSH link is traffic for nothing.
 	l.FilterInput.Cursor.SetMode(cursor.CursorStatic)
 	return l
+}
+
+// listKeyMap is bubbles' list keys as every list here has them: no quit
+// keys, no page keys that clash with the program's.
+func listKeyMap() list.KeyMap {
+	k := list.DefaultKeyMap()
+	k.PrevPage = key.NewBinding(key.WithKeys("left", "pgup"), key.WithHelp("←/pgup", "prev page"))
+	k.NextPage = key.NewBinding(key.WithKeys("right", "pgdown"), key.WithHelp("→/pgdn", "next page"))
+	// The list's own help and quit keys are the program's: with no keys
+	// they never fire, however the list enables them.
+	k.ShowFullHelp, k.CloseFullHelp = key.NewBinding(), key.NewBinding()
+	k.Quit.SetEnabled(false)
+	k.ForceQuit.SetEnabled(false)
+	return k
+}
+
+// listStyles is bubbles' list styles in the theme's muted colours, with
+// no padding.
+func listStyles(t Theme) list.Styles {
+	s := list.DefaultStyles()
+	s.TitleBar = s.TitleBar.Padding(0)
+	s.StatusBar = t.Muted.Padding(0)
+	s.NoItems = t.Muted
+	return s
 }
 
 // Filtering reports whether the list is taking keys for its filter, in
@@ -85,13 +104,16 @@ func UpdateList(l *list.Model, msg tea.Msg) tea.Cmd {
 }
 
 // ListBindings are the list's keys that work now.
-func ListBindings(l list.Model) []key.Binding {
-	k := l.KeyMap
+func ListBindings(l list.Model) []key.Binding { return listBindings(l.KeyMap) }
+
+func listBindings(k list.KeyMap) []key.Binding {
 	return Enabled(k.CursorUp, k.CursorDown, k.PrevPage, k.NextPage, k.GoToStart, k.GoToEnd, k.Filter, k.ClearFilter,
 		k.CancelWhileFiltering, k.AcceptWhileFiltering, k.Quit, k.ForceQuit)
 }
 
 // FilterKeys are the help while a list's filter is being typed.
-func FilterKeys(l list.Model) []key.Binding {
-	return []key.Binding{With(l.KeyMap.AcceptWhileFiltering, "keep filter"), With(l.KeyMap.CancelWhileFiltering, "clear filter")}
+func FilterKeys(l list.Model) []key.Binding { return filterKeys(l.KeyMap) }
+
+func filterKeys(k list.KeyMap) []key.Binding {
+	return []key.Binding{With(k.AcceptWhileFiltering, "keep filter"), With(k.CancelWhileFiltering, "clear filter")}
 }

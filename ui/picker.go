@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/list"
 	tea "github.com/charmbracelet/bubbletea"
@@ -25,7 +27,7 @@ type PickerKeys struct {
 // Picker chooses one option from a long, filterable list.
 type Picker struct {
 	Prompt string
-	list   list.Model
+	list   *FilterList
 	keys   PickerKeys
 	theme  Theme
 	open   bool
@@ -48,37 +50,38 @@ func (p *Picker) Show(prompt string, options []Option, current string, width, he
 		}
 	}
 	t := p.theme
-	// Items go in after the size: a list without a height has one item a
-	// page, and bubbles' page dots then cost O(pages²) to draw (seconds
-	// and gigabytes for 10,000 options).
-	p.list = NewList(t, nil, func(it list.Item, selected bool, width int) string {
+	p.list = NewFilterList(t, nil, func(it list.Item, selected bool, width int) string {
 		o := it.(Option)
 		title := o.Title
 		if selected {
 			title = t.Selected.Render(title)
 		}
 		gap := max(width-lipgloss.Width(title)-lipgloss.Width(o.Detail), 1)
-		return title + lipgloss.NewStyle().Width(gap).Render("") + t.Muted.Render(o.Detail)
+		return title + strings.Repeat(" ", gap) + t.Muted.Render(o.Detail)
 	}, "choice", "choices")
 	p.SetSize(width, height)
-	p.list.SetItems(items) // not filtering yet, so no command to run
+	p.list.SetItems(items)
 	p.list.Select(sel)
 	p.Prompt, p.open = prompt, true
 }
 
 // SetSize fits the picker in width × height.
-func (p *Picker) SetSize(width, height int) { p.list.SetSize(max(width, 10), max(height-2, 3)) }
+func (p *Picker) SetSize(width, height int) {
+	if p.list != nil {
+		p.list.SetSize(max(width, 10), max(height-2, 3))
+	}
+}
 
 // Open reports whether the picker is showing.
 func (p Picker) Open() bool { return p.open }
 
 // Filtering reports whether the picker's list is taking a filter's text.
-func (p Picker) Filtering() bool { return Filtering(p.list) }
+func (p Picker) Filtering() bool { return p.list != nil && p.list.FilterState() == list.Filtering }
 
 // Update handles a message while open. chosen is non-nil when the user
 // picked an option; closed is true when the picker closed either way.
 func (p *Picker) Update(msg tea.Msg) (chosen *Option, closed bool, cmd tea.Cmd) {
-	if k, ok := msg.(tea.KeyMsg); ok && !Filtering(p.list) {
+	if k, ok := msg.(tea.KeyMsg); ok && !p.Filtering() {
 		switch {
 		case key.Matches(k, p.keys.Choose):
 			if o, ok := p.list.SelectedItem().(Option); ok {
@@ -91,7 +94,7 @@ func (p *Picker) Update(msg tea.Msg) (chosen *Option, closed bool, cmd tea.Cmd) 
 			return nil, true, nil
 		}
 	}
-	return nil, false, UpdateList(&p.list, msg)
+	return nil, false, p.list.Update(msg)
 }
 
 // View draws the picker.
@@ -101,8 +104,8 @@ func (p Picker) View() string {
 
 // Help lists the picker's keys.
 func (p Picker) Help() Help {
-	if Filtering(p.list) {
-		return Help{Short: FilterKeys(p.list)}
+	if p.Filtering() {
+		return Help{Short: p.list.FilterKeys()}
 	}
 	lk := p.list.KeyMap
 	short := []key.Binding{lk.Filter, p.keys.Cancel, lk.CursorUp, lk.CursorDown}
@@ -115,11 +118,11 @@ func (p Picker) Help() Help {
 // Bindings are every key the open picker takes now.
 func (p Picker) Bindings() []key.Binding {
 	own := []key.Binding{p.keys.Choose, p.keys.Cancel}
-	if Filtering(p.list) || p.list.FilterState() == list.FilterApplied {
+	if p.Filtering() || p.list.FilterState() == list.FilterApplied {
 		own = own[:1]
-		if Filtering(p.list) {
+		if p.Filtering() {
 			own = nil
 		}
 	}
-	return append(own, ListBindings(p.list)...)
+	return append(own, p.list.Bindings()...)
 }

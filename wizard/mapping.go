@@ -2,8 +2,6 @@ package wizard
 
 import (
 	"fmt"
-	"sort"
-	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/list"
@@ -83,7 +81,7 @@ func (s *mappingScreen) load(d *core.Data) tea.Cmd {
 		s.rows = append(s.rows, r)
 		s.byID[r.ID] = r
 	}
-	sort.SliceStable(s.rows, func(i, j int) bool { return strings.ToLower(s.rows[i].Name) < strings.ToLower(s.rows[j].Name) })
+	core.SortFolded(s.rows, func(r *mapRow) string { return r.Name })
 	listItems := make([]list.Item, len(s.rows))
 	for i, r := range s.rows {
 		listItems[i] = r

@@ -3,7 +3,7 @@ package wizard
 import (
 	"context"
 	"fmt"
-	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +15,6 @@ import (
 	"github.com/meshgradient/mesh-gradient/mesh"
 	"github.com/meshgradient/mesh-gradient/mesh/meshemu"
 	"github.com/meshgradient/mesh-gradient/store"
-	"github.com/meshgradient/mesh-gradient/ui"
 	"github.com/meshgradient/mesh-gradient/wizard/core"
 	"github.com/meshgradient/mesh-gradient/wizard/match"
 )
@@ -120,40 +119,50 @@ func BenchmarkMappingView(b *testing.B) {
 // of the name they are after.
 var filterQueries = []string{"harbor", "smith dent", "mtn", "pediatr", "oak hill ro", "xyz"}
 
-// BenchmarkPickerFilterKeystroke: one key typed into the company picker's
-// filter over 10,000 companies: the key, the filter over every name, the
-// matches coming back, and the frame drawn. Reported per keystroke, and
-// for a query's first letter alone (it scans every name; later letters
-// narrow the last answer).
+// BenchmarkPickerFilterKeystroke: keys typed into the company picker's
+// filter over n companies: the key, the filter over the names, the
+// matches coming back, and the frame drawn. Reported per keystroke (with
+// the bytes it allocates), and for a query's first letter alone (it scans
+// every name; later letters narrow the last answer).
 func BenchmarkPickerFilterKeystroke(b *testing.B) {
-	m := loadedModel(b, 10000)
-	runSync(m, func() tea.Msg { return keyMsg("enter") }, 0)
-	if !m.accounts.picker.Open() {
-		b.Fatal("picker did not open")
-	}
-	keystrokes, firsts, firstTime := 0, 0, time.Duration(0)
-	b.ReportAllocs()
-	for b.Loop() {
-		for _, q := range filterQueries {
-			runSync(m, func() tea.Msg { return keyMsg("/") }, 0)
-			for k, r := range q {
-				start := time.Now()
-				runSync(m, func() tea.Msg { return keyMsg(string(r)) }, 0)
-				m.View()
-				if k == 0 {
-					firsts++
-					firstTime += time.Since(start)
-				}
-				keystrokes++
+	for _, n := range []int{10000, 100000} {
+		b.Run(fmt.Sprintf("companies-%d", n), func(b *testing.B) {
+			m := loadedModel(b, n)
+			runSync(m, func() tea.Msg { return keyMsg("enter") }, 0)
+			if !m.accounts.picker.Open() {
+				b.Fatal("picker did not open")
 			}
-			runSync(m, func() tea.Msg { return keyMsg("esc") }, 0)
-		}
+			keystrokes, firsts, firstTime := 0, 0, time.Duration(0)
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for b.Loop() {
+				for _, q := range filterQueries {
+					runSync(m, func() tea.Msg { return keyMsg("/") }, 0)
+					m.View()
+					for k, r := range q {
+						start := time.Now()
+						runSync(m, func() tea.Msg { return keyMsg(string(r)) }, 0)
+						m.View()
+						if k == 0 {
+							firsts++
+							firstTime += time.Since(start)
+						}
+						keystrokes++
+					}
+					runSync(m, func() tea.Msg { return keyMsg("esc") }, 0)
+					m.View()
+					keystrokes += 2
+				}
+			}
+			runtime.ReadMemStats(&after)
+			if v := m.View(); !strings.Contains(v, "Choose the company") {
+				b.Fatalf("not the picker:\n%s", v)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(keystrokes), "ns/keystroke")
+			b.ReportMetric(float64(firstTime.Nanoseconds())/float64(firsts), "ns/first-keystroke")
+			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(keystrokes), "B/keystroke")
+		})
 	}
-	if v := m.View(); !strings.Contains(v, "Choose the company") {
-		b.Fatalf("not the picker:\n%s", v)
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(keystrokes), "ns/keystroke")
-	b.ReportMetric(float64(firstTime.Nanoseconds())/float64(firsts), "ns/first-keystroke")
 }
 
 // BenchmarkPickerOpen: enter on an account row with 10,000 companies:
@@ -166,43 +175,6 @@ func BenchmarkPickerOpen(b *testing.B) {
 		m.View()
 		runSync(m, func() tea.Msg { return keyMsg("esc") }, 0)
 	}
-}
-
-// BenchmarkFilterVersusFzf filters the same 10,000 generated company names
-// with the same queries, in one run: the lists' filter in process, and
-// fzf --filter (Debian package fzf) as a process per query, as a person
-// would run it. Skipped when fzf is not installed.
-func BenchmarkFilterVersusFzf(b *testing.B) {
-	sc, _ := meshemu.Generate(10000, 1)
-	names := make([]string, len(sc.PSA.Companies))
-	for i, c := range sc.PSA.Companies {
-		names[i] = c.Name
-	}
-	b.Run("ours", func(b *testing.B) {
-		for b.Loop() {
-			for _, q := range filterQueries {
-				ui.Filter(q, names)
-			}
-		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(filterQueries)), "ns/query")
-	})
-	fzf, err := exec.LookPath("fzf")
-	if err != nil {
-		b.Skip("fzf is not installed (apt-get install fzf)")
-	}
-	input := strings.Join(names, "\n") + "\n"
-	b.Run("fzf", func(b *testing.B) {
-		for b.Loop() {
-			for _, q := range filterQueries {
-				cmd := exec.Command(fzf, "--filter", q)
-				cmd.Stdin = strings.NewReader(input)
-				if out, err := cmd.Output(); err != nil && len(out) > 0 {
-					b.Fatal(err)
-				}
-			}
-		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(filterQueries)), "ns/query")
-	})
 }
 
 // BenchmarkStartupFirstFrame: from opening a state file holding 10,000
@@ -321,6 +293,38 @@ func TestLongNamesStayOnOneRow(t *testing.T) {
 		}
 		if !strings.Contains(out, "…") {
 			t.Errorf("width %d: the long name was not cut: %q", width, out)
+		}
+	}
+}
+
+// TestLoadWithoutSuggestionsSuggestsTheSameLater: a load that computes no
+// suggestions (as the commands that show none ask) answers, when a
+// suggestion or an index is asked for anyway, what the full load answers.
+func TestLoadWithoutSuggestionsSuggestsTheSameLater(t *testing.T) {
+	t.Parallel()
+	pc, _ := scaleServer(t, 1500)
+	sess := testSession(t, pc, store.Progress{}, nil)
+	full, err := sess.Load(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lazy, err := sess.LoadWith(context.Background(), core.LoadOptions{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []core.Kind{core.Accounts, core.Services} {
+		items := full.Items(k)
+		if len(items) == 0 || len(lazy.Items(k)) != len(items) {
+			t.Fatalf("%s: %d items, lazily %d", k.Nouns, len(items), len(lazy.Items(k)))
+		}
+		for _, it := range items {
+			want, wantOK := full.Suggestion(k, it.ID)
+			if got, ok := lazy.Suggestion(k, it.ID); got != want || ok != wantOK {
+				t.Fatalf("%s %s: %v %v, the full load %v %v", k.Noun, it.Name, got, ok, want, wantOK)
+			}
+		}
+		if got, want := lazy.Index(k).Rank(items[0].Name)[0], full.Index(k).Rank(items[0].Name)[0]; got != want {
+			t.Fatalf("%s: ranked first %v, the full load %v", k.Nouns, got, want)
 		}
 	}
 }

@@ -103,7 +103,7 @@ func (e *Emulator) postVendorAccounts(w http.ResponseWriter, r *http.Request) {
 		cur, ok := e.accounts[a.ID]
 		if !ok {
 			cur = &account{ID: a.ID, active: true}
-			e.accounts[a.ID] = cur
+			e.accounts[a.ID], e.accountIDs = cur, nil
 		}
 		cur.Name, cur.Description = a.Name, a.Description
 		if a.IsArrears != nil {

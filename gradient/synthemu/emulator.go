@@ -86,6 +86,7 @@ type Emulator struct {
 	skuSeq       int
 	integ        integration
 	accounts     map[string]*account
+	accountIDs   []string // accounts' ids, sorted; nil once an account is added
 	accountMap   map[string]gradient.AccountMapping
 	serviceMap   map[string]string // service id → product id
 	mapVersion   int64             // the mappings' version: up by one with every write, never back
@@ -187,7 +188,7 @@ func New(opts ...Option) *Emulator {
 func (e *Emulator) resetIntegration() {
 	e.integ = integration{status: gradient.StatusInactive}
 	e.meshGen++
-	e.accounts = map[string]*account{}
+	e.accounts, e.accountIDs = map[string]*account{}, nil
 	e.accountMap = map[string]gradient.AccountMapping{}
 	e.serviceMap = map[string]string{}
 	e.mapVersion++

@@ -266,7 +266,7 @@ func (e *Emulator) applyPull(customers []mesh.Customer) {
 		if c.ID == "" || e.oversize(a) != "" {
 			continue
 		}
-		e.accounts[c.ID] = a
+		e.accounts[c.ID], e.accountIDs = a, nil
 		p, ok := c.Product()
 		if !ok {
 			continue

@@ -115,8 +115,9 @@ func (e *Emulator) Restore(data []byte) error {
 		copy(e.integ.keyHash[:], h)
 	}
 	for _, a := range s.Accounts {
-		e.accounts[a.ID] = &account{ID: a.ID, Name: a.Name, Description: a.Description, active: a.Active, arrears: a.Arrears}
+		e.accounts[a.ID], e.accountIDs = &account{ID: a.ID, Name: a.Name, Description: a.Description, active: a.Active, arrears: a.Arrears}, nil
 	}
+	e.accountIDs = nil
 	for _, m := range s.AccountMap {
 		e.accountMap[m.AccountID] = m
 	}

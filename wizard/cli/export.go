@@ -14,8 +14,8 @@ import (
 )
 
 type exportOptions struct {
-	format string
-	force  bool
+	format               string
+	force, noSuggestions bool
 }
 
 func newExportCmd(f *Factory, g *Globals) *cobra.Command {
@@ -31,8 +31,8 @@ func newExportCmd(f *Factory, g *Globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return withData(f, g, cmd, func(ctx context.Context, env *Env, d *core.Data) error {
-				rows := env.Session.Export(d)
+			return withData(f, g, cmd, core.LoadOptions{Suggestions: !o.noSuggestions}, func(ctx context.Context, env *Env, d *core.Data) error {
+				rows := env.Session.Export(d, !o.noSuggestions)
 				if len(args) == 0 || args[0] == "-" {
 					return core.WriteMappings(f.IO.Data(), rows, format)
 				}
@@ -50,5 +50,6 @@ func newExportCmd(f *Factory, g *Globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&o.format, "format", "", "csv or json (default: from FILE's extension, else csv)")
 	cmd.Flags().BoolVar(&o.force, "force", false, "replace FILE if it exists")
+	cmd.Flags().BoolVar(&o.noSuggestions, "no-suggestions", false, "leave the suggestion columns empty (faster: nothing is matched)")
 	return cmd
 }

@@ -44,7 +44,7 @@ func newImportCmd(f *Factory, g *Globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return withData(f, g, cmd, func(ctx context.Context, env *Env, d *core.Data) error {
+			return withData(f, g, cmd, core.LoadOptions{}, func(ctx context.Context, env *Env, d *core.Data) error {
 				say := func(line string) { fmt.Fprintln(f.IO.ErrOut, line) }
 				w, err := env.Session.Change(ctx, d, o.dryRun, say, func(accounts, services map[string]store.Mapping) error {
 					return core.Import(d, rows, accounts, services)

@@ -29,13 +29,14 @@ func newMappingsCmd(f *Factory, g *Globals) *cobra.Command {
 }
 
 // withData opens the environment, checks that Mesh is connected, loads
-// what the mapping and billing commands need, and runs fn on it.
-func withData(f *Factory, g *Globals, cmd *cobra.Command, fn func(ctx context.Context, env *Env, d *core.Data) error) error {
+// what the mapping and billing commands need (suggestions only when o asks:
+// a command that shows none should not wait for them), and runs fn on it.
+func withData(f *Factory, g *Globals, cmd *cobra.Command, o core.LoadOptions, fn func(ctx context.Context, env *Env, d *core.Data) error) error {
 	return withEnv(f, g, cmd, func(ctx context.Context, env *Env) error {
 		if err := env.Session.RequireConnected(ctx); err != nil {
 			return err
 		}
-		d, err := env.Session.Load(ctx, nil)
+		d, err := env.Session.LoadWith(ctx, o, nil)
 		if err != nil {
 			return err
 		}

@@ -24,7 +24,7 @@ func newReconcileCmd(f *Factory, g *Globals) *cobra.Command {
 		Example: "  mesh-gradient reconcile --only-differences\n  mesh-gradient reconcile --apply --json > reconciled.json",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withData(f, g, cmd, func(ctx context.Context, env *Env, d *core.Data) error {
+			return withData(f, g, cmd, core.LoadOptions{}, func(ctx context.Context, env *Env, d *core.Data) error {
 				r, err := env.Session.ReconcileAll(ctx, d, o.apply)
 				if err != nil {
 					return err

@@ -29,7 +29,7 @@ func newSuggestCmd(f *Factory, g *Globals) *cobra.Command {
 			if err := core.CheckConfidence(o.minConfidence); err != nil {
 				return err
 			}
-			return withData(f, g, cmd, func(ctx context.Context, env *Env, d *core.Data) error {
+			return withData(f, g, cmd, core.LoadOptions{Suggestions: true}, func(ctx context.Context, env *Env, d *core.Data) error {
 				var sugg []core.Suggestion
 				say := func(line string) { fmt.Fprintln(f.IO.ErrOut, line) }
 				w, err := env.Session.Change(ctx, d, !o.apply, say, func(accounts, services map[string]store.Mapping) error {

@@ -23,7 +23,7 @@ func testData(t *testing.T) *Data {
 		Remote: gradient.Mappings{Accounts: []gradient.AccountMapping{{AccountID: "m-1", CompanyID: "c-1"}, {AccountID: "m-2", Ignored: true},
 			{AccountID: "m-gone", CompanyID: "c-1"}}, Services: []gradient.ServiceMapping{{ServiceID: "s-gw", ProductID: "p-gw"}}},
 	}
-	d.index(func(int) {})
+	d.names()
 	return d
 }
 

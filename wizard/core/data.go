@@ -38,7 +38,8 @@ var (
 type Item struct{ ID, Name string }
 
 // Data is what Synthesize holds that the mapping steps need, names
-// sanitized once and suggestions computed.
+// sanitized once. Suggestions are computed during the load when asked for
+// (LoadOptions), else the first time one is wanted.
 type Data struct {
 	Accounts  []gradient.Account
 	Services  []gradient.Service
@@ -46,7 +47,9 @@ type Data struct {
 	Products  []gradient.Product
 	Remote    gradient.Mappings // Synthesize's mappings when loaded
 
+	matching                        sync.Once // the indexes and the suggestions, once
 	companyIndex, productIndex      *match.Index
+	companyCands, productCands      []match.Candidate
 	companyNames, productNames      map[string]string
 	accountNames, serviceNames      map[string]string
 	accountSuggestions, serviceSugg map[string]match.Scored
@@ -90,6 +93,7 @@ func (d *Data) Targets(k Kind) map[string]string {
 
 // Index ranks kind's targets by likeness to a name.
 func (d *Data) Index(k Kind) *match.Index {
+	d.match(nil)
 	if k.Store == store.KindServices {
 		return d.productIndex
 	}
@@ -99,6 +103,7 @@ func (d *Data) Index(k Kind) *match.Index {
 // Suggestion is the best target for an account or service, when one is
 // alike enough to suggest.
 func (d *Data) Suggestion(k Kind, id string) (match.Scored, bool) {
+	d.match(nil)
 	sugg := d.accountSuggestions
 	if k.Store == store.KindServices {
 		sugg = d.serviceSugg
@@ -142,6 +147,16 @@ func name(names map[string]string, id string) string {
 // LoadLists are what a load fetches, in the order progress lists them.
 var LoadLists = [...]string{"accounts", "services", "companies", "products", "mappings"}
 
+// LoadOptions says what a load computes besides the lists.
+type LoadOptions struct {
+	// Suggestions suggests a company for every account and a product for
+	// every service during the load, reported as matching progress, with
+	// the companies indexed while the other lists still arrive. Without
+	// it, nothing is matched until a suggestion or an index is first
+	// asked for: a command that shows none never pays for them.
+	Suggestions bool
+}
+
 // LoadProgress is how far a load has got: items arrived per list (in
 // LoadLists' order), which lists are complete, and the matching.
 type LoadProgress struct {
@@ -163,7 +178,12 @@ const loadTimeout = 5 * time.Minute
 // time) and computes suggestions, reporting progress as pages arrive and
 // accounts are matched. It catches its own panic: faces run it on a
 // goroutine of their own.
-func (s *Session) Load(ctx context.Context, report func(LoadProgress)) (_ *Data, err error) {
+func (s *Session) Load(ctx context.Context, report func(LoadProgress)) (*Data, error) {
+	return s.LoadWith(ctx, LoadOptions{Suggestions: true}, report)
+}
+
+// LoadWith is Load, computing only what o asks for.
+func (s *Session) LoadWith(ctx context.Context, o LoadOptions, report func(LoadProgress)) (_ *Data, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("internal error while loading: %v", r)
@@ -217,24 +237,37 @@ func (s *Session) Load(ctx context.Context, report func(LoadProgress)) (_ *Data,
 	}
 	run(0, into(&d.Accounts, pc.Accounts))
 	run(1, into(&d.Services, pc.Services))
-	run(2, into(&d.Companies, pc.Companies))
+	var indexed sync.WaitGroup
+	run(2, func(ctx context.Context) (int, error) {
+		n, err := into(&d.Companies, pc.Companies)(ctx)
+		if err == nil && o.Suggestions {
+			// Index the companies while the other lists arrive: at
+			// 100,000 that is a good part of a second off the wait.
+			indexed.Go(d.indexCompanies)
+		}
+		return n, err
+	})
 	run(3, into(&d.Products, pc.Products))
 	run(4, func(ctx context.Context) (n int, err error) {
 		d.Remote, err = pc.Mappings(ctx)
 		return len(d.Remote.Accounts) + len(d.Remote.Services), err
 	})
 	wg.Wait()
+	indexed.Wait()
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
 		}
 	}
-	prog.ToMatch = len(d.Accounts)
-	d.index(func(matched int) {
-		p := prog
-		p.Matched = matched
-		report(p)
-	})
+	d.names()
+	if o.Suggestions {
+		prog.ToMatch = len(d.Accounts)
+		d.match(func(matched int) {
+			p := prog
+			p.Matched = matched
+			report(p)
+		})
+	}
 	return d, nil
 }
 
@@ -262,20 +295,23 @@ func candidates[T any](items []T, idName func(T) (string, string)) ([]match.Cand
 // with no company score under 0.3), so the row shows none.
 const minSuggestion = 0.45
 
-// index sanitizes names, builds the matchers and suggests a company for
-// every account (reporting how many are done) and a product for every
-// service.
-func (d *Data) index(matched func(int)) {
-	cs, companyNames := candidates(d.Companies, func(c gradient.Company) (string, string) { return c.ID, c.Name })
-	ps, productNames := candidates(d.Products, func(p gradient.Product) (string, string) { return p.ID, p.Name })
-	d.companyNames, d.productNames = companyNames, productNames
-	d.companyIndex, d.productIndex = match.NewIndex(cs), match.NewIndex(ps)
+// indexCompanies sanitizes the companies' names and indexes them.
+func (d *Data) indexCompanies() {
+	d.companyCands, d.companyNames = candidates(d.Companies, func(c gradient.Company) (string, string) { return c.ID, c.Name })
+	d.companyIndex = match.NewIndex(d.companyCands)
+}
+
+// names sanitizes every name once, for every face.
+func (d *Data) names() {
+	if d.companyNames == nil {
+		d.companyCands, d.companyNames = candidates(d.Companies, func(c gradient.Company) (string, string) { return c.ID, c.Name })
+	}
+	d.productCands, d.productNames = candidates(d.Products, func(p gradient.Product) (string, string) { return p.ID, p.Name })
 	d.accountNames = make(map[string]string, len(d.Accounts))
 	d.accountItems = make([]Item, len(d.Accounts))
-	names := make([]string, len(d.Accounts))
 	for i, a := range d.Accounts {
 		n := text.Sanitize(a.Name)
-		d.accountNames[a.ID], d.accountItems[i], names[i] = n, Item{a.ID, n}, n
+		d.accountNames[a.ID], d.accountItems[i] = n, Item{a.ID, n}
 	}
 	d.serviceNames, d.serviceProduct = map[string]string{}, map[string]string{}
 	d.serviceItems = make([]Item, len(d.Services))
@@ -288,17 +324,34 @@ func (d *Data) index(matched func(int)) {
 			}
 		}
 	}
-	d.accountSuggestions = make(map[string]match.Scored, len(d.Accounts))
-	best, ok := d.companyIndex.BestAll(names, matched)
-	for i, a := range d.Accounts {
-		if ok[i] && best[i].Score >= minSuggestion {
-			d.accountSuggestions[a.ID] = best[i]
+}
+
+// match builds the indexes (the companies' may be built already) and
+// suggests a company for every account (reporting how many are done, when
+// matched is not nil) and a product for every service, the first time it
+// is called.
+func (d *Data) match(matched func(int)) {
+	d.matching.Do(func() {
+		if d.companyIndex == nil {
+			d.companyIndex = match.NewIndex(d.companyCands)
 		}
-	}
-	d.serviceSugg = map[string]match.Scored{}
-	for _, s := range d.serviceItems {
-		if best, ok := d.productIndex.Best(s.Name); ok && best.Score >= minSuggestion {
-			d.serviceSugg[s.ID] = best
+		d.productIndex = match.NewIndex(d.productCands)
+		names := make([]string, len(d.accountItems))
+		for i, it := range d.accountItems {
+			names[i] = it.Name
 		}
-	}
+		d.accountSuggestions = make(map[string]match.Scored, len(d.Accounts))
+		best, ok := d.companyIndex.BestAll(names, matched)
+		for i, it := range d.accountItems {
+			if ok[i] && best[i].Score >= minSuggestion {
+				d.accountSuggestions[it.ID] = best[i]
+			}
+		}
+		d.serviceSugg = map[string]match.Scored{}
+		for _, s := range d.serviceItems {
+			if best, ok := d.productIndex.Best(s.Name); ok && best.Score >= minSuggestion {
+				d.serviceSugg[s.ID] = best
+			}
+		}
+	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
@@ -117,10 +116,13 @@ func PlanWrite(d *Data, accounts, services map[string]store.Mapping) Plan {
 			}
 		}
 	}
-	slices.SortStableFunc(p.Mapped, byName)
-	slices.SortStableFunc(p.Changes, byName)
+	// Rows read in name order, as the mapping screens list them, accounts
+	// first ("accounts" < "services"; "\x00" ends the kind).
+	nameKey := func(c Change) string { return c.Kind.Store + "\x00" + c.Item.Name }
+	SortFolded(p.Mapped, nameKey)
+	SortFolded(p.Changes, nameKey)
 	for _, names := range p.unmapped {
-		slices.SortStableFunc(names, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+		SortFolded(names, func(n string) string { return n })
 	}
 	p.AccountTally = TallyOf(d.Items(Accounts), in(accounts))
 	companies := map[string]bool{}

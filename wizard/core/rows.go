@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 
 	"github.com/meshgradient/mesh-gradient/store"
@@ -32,6 +31,11 @@ type MappingRow struct {
 // accounts and services and its suggestion, accounts first, each in name
 // order.
 func ExportRows(d *Data, accounts, services map[string]store.Mapping) []MappingRow {
+	return exportRows(d, accounts, services, true)
+}
+
+// exportRows is ExportRows, with the suggestions only when suggest is true.
+func exportRows(d *Data, accounts, services map[string]store.Mapping, suggest bool) []MappingRow {
 	var rows []MappingRow
 	for _, side := range []struct {
 		k      Kind
@@ -45,25 +49,24 @@ func ExportRows(d *Data, accounts, services map[string]store.Mapping) []MappingR
 					r.MappedName = d.TargetName(side.k, m.Target)
 				}
 			}
-			if sg, ok := d.Suggestion(side.k, it.ID); ok {
-				r.SuggestionID, r.SuggestionName, r.Confidence = sg.ID, sg.Name, math.Round(sg.Score*100)/100
+			if suggest { // asking would match every account
+				if sg, ok := d.Suggestion(side.k, it.ID); ok {
+					r.SuggestionID, r.SuggestionName, r.Confidence = sg.ID, sg.Name, math.Round(sg.Score*100)/100
+				}
 			}
 			rows = append(rows, r)
 		}
 	}
-	sort.SliceStable(rows, func(i, j int) bool {
-		if rows[i].Kind != rows[j].Kind {
-			return rows[i].Kind == Accounts.ExportKind
-		}
-		return strings.ToLower(rows[i].MeshName) < strings.ToLower(rows[j].MeshName)
-	})
+	// Accounts first ("account" < "service"; "\x00" ends the kind).
+	SortFolded(rows, func(r MappingRow) string { return r.Kind + "\x00" + r.MeshName })
 	return rows
 }
 
-// Export is every account and service with its mapping in Synthesize.
-func (s *Session) Export(d *Data) []MappingRow {
+// Export is every account and service with its mapping in Synthesize and,
+// when suggestions is true, its suggestion (false matches nothing).
+func (s *Session) Export(d *Data, suggestions bool) []MappingRow {
 	accounts, services := RemoteDrafts(d.Remote)
-	return ExportRows(d, accounts, services)
+	return exportRows(d, accounts, services, suggestions)
 }
 
 // Import checks every row against what Synthesize lists and, only when

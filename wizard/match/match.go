@@ -5,20 +5,17 @@
 // trigram similarity.
 //
 // Best is exact: it returns what scoring every candidate would (BestNaive),
-// without scoring every candidate. Inverted indexes on trigrams, tokens and
-// 4-letter token prefixes give, for each candidate sharing anything with the
-// name, the exact trigram similarity and an upper bound on the token score;
-// only candidates whose bound reaches the best score so far are scored in
-// full. A candidate sharing nothing scores 0, so it can never be the answer.
+// without scoring every candidate, and without reading every candidate that
+// shares something with the name either (search.go): at tens of thousands
+// of tenants most names share a trigram with a third of all companies, so
+// reading those lists made matching grow with the square of the tenants.
 package match
 
 import (
 	"runtime"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
-	"unicode"
 )
 
 // Candidate is something a name can map to.
@@ -33,137 +30,143 @@ type Scored struct {
 	Score float64
 }
 
-// legal suffixes and filler words that say nothing about which company.
-var dropWords = map[string]bool{
-	"inc": true, "incorporated": true, "llc": true, "llp": true, "lp": true, "ltd": true, "limited": true,
-	"corp": true, "corporation": true, "co": true, "company": true, "gmbh": true, "ag": true, "plc": true,
-	"pc": true, "pllc": true, "pa": true, "sa": true, "sarl": true, "bv": true, "nv": true, "pty": true,
-	"srl": true, "spa": true, "oy": true, "ab": true, "as": true, "kg": true,
-	"the": true, "and": true, "of": true, "at": true,
-}
-
-var abbreviations = map[string]string{
-	"mgmt": "management", "intl": "international", "svc": "services", "svcs": "services",
-	"assoc": "associates", "assn": "association", "bros": "brothers", "mfg": "manufacturing",
-	"dept": "department", "natl": "national", "grp": "group", "ctr": "center", "centre": "center",
-	"tech": "technology", "univ": "university", "hosp": "hospital", "med": "medical",
-}
-
-// Normalize turns a name into its comparable tokens.
-func Normalize(name string) []string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(name) {
-		switch {
-		case r == '&' || r == '+':
-			b.WriteString(" and ")
-		case r == '\'' || r == '’' || r == '.':
-			// "Mary's" → "marys", "St." → "st", "Inc." → "inc"
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(r)
-		default:
-			b.WriteByte(' ')
-		}
-	}
-	var out []string
-	words := strings.Fields(b.String())
-	for i := 0; i < len(words); i++ {
-		w := words[i]
-		if w == "per" {
-			i++ // "per mailbox", "per user": a unit, not a name
-			continue
-		}
-		if full, ok := abbreviations[w]; ok {
-			w = full
-		}
-		if !dropWords[w] {
-			out = append(out, w)
-		}
-	}
-	return out
-}
-
-type entry struct {
-	Candidate
-	tokens   []string
-	distinct []string // tokens without repeats
-	joined   string   // tokens without spaces: "harbor view" ≈ "harborview"
-	grams    []uint64 // character trigrams of joined, sorted, without repeats
-}
-
-func newEntry(c Candidate) entry {
-	toks := Normalize(c.Name)
-	joined := strings.Join(toks, "")
-	return entry{Candidate: c, tokens: toks, distinct: distinct(toks), joined: joined, grams: trigrams(joined)}
-}
-
-func distinct(toks []string) []string {
-	out := make([]string, 0, len(toks))
-	for _, t := range toks {
-		if !slices.Contains(out, t) {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-// trigrams packs each run of three runes (21 bits each) into a uint64.
-func trigrams(s string) []uint64 {
-	r := []rune(" " + s + " ")
-	out := make([]uint64, 0, len(r))
-	for i := 0; i+3 <= len(r); i++ {
-		out = append(out, uint64(r[i])<<42|uint64(r[i+1])<<21|uint64(r[i+2]))
-	}
-	sort.Slice(out, func(a, b int) bool { return out[a] < out[b] })
-	k := 0
-	for i, g := range out {
-		if i == 0 || g != out[k-1] {
-			out[k] = g
-			k++
-		}
-	}
-	return out[:k]
-}
-
 // prefixLen is the shortest common prefix tokenWeight counts as a half match.
 const prefixLen = 4
 
+// sizes is what the bounds read of a candidate, dense: they read it for
+// many candidates a query.
 type sizes struct {
-	tokens, distinct uint16
-	grams            uint32
+	tokens, distinct, grams uint32
+	tokenSig, prefixSig     uint64 // the union of its tokenBits
 }
 
 // Index holds candidates ready for matching.
 type Index struct {
 	entries  []entry
-	sizes    []sizes            // entries' lengths, dense: bound reads them for thousands of candidates a query
+	sizes    []sizes
 	grams    map[uint64][]int32 // trigram → entries holding it
 	tokens   map[string][]int32 // token → entries holding it
 	prefixes map[string][]int32 // first 4 letters of a token → entries with such a token
+	sameSet  map[uint64][]int32 // hash of the trigram set → entries with that set: every candidate that can score 1
+	repeats  int                // the most token positions one name repeats ("Johnson & Johnson": 1)
 	scratch  sync.Pool
 }
 
-// NewIndex indexes candidates.
+// NewIndex indexes candidates. Names are normalised on every core; the
+// posting lists are then cut from one array each, counted first, so 100,000
+// names cost a few large allocations instead of millions of small ones.
 func NewIndex(cands []Candidate) *Index {
-	ix := &Index{entries: make([]entry, len(cands)), sizes: make([]sizes, len(cands)), grams: map[uint64][]int32{},
-		tokens: map[string][]int32{}, prefixes: map[string][]int32{}}
-	for i, c := range cands {
-		e := newEntry(c)
-		ix.entries[i] = e
-		ix.sizes[i] = sizes{tokens: uint16(min(len(e.tokens), 1<<16-1)), distinct: uint16(min(len(e.distinct), 1<<16-1)), grams: uint32(len(e.grams))}
-		for _, g := range e.grams {
-			ix.grams[g] = append(ix.grams[g], int32(i))
+	ix := &Index{entries: make([]entry, len(cands)), sizes: make([]sizes, len(cands))}
+	parallel(len(cands), func(from, to int) {
+		var b builder
+		for i := from; i < to; i++ {
+			e := &ix.entries[i]
+			b.build(e, cands[i], true)
+			sz := sizes{tokens: uint32(len(e.tokens)), distinct: uint32(len(e.distinct)), grams: uint32(len(e.grams))}
+			for _, t := range b.bits {
+				sz.tokenSig |= t.token
+				sz.prefixSig |= t.prefix
+			}
+			ix.sizes[i] = sz
 		}
-		var seenPrefix []string
+	})
+	for i := range ix.entries {
+		ix.repeats = max(ix.repeats, len(ix.entries[i].tokens)-len(ix.entries[i].distinct))
+	}
+	// Trigrams are two thirds of the postings: they build on one core while
+	// the tokens, prefixes and trigram sets build on the other.
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		ix.grams = build(ix.entries, func(e *entry, add func(uint64)) {
+			for _, g := range e.grams {
+				add(g)
+			}
+		})
+	})
+	ix.tokens = build(ix.entries, func(e *entry, add func(string)) {
 		for _, t := range e.distinct {
-			ix.tokens[t] = append(ix.tokens[t], int32(i))
-			if p, ok := prefix(t); ok && !slices.Contains(seenPrefix, p) {
-				seenPrefix = append(seenPrefix, p)
-				ix.prefixes[p] = append(ix.prefixes[p], int32(i))
+			add(t)
+		}
+	})
+	ix.prefixes = build(ix.entries, func(e *entry, add func(string)) {
+		for k, t := range e.distinct {
+			if p, ok := prefix(t); ok && !hasPrefix(e.distinct[:k], p) {
+				add(p)
 			}
 		}
-	}
+	})
+	ix.sameSet = build(ix.entries, func(e *entry, add func(uint64)) { add(e.setHash) })
+	wg.Wait()
 	ix.scratch.New = func() any { return newScratch(len(ix.entries)) }
 	return ix
+}
+
+// build makes the key → entries lists of keys(e, add) for every entry, in
+// entry order. Keys are numbered in one pass (one map lookup per key a
+// name has), then every list is cut from one array: 100,000 names cost a
+// few large allocations instead of a million small ones.
+func build[K comparable](entries []entry, keys func(e *entry, add func(K))) map[K][]int32 {
+	ids := map[K]int32{}
+	var order []K
+	var counts []int32
+	var seq []int32 // key numbers, entry after entry
+	for i := range entries {
+		keys(&entries[i], func(k K) {
+			id, ok := ids[k]
+			if !ok {
+				id = int32(len(order))
+				ids[k] = id
+				order = append(order, k)
+				counts = append(counts, 0)
+			}
+			counts[id]++
+			seq = append(seq, id)
+		})
+	}
+	all := make([]int32, len(seq))
+	lists := make([][]int32, len(order))
+	at := int32(0)
+	for id, n := range counts {
+		lists[id] = all[at : at : at+n]
+		at += n
+	}
+	next := 0
+	for i := range entries {
+		keys(&entries[i], func(K) {
+			id := seq[next]
+			next++
+			lists[id] = append(lists[id], int32(i))
+		})
+	}
+	out := make(map[K][]int32, len(order))
+	for id, k := range order {
+		out[k] = lists[id]
+	}
+	return out
+}
+
+// parallel runs f over [0, n) in chunks, on every core.
+func parallel(n int, f func(from, to int)) {
+	workers := min(runtime.GOMAXPROCS(0), max(n/256, 1))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(n*w/workers, n*(w+1)/workers)
+		}()
+	}
+	wg.Wait()
+}
+
+// hasPrefix reports whether one of toks starts with p.
+func hasPrefix(toks []string, p string) bool {
+	for _, u := range toks {
+		if strings.HasPrefix(u, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func prefix(t string) (string, bool) {
@@ -175,107 +178,6 @@ func prefix(t string) (string, bool) {
 
 // Len is the number of candidates.
 func (ix *Index) Len() int { return len(ix.entries) }
-
-// scratch is one query's per-candidate counters, reused between queries
-// (allocating them per query would cost gigabytes over 10,000 names). One
-// struct per candidate keeps a candidate's counters in one cache line.
-type scratch struct {
-	at      []counters
-	touched []int32
-	bounds  []float64 // by position in touched
-}
-
-type counters struct {
-	grams    uint16 // trigrams shared with the query
-	shared   uint16 // distinct tokens shared with the query
-	exact    uint16 // query token positions with an equal token here
-	prefixed uint16 // query token positions with only a same-prefix token here
-	stamp    int32  // which distinct query token last counted here
-	seen     bool
-}
-
-func newScratch(n int) *scratch { return &scratch{at: make([]counters, n)} }
-
-func (s *scratch) reset() {
-	for _, i := range s.touched {
-		s.at[i] = counters{}
-	}
-	s.touched = s.touched[:0]
-}
-
-func (s *scratch) touch(i int32) *counters {
-	c := &s.at[i]
-	if !c.seen {
-		c.seen = true
-		s.touched = append(s.touched, i)
-	}
-	return c
-}
-
-// gather counts, for every candidate sharing a trigram, a token or a token
-// prefix with q, what it shares. Every candidate scoring above 0 is touched.
-func (ix *Index) gather(q *entry, s *scratch) {
-	for _, g := range q.grams {
-		for _, i := range ix.grams[g] {
-			s.touch(i).grams++
-		}
-	}
-	for k, t := range q.distinct {
-		mult := uint16(0)
-		for _, x := range q.tokens {
-			if x == t {
-				mult++
-			}
-		}
-		mark := int32(k + 1)
-		for _, i := range ix.tokens[t] {
-			c := s.touch(i)
-			c.shared++
-			c.exact += mult
-			c.stamp = mark
-		}
-		if p, ok := prefix(t); ok {
-			for _, i := range ix.prefixes[p] {
-				if s.at[i].stamp != mark {
-					s.touch(i).prefixed += mult
-				}
-			}
-		}
-	}
-}
-
-// bound is at least score(q, e), from what gather counted: the trigram
-// Dice and the containment bonus exactly, the token Dice from above (an
-// equal token adds at most 1, a same-prefix one at most 0.8, and at most
-// min(len) pairs form).
-func (ix *Index) bound(q *entry, s *scratch, i int32) float64 {
-	e, c := ix.sizes[i], &s.at[i]
-	lq, le := len(q.tokens), int(e.tokens)
-	if lq == 0 || le == 0 {
-		return 0
-	}
-	common := int(c.grams)
-	if common == len(q.grams) && common == int(e.grams) {
-		return 1 // the same letters: the exact score may be 1
-	}
-	pairs := min(lq, le)
-	exact := min(int(c.exact), pairs)
-	half := min(int(c.prefixed), pairs-exact)
-	t := 2 * (float64(exact) + 0.8*float64(half)) / float64(lq+le)
-	b := 0.6*t + 0.4*(2*float64(common)/float64(len(q.grams)+int(e.grams)))
-	shorter := len(q.distinct)
-	if lq > le {
-		shorter = int(e.distinct)
-	}
-	if int(c.shared) == shorter {
-		b = max(b, 0.6+0.35*float64(pairs)/float64(max(lq, le)))
-	}
-	return b
-}
-
-// slack absorbs rounding differences between bound and score, so a
-// candidate whose true score ties the best is always scored.
-const slack = 1e-9
 
 // better orders results: higher score, then name, then input order.
 func (ix *Index) better(s float64, i int32, best float64, bi int32) bool {
@@ -294,45 +196,6 @@ func (ix *Index) Best(name string) (Scored, bool) {
 	return ix.best(name, s)
 }
 
-func (ix *Index) best(name string, s *scratch) (Scored, bool) {
-	q := newEntry(Candidate{Name: name})
-	s.reset()
-	ix.gather(&q, s)
-	s.bounds = slices.Grow(s.bounds[:0], len(s.touched))[:len(s.touched)]
-	bounds := s.bounds
-	// Score the most promising candidate first so the best score starts
-	// high, then every candidate whose bound still reaches the best so far.
-	top := -1
-	for k, i := range s.touched {
-		bounds[k] = ix.bound(&q, s, i)
-		if top < 0 || bounds[k] > bounds[top] {
-			top = k
-		}
-	}
-	best, bi := 0.0, int32(-1)
-	consider := func(k int) {
-		i := s.touched[k]
-		if bi >= 0 && bounds[k] < best-slack {
-			return
-		}
-		if sc := score(&q, &ix.entries[i]); ix.better(sc, i, best, bi) {
-			best, bi = sc, i
-		}
-	}
-	if top >= 0 {
-		consider(top)
-	}
-	for k := range s.touched {
-		if k != top {
-			consider(k)
-		}
-	}
-	if bi < 0 || best <= 0 {
-		return Scored{}, false
-	}
-	return Scored{Candidate: ix.entries[bi].Candidate, Score: best}, true
-}
-
 // BestAll is Best for every name, on every core; out[i] is names[i]'s
 // answer and ok[i] whether there is one. progress, when not nil, hears how
 // many names are done, now and then.
@@ -342,7 +205,7 @@ func (ix *Index) BestAll(names []string, progress func(done int)) (out []Scored,
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	next, done := 0, 0
-	const chunk = 64
+	const chunk = 256
 	for range workers {
 		wg.Add(1)
 		go func() {
@@ -382,6 +245,10 @@ func (ix *Index) BestNaive(name string) (Scored, bool) {
 			best, bi = sc, int32(i)
 		}
 	}
+	return ix.answer(best, bi)
+}
+
+func (ix *Index) answer(best float64, bi int32) (Scored, bool) {
 	if bi < 0 || best <= 0 {
 		return Scored{}, false
 	}
@@ -389,14 +256,14 @@ func (ix *Index) BestNaive(name string) (Scored, bool) {
 }
 
 // Rank scores every candidate against name, best first (ties by name, then
-// input order). Only candidates sharing something are scored; the rest
-// score 0 and follow in name order.
+// input order). Only candidates sharing a trigram or a token are scored;
+// the rest score 0 and follow in name order.
 func (ix *Index) Rank(name string) []Scored {
 	q := newEntry(Candidate{Name: name})
 	s := ix.scratch.Get().(*scratch)
 	defer ix.scratch.Put(s)
 	s.reset()
-	ix.gather(&q, s)
+	ix.touchSharing(&q, s)
 	scores := make([]float64, len(ix.entries))
 	for _, i := range s.touched {
 		scores[i] = score(&q, &ix.entries[i])

@@ -3,9 +3,11 @@ package match_test
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/meshgradient/mesh-gradient/mesh/meshemu"
@@ -123,11 +125,13 @@ func TestBestEqualsExhaustiveScoring(t *testing.T) {
 		hardNames = append(hardNames, fmt.Sprintf("%s %s %d", words[(i*3)%len(words)], words[(i/5)%len(words)], i%97))
 	}
 	hardIx := match.NewIndex(hard)
+	tied, tiedNames := nearTies(1000, 11)
+	tiedIx := match.NewIndex(tied)
 	for _, c := range []struct {
 		label string
 		ix    *match.Index
 		names []string
-	}{{"generated", ix, names}, {"shared words", hardIx, hardNames}} {
+	}{{"generated", ix, names}, {"shared words", hardIx, hardNames}, {"near ties", tiedIx, tiedNames}} {
 		reported := 0
 		all, allOK := c.ix.BestAll(c.names, func(done int) { reported = max(reported, done) })
 		if reported != len(c.names) {
@@ -156,11 +160,86 @@ func TestBestEqualsExhaustiveScoring(t *testing.T) {
 	}
 }
 
+// TestBestEqualsExhaustiveOnSmallIndexes runs the near-ties case over many
+// seeds, small: each seed is another arrangement of ties and bounds.
+func TestBestEqualsExhaustiveOnSmallIndexes(t *testing.T) {
+	for seed := range uint64(40) {
+		cands, names := nearTies(150, seed)
+		ix := match.NewIndex(cands)
+		for _, n := range names {
+			want, wantOK := ix.BestNaive(n)
+			if got, ok := ix.Best(n); got != want || ok != wantOK {
+				t.Fatalf("seed %d: %q: Best %v %v, exhaustive %v %v", seed, n, got, ok, want, wantOK)
+			}
+		}
+	}
+}
+
+// FuzzBestEqualsExhaustive: any name, against candidates made to tie.
+func FuzzBestEqualsExhaustive(f *testing.F) {
+	cands, names := nearTies(300, 5)
+	ix := match.NewIndex(cands)
+	for _, n := range names[:20] {
+		f.Add(n)
+	}
+	f.Add("")
+	f.Add("per & the")
+	f.Fuzz(func(t *testing.T, name string) {
+		want, wantOK := ix.BestNaive(name)
+		if got, ok := ix.Best(name); got != want || ok != wantOK {
+			t.Fatalf("%q: Best %v %v, exhaustive %v %v", name, got, ok, want, wantOK)
+		}
+	})
+}
+
+// nearTies is the hardest case for the index's bounds: n candidates and n
+// names drawn from a dozen words, several of which share a 4-letter prefix
+// ("rental", "rentals", "rentacar"), in any order, with repeats, words run
+// together, duplicates of a candidate under another id, accents, and one
+// name of more than 64 distinct words. Most names have many candidates at
+// or near the best score, and many candidates share every list.
+func nearTies(n int, seed uint64) ([]match.Candidate, []string) {
+	rng := rand.New(rand.NewPCG(seed, seed))
+	vocab := []string{"rental", "rentals", "rentacar", "harbor", "harbour", "harborview", "view", "north", "northern",
+		"dental", "dent", "a", "b", "12", "Ölberg", "oelberg", "&", "Inc"}
+	name := func() string {
+		k := 1 + rng.IntN(5)
+		var parts []string
+		for range k {
+			w := vocab[rng.IntN(len(vocab))]
+			if len(parts) > 0 && rng.IntN(8) == 0 {
+				parts[len(parts)-1] += w // run together
+				continue
+			}
+			parts = append(parts, w)
+		}
+		return strings.Join(parts, " ")
+	}
+	cands := make([]match.Candidate, n)
+	for i := range cands {
+		cands[i] = match.Candidate{ID: fmt.Sprint(i), Name: name()}
+		if i > 0 && rng.IntN(10) == 0 {
+			cands[i].Name = cands[rng.IntN(i)].Name // a twin under another id
+		}
+	}
+	var long []string
+	for i := range 70 {
+		long = append(long, fmt.Sprintf("w%d", i))
+	}
+	cands[n-1].Name = strings.Join(long, " ")
+	names := make([]string, n)
+	for i := range names {
+		names[i] = name()
+	}
+	names[n-1] = strings.Join(long[3:], " ") + " rental"
+	return cands, names
+}
+
 // BenchmarkSuggestAll is the first target: a suggestion for every
 // one of n accounts among n companies (index built once, as the wizard
 // does per load, and included).
 func BenchmarkSuggestAll(b *testing.B) {
-	for _, n := range []int{1000, 10000} {
+	for _, n := range []int{1000, 10000, 100000} {
 		names, _, _ := generated(n, 1)
 		sc, _ := meshemu.Generate(n, 1)
 		var cands []match.Candidate

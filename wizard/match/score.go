@@ -96,6 +96,11 @@ func dice(a, b []uint64) float64 {
 	if len(a)+len(b) == 0 {
 		return 0
 	}
+	return 2 * float64(overlap(a, b)) / float64(len(a)+len(b))
+}
+
+// overlap counts what two sorted sets have in common.
+func overlap(a, b []uint64) int {
 	common := 0
 	for i, j := 0, 0; i < len(a) && j < len(b); {
 		switch {
@@ -109,5 +114,5 @@ func dice(a, b []uint64) float64 {
 			j++
 		}
 	}
-	return 2 * float64(common) / float64(len(a)+len(b))
+	return common
 }
