@@ -14,14 +14,16 @@ import (
 )
 
 // FilterList is a list of many items with a filter, drawn as the screens'
-// bubbles lists are (filter line, status bar, one-line rows, page dots) and
-// keyed the same, for the lists that hold thousands. bubbles' list rebuilds
-// its filter's targets and its matches at every keystroke (3 MB over
-// 10,000 names) and filters in a command, so a key typed quickly meets
-// results a keystroke old. This one folds the names once when the items
-// are set, filters as the key is handled, narrows the last answer as a
-// filter grows, allocates nothing for the filter once warm, and shows
-// "1/334" instead of the page dots without drawing them first.
+// bubbles lists are (filter line, status bar, one-line rows) and keyed the
+// same, for the lists that hold thousands. It scrolls: the rows fill the
+// height wherever the cursor is (a page at a time left two rows and 38
+// blank lines on a tall terminal), and the status bar says where the
+// cursor is ("12/40"). bubbles' list rebuilds its filter's targets and its
+// matches at every keystroke (3 MB over 10,000 names) and filters in a
+// command, so a key typed quickly meets results a keystroke old. This one
+// folds the names once when the items are set, filters as the key is
+// handled, narrows the last answer as a filter grows, and allocates
+// nothing for the filter once warm.
 type FilterList struct {
 	KeyMap      list.KeyMap
 	Styles      list.Styles
@@ -37,8 +39,8 @@ type FilterList struct {
 	visible []int32 // the filter's answer, while the state is not Unfiltered
 	state   list.FilterState
 
-	page, perPage, cursor, pages int
-	width, height                int
+	top, sel, perPage int // the first row shown, the cursor, rows that fit
+	width, height     int
 	mark                         string // the cursor, drawn once
 	lines                        []string
 	out                          strings.Builder
@@ -47,7 +49,7 @@ type FilterList struct {
 // NewFilterList is a FilterList set up as NewList sets up a bubbles list.
 func NewFilterList(t Theme, items []list.Item, render RenderRow, singular, plural string) *FilterList {
 	l := &FilterList{KeyMap: listKeyMap(), Styles: listStyles(t), theme: t, render: render, singular: singular, plural: plural,
-		perPage: 1, pages: 1}
+		perPage: 1}
 	l.FilterInput = textinput.New()
 	l.FilterInput.Prompt = "Filter: "
 	l.FilterInput.PromptStyle = l.Styles.FilterPrompt
@@ -110,10 +112,31 @@ func (l *FilterList) visibleItem(k int) list.Item {
 }
 
 // Index is the cursor's position among the items shown.
-func (l *FilterList) Index() int { return l.page*l.perPage + l.cursor }
+func (l *FilterList) Index() int { return l.sel }
 
-// Select puts the cursor on the k-th item shown.
-func (l *FilterList) Select(k int) { l.page, l.cursor = k/l.perPage, k%l.perPage }
+// Select puts the cursor on the k-th item shown, scrolled into view.
+func (l *FilterList) Select(k int) {
+	l.sel = k
+	l.clamp()
+}
+
+// FilterValue is the filter typed or applied ("" for none).
+func (l *FilterList) FilterValue() string {
+	if l.state == list.Unfiltered {
+		return ""
+	}
+	return l.FilterInput.Value()
+}
+
+// clamp keeps the cursor on an item and the rows on the cursor, and fills
+// the height: the rows never end early while there are items above.
+func (l *FilterList) clamp() {
+	n := l.visibleLen()
+	l.sel = max(min(l.sel, n-1), 0)
+	l.top = min(l.top, l.sel)
+	l.top = max(l.top, l.sel-l.perPage+1)
+	l.top = max(min(l.top, n-l.perPage), 0)
+}
 
 // SelectedItem is the item under the cursor, or nil.
 func (l *FilterList) SelectedItem() list.Item {
@@ -149,7 +172,7 @@ func (l *FilterList) Update(msg tea.Msg) tea.Cmd {
 		l.FilterInput = input
 		if changed {
 			l.visible = l.filter.filter(input.Value())
-			l.page, l.cursor = 0, 0
+			l.sel, l.top = 0, 0
 			l.updatePagination()
 			l.updateKeybindings()
 		}
@@ -162,40 +185,30 @@ func (l *FilterList) Update(msg tea.Msg) tea.Cmd {
 	case key.Matches(k, km.ClearFilter):
 		l.resetFilter()
 	case key.Matches(k, km.CursorUp):
-		l.move(-1)
+		l.sel--
 	case key.Matches(k, km.CursorDown):
-		l.move(1)
+		l.sel++
 	case key.Matches(k, km.PrevPage):
-		l.page = max(l.page-1, 0)
+		// A screenful up: the rows and the cursor move together.
+		l.sel, l.top = l.sel-l.perPage, l.top-l.perPage
 	case key.Matches(k, km.NextPage):
-		l.page = min(l.page+1, l.pages-1)
+		l.sel, l.top = l.sel+l.perPage, l.top+l.perPage
 	case key.Matches(k, km.GoToStart):
-		l.page, l.cursor = 0, 0
+		l.sel = 0
 	case key.Matches(k, km.GoToEnd):
-		l.page, l.cursor = l.pages-1, l.perPage
+		l.sel = l.visibleLen() - 1
 	case key.Matches(k, km.Filter):
 		if l.FilterInput.Value() == "" {
 			l.visible = l.filter.filter("")
 		}
-		l.page, l.cursor = 0, 0
+		l.sel, l.top = 0, 0
 		l.state = list.Filtering
 		l.FilterInput.CursorEnd()
 		l.FilterInput.Focus()
 		l.updateKeybindings()
 	}
-	l.cursor = max(min(l.cursor, l.onPage()-1), 0)
+	l.clamp()
 	return nil
-}
-
-// move goes up or down one item, across pages, stopping at the ends.
-func (l *FilterList) move(by int) {
-	k := max(min(l.Index()+by, l.visibleLen()-1), 0)
-	l.Select(k)
-}
-
-// onPage is how many items the current page shows.
-func (l *FilterList) onPage() int {
-	return max(min(l.visibleLen()-l.page*l.perPage, l.perPage), 0)
 }
 
 func (l *FilterList) accept() {
@@ -218,6 +231,9 @@ func (l *FilterList) resetFilter() {
 	if l.state == list.Unfiltered {
 		return
 	}
+	if l.sel < len(l.visible) {
+		l.sel = int(l.visible[l.sel]) // the cursor stays on its item
+	}
 	l.state = list.Unfiltered
 	l.FilterInput.Reset()
 	l.visible = nil
@@ -225,31 +241,18 @@ func (l *FilterList) resetFilter() {
 	l.updateKeybindings()
 }
 
-// updatePagination sizes the pages as bubbles' list does: the height less
-// the filter line, the status bar and the page dots (with their margin
-// when the last layout had more than one page), and keeps the cursor on
-// the same item.
+// updatePagination fits the rows in the height less the filter line and
+// the status bar, the cursor staying on its item.
 func (l *FilterList) updatePagination() {
-	index := l.Index()
-	avail := l.height - 2
-	if l.pages > 1 {
-		avail -= 2
-	} else {
-		avail--
-	}
-	l.perPage = max(1, avail)
-	l.pages = max(1, (l.visibleLen()+l.perPage-1)/l.perPage)
-	l.page, l.cursor = index/l.perPage, index%l.perPage
-	if l.page >= l.pages-1 {
-		l.page = max(0, l.pages-1)
-	}
+	l.perPage = max(1, l.height-2)
+	l.clamp()
 }
 
 func (l *FilterList) updateKeybindings() {
 	km := &l.KeyMap
 	filtering := l.state == list.Filtering
 	has := len(l.items) != 0 && !filtering
-	paged := l.pages > 1 && !filtering
+	paged := l.visibleLen() > l.perPage && !filtering
 	km.CursorUp.SetEnabled(has)
 	km.CursorDown.SetEnabled(has)
 	km.NextPage.SetEnabled(paged)
@@ -268,10 +271,9 @@ func (l *FilterList) Bindings() []key.Binding { return listBindings(l.KeyMap) }
 // FilterKeys are the help while the filter is being typed.
 func (l *FilterList) FilterKeys() []key.Binding { return filterKeys(l.KeyMap) }
 
-// View draws the filter line, the status bar, the page's rows and the
-// page dots, as bubbles' list draws them: every line padded to the widest.
-// It lays the lines out itself, for a tenth of what lipgloss allocates to
-// join and pad them.
+// View draws the filter line, the status bar and the rows in view, every
+// line padded to the widest. It lays the lines out itself, for a tenth of
+// what lipgloss allocates to join and pad them.
 func (l *FilterList) View() string {
 	lines := l.lines[:0]
 	title := ""
@@ -279,10 +281,7 @@ func (l *FilterList) View() string {
 		title = l.Styles.TitleBar.Render(l.FilterInput.View())
 	}
 	lines = append(lines, title, l.statusView())
-	pagination := l.paginationView()
-	rows := l.height - 2 - lipgloss.Height(pagination)
-	lines = l.rowLines(lines, max(rows, l.perPage))
-	lines = append(lines, strings.Split(pagination, "\n")...)
+	lines = l.rowLines(lines, l.perPage)
 	width := 0
 	for _, line := range lines {
 		width = max(width, ansi.StringWidth(line))
@@ -302,9 +301,7 @@ func (l *FilterList) View() string {
 	return b.String()
 }
 
-// rowLines appends the page's rows, then empty lines up to height (a page,
-// or more: bubbles' list sizes its pages only when the items, the size or
-// the filter change).
+// rowLines appends the rows in view, then empty lines up to height.
 func (l *FilterList) rowLines(lines []string, height int) []string {
 	n, from := l.visibleLen(), len(lines)
 	switch {
@@ -312,13 +309,12 @@ func (l *FilterList) rowLines(lines []string, height int) []string {
 	case n == 0:
 		lines = append(lines, l.Styles.NoItems.Render("No "+l.plural+"."))
 	default:
-		start := min(l.page*l.perPage, n)
-		for k := start; k < min(start+l.perPage, n); k++ {
+		for k := l.top; k < min(l.top+l.perPage, n); k++ {
 			mark := "  "
-			if k == l.Index() {
+			if k == l.sel {
 				mark = l.mark
 			}
-			lines = append(lines, ansi.Truncate(mark+l.render(l.visibleItem(k), k == l.Index(), max(l.width-2, 1)), l.width, "…"))
+			lines = append(lines, ansi.Truncate(mark+l.render(l.visibleItem(k), k == l.sel, max(l.width-2, 1)), l.width, "…"))
 		}
 	}
 	for len(lines)-from < height {
@@ -352,29 +348,8 @@ func (l *FilterList) statusView() string {
 	if hidden := total - shown; hidden > 0 {
 		status += l.Styles.DividerDot.String() + l.Styles.StatusBarFilterCount.Render(fmt.Sprintf("%d filtered", hidden))
 	}
+	if shown > 0 && l.state != list.Filtering {
+		status += l.Styles.DividerDot.String() + fmt.Sprintf("%d/%d", l.sel+1, shown) // where the cursor is
+	}
 	return l.Styles.StatusBar.Render(status)
-}
-
-// paginationView is bubbles' page dots, or "page/pages" when the dots
-// would be wider than the list (decided before drawing them: one dot a
-// page is a long string at 10,000 items).
-func (l *FilterList) paginationView() string {
-	if l.pages < 2 {
-		return ""
-	}
-	var s string
-	if l.pages > l.width {
-		s = l.Styles.ArabicPagination.Render(fmt.Sprintf("%d/%d", l.page+1, l.pages))
-	} else {
-		var b strings.Builder
-		for p := range l.pages {
-			if p == l.page {
-				b.WriteString(l.Styles.ActivePaginationDot.String())
-			} else {
-				b.WriteString(l.Styles.InactivePaginationDot.String())
-			}
-		}
-		s = b.String()
-	}
-	return l.Styles.PaginationStyle.MarginTop(1).Render(s)
 }

@@ -7,13 +7,14 @@ import (
 	"github.com/charmbracelet/bubbles/list"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // Option is one choice in a Picker.
 type Option struct {
 	ID     string
 	Title  string
-	Detail string // right-aligned, e.g. a confidence
+	Detail string // beside the title, e.g. a confidence
 }
 
 func (o Option) FilterValue() string { return o.Title }
@@ -50,14 +51,32 @@ func (p *Picker) Show(prompt string, options []Option, current string, width, he
 		}
 	}
 	t := p.theme
+	// The details line up in a column just right of the titles (not at
+	// the far edge, where the eye loses the row), and the current choice
+	// is marked.
+	titles := 0
+	for _, o := range options {
+		titles = max(titles, lipgloss.Width(o.Title))
+	}
 	p.list = NewFilterList(t, nil, func(it list.Item, selected bool, width int) string {
 		o := it.(Option)
-		title := o.Title
+		mark := "  "
+		if o.ID == current {
+			mark = t.OK.Render("✓ ")
+		}
+		col := max(min(titles, 40, width-2-lipgloss.Width(o.Detail)-12), 8)
+		title := ansi.Truncate(o.Title, col, "…")
+		if q := p.list.FilterValue(); q != "" {
+			title = Highlight(title, MatchPositions(q, o.Title), t.Match)
+		}
 		if selected {
 			title = t.Selected.Render(title)
 		}
-		gap := max(width-lipgloss.Width(title)-lipgloss.Width(o.Detail), 1)
-		return title + strings.Repeat(" ", gap) + t.Muted.Render(o.Detail)
+		line := mark + title + strings.Repeat(" ", max(col-lipgloss.Width(title), 0)+2) + t.Muted.Render(o.Detail)
+		if o.ID == current {
+			line += t.OK.Render("  current")
+		}
+		return line
 	}, "choice", "choices")
 	p.SetSize(width, height)
 	p.list.SetItems(items)
@@ -81,6 +100,15 @@ func (p Picker) Filtering() bool { return p.list != nil && p.list.FilterState() 
 // Update handles a message while open. chosen is non-nil when the user
 // picked an option; closed is true when the picker closed either way.
 func (p *Picker) Update(msg tea.Msg) (chosen *Option, closed bool, cmd tea.Cmd) {
+	// One enter chooses, even while a filter is typed: the filter is kept
+	// and the option under the cursor taken.
+	if k, ok := msg.(tea.KeyMsg); ok && p.Filtering() && key.Matches(k, p.keys.Choose) {
+		if o, ok := p.list.SelectedItem().(Option); ok {
+			p.open = false
+			return &o, true, nil
+		}
+		return nil, false, nil
+	}
 	if k, ok := msg.(tea.KeyMsg); ok && !p.Filtering() {
 		switch {
 		case key.Matches(k, p.keys.Choose):
@@ -105,7 +133,7 @@ func (p Picker) View() string {
 // Help lists the picker's keys.
 func (p Picker) Help() Help {
 	if p.Filtering() {
-		return Help{Short: p.list.FilterKeys()}
+		return ShortOnly(p.list.KeyMap.CancelWhileFiltering).WithMain(p.keys.Choose)
 	}
 	lk := p.list.KeyMap
 	short := []key.Binding{lk.Filter, p.keys.Cancel, lk.CursorUp, lk.CursorDown}
@@ -117,12 +145,13 @@ func (p Picker) Help() Help {
 
 // Bindings are every key the open picker takes now.
 func (p Picker) Bindings() []key.Binding {
+	if p.Filtering() {
+		// enter chooses at once; esc clears; the rest is typing.
+		return []key.Binding{p.keys.Choose, p.list.KeyMap.CancelWhileFiltering}
+	}
 	own := []key.Binding{p.keys.Choose, p.keys.Cancel}
-	if p.Filtering() || p.list.FilterState() == list.FilterApplied {
+	if p.list.FilterState() == list.FilterApplied {
 		own = own[:1]
-		if p.Filtering() {
-			own = nil
-		}
 	}
 	return append(own, p.list.Bindings()...)
 }

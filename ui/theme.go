@@ -25,6 +25,7 @@ type Theme struct {
 	TableHead lipgloss.Style
 	TableSel  lipgloss.Style
 	TableCell lipgloss.Style
+	Match     lipgloss.Style // the letters a filter matched (underlined: it shows without colour)
 }
 
 var (
@@ -56,5 +57,6 @@ func DefaultTheme() Theme {
 		TableHead: lipgloss.NewStyle().Padding(0, 1).Bold(true).Foreground(accent).BorderStyle(lipgloss.NormalBorder()).BorderBottom(true).BorderForeground(muted),
 		TableSel:  lipgloss.NewStyle().Bold(true).Foreground(accent),
 		TableCell: lipgloss.NewStyle().Padding(0, 1),
+		Match:     lipgloss.NewStyle().Underline(true).Foreground(accent),
 	}
 }

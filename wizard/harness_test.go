@@ -161,6 +161,8 @@ func (r *run) keys(names ...string) {
 			k = tea.KeyMsg{Type: tea.KeyDown}
 		case "up":
 			k = tea.KeyMsg{Type: tea.KeyUp}
+		case "tab":
+			k = tea.KeyMsg{Type: tea.KeyTab}
 		default:
 			k = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(n)}
 		}

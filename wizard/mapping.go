@@ -28,7 +28,7 @@ type mapRow struct {
 func (r *mapRow) FilterValue() string { return r.Name }
 
 type mappingKeys struct {
-	Accept, AcceptAll, Pick, DoNotBill, Undo, Next, Back key.Binding
+	Accept, AcceptAll, Pick, DoNotBill, Undo, Only, Next, Back key.Binding
 }
 
 // mappingScreen maps every account to a company (or every service to a
@@ -42,7 +42,8 @@ type mappingScreen struct {
 	data   *core.Data
 	rows   []*mapRow
 	byID   map[string]*mapRow
-	list   list.Model
+	list   *ui.FilterList
+	only   bool // tab: the unmapped rows only
 	picker ui.Picker
 	w, h   int
 }
@@ -54,11 +55,12 @@ func newMappingScreen(c *common, k core.Kind) *mappingScreen {
 		Pick:      ui.Key("enter", "pick "+k.Target, "enter"),
 		DoNotBill: ui.Key("x", "do not bill", "x"),
 		Undo:      ui.Key("u", "undo", "u"),
+		Only:      ui.Key("tab", "unmapped only", "tab"),
 		Next:      ui.Key("n", "next step", "n"),
 		Back:      ui.Key("esc", "back", "esc"),
 	}}
 	s.keys.DoNotBill.SetEnabled(k.AllowIgnore)
-	s.list = ui.NewList(c.theme, nil, s.renderRow, k.Noun, k.Nouns)
+	s.list = ui.NewFilterList(c.theme, nil, s.renderRow, k.Noun, k.Nouns)
 	return s
 }
 
@@ -82,11 +84,38 @@ func (s *mappingScreen) load(d *core.Data) tea.Cmd {
 		s.byID[r.ID] = r
 	}
 	core.SortFolded(s.rows, func(r *mapRow) string { return r.Name })
-	listItems := make([]list.Item, len(s.rows))
-	for i, r := range s.rows {
-		listItems[i] = r
+	s.show()
+	return nil
+}
+
+// show puts the rows in the list: every row, or (tab) the unmapped ones.
+// The cursor keeps its place, so after a row is mapped in "unmapped only"
+// the next one is under it.
+func (s *mappingScreen) show() {
+	at := s.list.Index()
+	items := make([]list.Item, 0, len(s.rows))
+	s.draft.Read(func(get func(string) (store.Mapping, bool)) {
+		for _, r := range s.rows {
+			if _, mapped := get(r.ID); !s.only || !mapped {
+				items = append(items, r)
+			}
+		}
+	})
+	s.list.SetItems(items)
+	s.list.Select(at)
+}
+
+// selectRow puts the cursor on the row with id, if it is shown.
+func (s *mappingScreen) selectRow(id string) {
+	for k, it := range s.list.Items() {
+		if it.(*mapRow).ID == id {
+			if s.list.FilterState() != list.Unfiltered {
+				return // the filter decides what is shown; leave the cursor
+			}
+			s.list.Select(k)
+			return
+		}
 	}
-	return s.list.SetItems(listItems)
 }
 
 func (s *mappingScreen) setSize(w, h int) {
@@ -101,7 +130,7 @@ func (s *mappingScreen) typing() bool {
 	if s.picker.Open() {
 		return s.picker.Filtering()
 	}
-	return ui.Filtering(s.list)
+	return s.list.FilterState() == list.Filtering
 }
 
 func (s *mappingScreen) current() *mapRow {
@@ -134,7 +163,11 @@ func (s *mappingScreen) pending(ch store.Change, p core.Pending) tea.Cmd {
 // set changes mappings through the draft, which records one undo step.
 func (s *mappingScreen) set(set map[string]*store.Mapping) tea.Cmd {
 	ch, p := s.draft.Set(set)
-	return s.pending(ch, p)
+	cmd := s.pending(ch, p)
+	if s.only {
+		s.show() // a row just mapped leaves; the next unmapped one is under the cursor
+	}
+	return cmd
 }
 
 func (s *mappingScreen) update(msg tea.Msg) tea.Cmd {
@@ -154,7 +187,7 @@ func (s *mappingScreen) update(msg tea.Msg) tea.Cmd {
 		if s.picker.Open() {
 			return s.pickerKey(msg)
 		}
-		if !ui.Filtering(s.list) {
+		if !s.typing() {
 			if cmd, handled := s.key(msg); handled {
 				return cmd
 			}
@@ -164,7 +197,7 @@ func (s *mappingScreen) update(msg tea.Msg) tea.Cmd {
 		_, _, cmd := s.picker.Update(msg)
 		return cmd
 	}
-	return ui.UpdateList(&s.list, msg)
+	return s.list.Update(msg)
 }
 
 func (s *mappingScreen) pickerKey(k tea.KeyMsg) tea.Cmd {
@@ -214,8 +247,27 @@ func (s *mappingScreen) key(k tea.KeyMsg) (tea.Cmd, bool) {
 		if !ok {
 			return s.c.notice("Nothing to undo on this screen."), true
 		}
-		n := len(ch.Items)
-		return tea.Batch(s.pending(ch, p), s.c.notice(fmt.Sprintf("Undid the last change (%s).", text.Count(n, s.k.Noun, s.k.Nouns)))), true
+		cmd := s.pending(ch, p)
+		s.show()
+		// The cursor goes to the row undone, and the news names it.
+		first := ch.Items[0]
+		s.selectRow(first.ID)
+		was := "unmapped"
+		if first.Before != nil {
+			was = s.data.Describe(s.k, first.Before)
+		}
+		news := fmt.Sprintf("Undid: %s is %s again.", s.data.Name(s.k, first.ID), was)
+		if n := len(ch.Items); n > 1 {
+			news = fmt.Sprintf("Undid the last change: %s, from %s.", text.Count(n, s.k.Noun, s.k.Nouns), s.data.Name(s.k, first.ID))
+		}
+		return tea.Batch(cmd, s.c.notice(news)), true
+	case key.Matches(k, keys.Only):
+		s.only = !s.only
+		s.show()
+		if s.only {
+			return s.c.notice(fmt.Sprintf("Showing the unmapped %s only (tab shows all).", s.k.Nouns)), true
+		}
+		return s.c.notice(fmt.Sprintf("Showing every %s.", s.k.Noun)), true
 	case key.Matches(k, keys.Pick):
 		if r != nil {
 			s.openPicker(r)
@@ -286,8 +338,12 @@ func (s *mappingScreen) renderRow(it list.Item, selected bool, width int) string
 	t := s.c.theme
 	r := it.(*mapRow)
 	nameW := max(width*2/5, 8)
-	// Cut, never wrap: a row is one line, or the list's paging breaks.
-	name := lipgloss.NewStyle().Width(nameW).Render(ansi.Truncate(r.Name, nameW, "…"))
+	// Cut, never wrap: a row is one line, or the list's scrolling breaks.
+	name := ansi.Truncate(r.Name, nameW, "…")
+	if q := s.list.FilterValue(); q != "" {
+		name = ui.Highlight(name, ui.MatchPositions(q, r.Name), t.Match)
+	}
+	name = lipgloss.NewStyle().Width(nameW).Render(name)
 	if selected {
 		name = t.Selected.Render(name)
 	}
@@ -343,8 +399,8 @@ func (s *mappingScreen) help() ui.Help {
 	if s.picker.Open() {
 		return s.picker.Help()
 	}
-	if ui.Filtering(s.list) {
-		return ui.Help{Short: ui.FilterKeys(s.list)}
+	if s.typing() {
+		return ui.Help{Short: s.list.FilterKeys()}
 	}
 	s.setKeys()
 	k, lk := s.keys, s.list.KeyMap
@@ -352,9 +408,13 @@ func (s *mappingScreen) help() ui.Help {
 	if !back.Enabled() {
 		back = ui.With(lk.ClearFilter, "clear filter")
 	}
-	short := ui.Enabled(k.Pick, k.Accept, k.AcceptAll, lk.Filter, k.DoNotBill, k.Undo, back)
+	only := k.Only
+	if s.only {
+		only = ui.With(k.Only, "show all")
+	}
+	short := ui.Enabled(k.Pick, k.Accept, k.AcceptAll, lk.Filter, only, k.DoNotBill, k.Undo, back)
 	full := [][]key.Binding{
-		{lk.CursorUp, lk.CursorDown, lk.Filter, back},
+		ui.Enabled(lk.CursorUp, lk.CursorDown, lk.PrevPage, lk.NextPage, lk.Filter, only, back),
 		ui.Enabled(k.Accept, k.AcceptAll, k.Pick, k.Undo, k.DoNotBill),
 	}
 	return ui.Help{Short: short, Full: full}.WithMain(ui.With(k.Next, s.nextDesc()))
@@ -364,10 +424,10 @@ func (s *mappingScreen) bindings() []key.Binding {
 	if s.picker.Open() {
 		return s.picker.Bindings()
 	}
-	if ui.Filtering(s.list) {
-		return ui.ListBindings(s.list)
+	if s.typing() {
+		return s.list.Bindings()
 	}
 	s.setKeys()
 	k := s.keys
-	return append(ui.ListBindings(s.list), ui.Enabled(k.Accept, k.AcceptAll, k.Pick, k.DoNotBill, k.Undo, k.Next, k.Back)...)
+	return append(s.list.Bindings(), ui.Enabled(k.Accept, k.AcceptAll, k.Pick, k.DoNotBill, k.Undo, k.Only, k.Next, k.Back)...)
 }

@@ -95,7 +95,7 @@ func TestOnboardingResumesAtEveryScreen(t *testing.T) {
 		r.keys("x")
 		r.waitFor(`will not be billed`)
 		r.keys("u")
-		r.waitFor(`Undid the last change \(1 account\)`)
+		r.waitFor(`Undid: Acme Corp is ACME Corporation again`)
 		r.keys("down", "x")
 		r.waitFor(`Do not bill 1`)
 		r.keys("n")

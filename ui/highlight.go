@@ -1,0 +1,88 @@
+package ui
+
+import (
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/charmbracelet/lipgloss"
+)
+
+// MatchPositions are the runes of name that query matches as the filter
+// reads it (each word at its best place: one run where it is one, else
+// its letters in order), for a row to highlight. Only rows on screen ask,
+// so the filter itself keeps no positions.
+func MatchPositions(query, name string) []int {
+	runes := []rune(name)
+	var out []int
+	for _, word := range strings.Fields(query) {
+		t := []rune(word)
+		for i, r := range t {
+			t[i] = fold(r)
+		}
+		best, bestScore := -1, -1
+		for i := 0; i+len(t) <= len(runes); i++ {
+			run := true
+			for k, c := range t {
+				if fold(runes[i+k]) != c {
+					run = false
+					break
+				}
+			}
+			if !run {
+				continue
+			}
+			s := 100 - min(i, 50)
+			if wordStart(runes, i) {
+				s += 100
+			}
+			if end := i + len(t); end == len(runes) || !unicode.IsLetter(runes[end]) && !unicode.IsDigit(runes[end]) {
+				s += 50
+			}
+			if s > bestScore {
+				best, bestScore = i, s
+			}
+		}
+		if best >= 0 {
+			for k := range t {
+				out = append(out, best+k)
+			}
+			continue
+		}
+		k := 0
+		for i, r := range runes {
+			if k < len(t) && fold(r) == t[k] {
+				out = append(out, i)
+				k++
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// Highlight styles the runes of s at positions (sorted), in runs.
+func Highlight(s string, positions []int, style lipgloss.Style) string {
+	if len(positions) == 0 {
+		return s
+	}
+	var b strings.Builder
+	runes := []rune(s)
+	for i := 0; i < len(runes); {
+		if _, on := slices.BinarySearch(positions, i); !on {
+			b.WriteRune(runes[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(runes) {
+			if _, on := slices.BinarySearch(positions, j); !on {
+				break
+			}
+			j++
+		}
+		b.WriteString(style.Render(string(runes[i:j])))
+		i = j
+	}
+	return b.String()
+}
