@@ -41,9 +41,9 @@ type FilterList struct {
 
 	top, sel, perPage int // the first row shown, the cursor, rows that fit
 	width, height     int
-	mark                         string // the cursor, drawn once
-	lines                        []string
-	out                          strings.Builder
+	mark              string // the cursor, drawn once
+	lines             []string
+	out               strings.Builder
 }
 
 // NewFilterList is a FilterList set up as NewList sets up a bubbles list.

@@ -128,12 +128,13 @@ func (h *harness) start(t *testing.T, w, hgt int) *run {
 	return r
 }
 
-// waitFor waits until the program has printed text matching re since the
+// waitFor waits (up to 30 s: a loaded CI machine is slow, a passing test
+// never waits that long) until the program has printed text matching re since the
 // last keys call began (output is read once; this keeps what was read).
 func (r *run) waitFor(re string) string {
 	r.t.Helper()
 	rx := regexp.MustCompile(re)
-	testkit.Eventually(r.t, 10*time.Second, func() bool {
+	testkit.Eventually(r.t, 30*time.Second, func() bool {
 		chunk, _ := io.ReadAll(r.tm.Output())
 		r.out = append(r.out, chunk...)
 		return rx.Match(r.out[r.mark:])

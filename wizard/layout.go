@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -63,7 +64,14 @@ func (m *Model) screenHelp() ui.Help {
 		return h // the dialog's keys only: q and ? are not what it asks
 	}
 	h.Short = append(h.Short, m.keys.Help, m.keys.Quit)
-	h.Full = append(h.Full, []key.Binding{ui.With(m.keys.Help, "fewer keys"), m.keys.Quit})
+	// ? and q lead the full help: columns the width cannot hold are cut
+	// from the right, and these two must always show.
+	global := []key.Binding{ui.With(m.keys.Help, "fewer keys"), m.keys.Quit}
+	at := 0
+	if h.Main.Enabled() && len(h.Main.Keys()) > 0 && len(h.Full) > 0 {
+		at = 1 // after the main action's column
+	}
+	h.Full = slices.Insert(h.Full, at, global)
 	return h
 }
 

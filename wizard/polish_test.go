@@ -123,7 +123,7 @@ func (r *run) waitShown(phrases ...string) string {
 func (r *run) waitUntil(what string, cond func(flat string) bool) string {
 	r.t.Helper()
 	var shown string
-	testkit.Eventually(r.t, 10*time.Second, func() bool {
+	testkit.Eventually(r.t, 30*time.Second, func() bool {
 		shown = r.screen()
 		return cond(flat(shown))
 	}, func() string { return fmt.Sprintf("%s; the screen shows:\n%s", what, shown) })

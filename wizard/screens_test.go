@@ -69,7 +69,7 @@ func TestMappingPickerAndUndo(t *testing.T) {
 	r.waitFor(`No suggestion for this row`)
 	r.keys("u")
 	r.waitFor(`Undid: Zephyr Trial Account is unmapped again`) // the row is named
-	r.waitFor(`\(no likely company\)`) // the undo is committed: the row no longer says "(saving)"
+	r.waitFor(`\(no likely company\)`)                         // the undo is committed: the row no longer says "(saving)"
 	r.keys("u")
 	r.waitFor(`Nothing to undo on this screen`)
 	view := r.stop()
