@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -303,3 +304,34 @@ var words = []string{"Acme", "Harbor", "Summit", "Riverside", "Pinnacle", "Cedar
 	"Dental", "Legal", "Plumbing", "Realty", "Logistics", "Bakery", "Clinic", "Partners", "Group", "Solutions"}
 
 var suffixes = []string{"Inc", "LLC", "Ltd", "Corp", "GmbH", "", "Co", "& Sons"}
+
+// TestLongNamesAreCapped: a name's cost stops growing past what a name can
+// mean: a 10,000-character name compares as its first match.MaxNameRunes runes,
+// as a query and in the index.
+func TestLongNamesAreCapped(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("Acme Widgets Company ", 500) // 10,500 characters
+	head := []rune(long)[:match.MaxNameRunes]
+	if got, want := match.Normalize(long), match.Normalize(string(head)); !slices.Equal(got, want) {
+		t.Fatalf("a long name normalizes to %d tokens, its first %d runes to %d", len(got), match.MaxNameRunes, len(want))
+	}
+	ix := match.NewIndex([]match.Candidate{{ID: "c-1", Name: long}, {ID: "c-2", Name: "Acme Widgets"}})
+	if a, b := ix.Rank(long), ix.Rank(string(head)); len(a) != len(b) || a[0] != b[0] {
+		t.Fatalf("ranking by a long name %v differs from by its head %v", a, b)
+	}
+}
+
+// BenchmarkLongNames: 300 accounts of 10,000-character names against 300
+// companies of the same (the attack that took 167 s before the cap).
+func BenchmarkLongNames(b *testing.B) {
+	var cands []match.Candidate
+	var names []string
+	for i := range 300 {
+		n := strings.Repeat(fmt.Sprintf("Tenant %d Holdings ", i), 10000/20)
+		cands = append(cands, match.Candidate{ID: fmt.Sprint(i), Name: n})
+		names = append(names, n)
+	}
+	for b.Loop() {
+		match.NewIndex(cands).BestAll(names, nil)
+	}
+}

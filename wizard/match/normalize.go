@@ -23,6 +23,26 @@ var abbreviations = map[string]string{
 	"tech": "technology", "univ": "university", "hosp": "hospital", "med": "medical",
 }
 
+// MaxNameRunes is how much of a name is compared: no company name means
+// more than its first 256 characters, and a hostile 10,000-character one
+// must cost what a real one does.
+const MaxNameRunes = 256
+
+// capName cuts name to its first MaxNameRunes runes.
+func capName(name string) string {
+	if len(name) <= MaxNameRunes {
+		return name
+	}
+	n := 0
+	for i := range name {
+		if n == MaxNameRunes {
+			return name[:i]
+		}
+		n++
+	}
+	return name
+}
+
 // Normalize turns a name into its comparable tokens.
 func Normalize(name string) []string {
 	var b builder
@@ -41,6 +61,7 @@ type builder struct {
 // normalize answers name's tokens, in b.toks. An ASCII name is cleaned in
 // one pass over its bytes, and the tokens are substrings of one string.
 func (b *builder) normalize(name string) []string {
+	name = capName(name)
 	var clean string
 	if isASCII(name) {
 		buf := b.buf[:0]
