@@ -1,13 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -294,5 +299,57 @@ func TestSandboxIsKeyedToItsStateFile(t *testing.T) {
 	out, err := status.Output()
 	if code := exitCode(err); code != 3 || !strings.Contains(string(out), `"connected": false`) {
 		t.Fatalf("b's sandbox after a connected: exit %d\n%s", code, out)
+	}
+}
+
+// TestCommandsStopAtOnce: against a Synthesize that accepts connections
+// and never answers, Ctrl+C (SIGINT) and SIGTERM end a command that is
+// loading its lists at once, with exit status 130.
+func TestCommandsStopAtOnce(t *testing.T) {
+	t.Parallel()
+	hung, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { hung.Close() })
+	var accepted atomic.Int64
+	go func() {
+		for {
+			c, err := hung.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			defer c.Close() // held open, never answered, until the test ends
+		}
+	}()
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		for _, args := range [][]string{{"mappings", "export"}, {"reconcile"}, {"status"}, {"wait-sync"}} {
+			cmd := exec.Command(binary, append(args, "--state", filepath.Join(t.TempDir(), "s.db"))...)
+			cmd.Env = append(os.Environ(), "GRADIENT_URL=http://"+hung.Addr().String(), "GRADIENT_TOKEN=pt_test")
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			before := accepted.Load()
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			// It is waiting on the network once the hung server has its connection.
+			testkit.Eventually(t, 10*time.Second, func() bool { return accepted.Load() > before },
+				func() string { return fmt.Sprintf("%v to connect", args) })
+			start := time.Now()
+			_ = cmd.Process.Signal(sig)
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err := <-done:
+				if code := exitCode(err); code != 130 {
+					t.Errorf("%v after %v: exit %d, want 130\n%s", args, sig, code, stderr.String())
+				}
+				t.Logf("%v ended %v after %v", args, time.Since(start).Round(time.Millisecond), sig)
+			case <-time.After(5 * time.Second):
+				_ = cmd.Process.Kill()
+				t.Errorf("%v still running 5 s after %v", args, sig)
+			}
+		}
 	}
 }
