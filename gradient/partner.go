@@ -55,7 +55,7 @@ func (c *PartnerClient) Integration(ctx context.Context) (IntegrationDetail, err
 // would answer 409 and the first key would be lost anyway.
 func (c *PartnerClient) Connect(ctx context.Context, products, types []string) (Connection, error) {
 	var out Connection
-	err := c.t.Do(ctx, rest.Call{Op: "connect", Method: http.MethodPost, Path: c.integrationPath("/connect"),
+	err := c.t.Do(ctx, rest.Call{Op: "connect", Method: http.MethodPost, Secret: true, Path: c.integrationPath("/connect"),
 		Body: ConnectRequest{Products: products, Types: types}}, &out)
 	if err == nil {
 		c.Forget(out.APIKey)
@@ -107,7 +107,7 @@ func (c *PartnerClient) RotateKey(ctx context.Context) (string, error) {
 	var out struct {
 		APIKey string `json:"api_key"`
 	}
-	err := c.t.Do(ctx, rest.Call{Op: "issue new key", Method: http.MethodPost, Path: c.integrationPath("/key")}, &out)
+	err := c.t.Do(ctx, rest.Call{Op: "issue new key", Method: http.MethodPost, Secret: true, Path: c.integrationPath("/key")}, &out)
 	if err == nil {
 		c.Forget(out.APIKey)
 	}

@@ -53,7 +53,8 @@ type common struct {
 	spinner spinner.Model
 	// shown counts the screens shown: news made on one screen is dropped
 	// when it arrives after another has replaced it.
-	shown int
+	shown       int
+	spinnerIdle bool // its ticks stopped (while the key shows); goTo starts them again
 }
 
 func (c *common) progress() store.Progress { return c.sess.Progress() }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -50,6 +51,8 @@ type keyScreen struct {
 	keys       keyKeys
 	phase      keyPhase
 	secret     string
+	box        string // the key drawn (keyBox)
+	boxWidth   int
 	copied     string
 	err        error
 	rotating   bool // the last call was a new key, not a connect
@@ -124,7 +127,7 @@ func (s *keyScreen) update(msg tea.Msg) tea.Cmd {
 		case msg.key != "":
 			// The key is shown even when saving its fingerprint failed:
 			// Synthesize will not show it again.
-			s.secret, s.phase, s.copied = msg.key, keyShown, ""
+			s.secret, s.phase, s.copied, s.box = msg.key, keyShown, "", ""
 			if msg.err != nil {
 				return s.c.failure(text.Sanitize(msg.err.Error()))
 			}
@@ -203,8 +206,33 @@ func (s *keyScreen) setKeys() {
 // confirm forgets the key and moves on to the portal, where it goes: it
 // has been shown once.
 func (s *keyScreen) confirm() tea.Cmd {
-	s.secret, s.copied = "", ""
-	return emit(core.KeyConfirmed)
+	s.forget()
+	return tea.Batch(emit(core.KeyConfirmed), releaseMemory)
+}
+
+// showing reports whether the key is on screen.
+func (s *keyScreen) showing() bool { return s.phase == keyShown && s.secret != "" }
+
+// forget drops the key and the one drawing of it.
+func (s *keyScreen) forget() {
+	s.secret, s.copied, s.box, s.boxWidth = "", "", "", 0
+}
+
+// keyBox is the key drawn once for a width: every frame reuses it, so the
+// frames hold no further copies of the key.
+func (s *keyScreen) keyBox(w int) string {
+	if s.box == "" || s.boxWidth != w {
+		s.box, s.boxWidth = ui.KeyBox(s.c.theme, "Gradient API key", text.Sanitize(s.secret), w), w
+	}
+	return s.box
+}
+
+// releaseMemory collects the garbage the key's frames left and returns
+// the freed memory to the system, which hands it back zeroed: copies of
+// the key in dropped frames do not linger in the process.
+func releaseMemory() tea.Msg {
+	debug.FreeOSMemory()
+	return nil
 }
 
 func (s *keyScreen) view(w int) string {
@@ -218,10 +246,10 @@ func (s *keyScreen) view(w int) string {
 		return s.c.spinner.View() + what
 	case keyShown:
 		if s.quitDialog.Open() {
-			return ui.KeyBox(t, "Gradient API key", text.Sanitize(s.secret), min(w, 76)) + "\n" + s.quitDialog.View(t, w)
+			return s.keyBox(min(w, 76)) + "\n" + s.quitDialog.View(t, w)
 		}
 		// The box comes first: on a small terminal it is what must show.
-		out := ui.KeyBox(t, "Gradient API key", text.Sanitize(s.secret), min(w, 76)) + "\n" +
+		out := s.keyBox(min(w, 76)) + "\n" +
 			wrap("Shown "+t.Strong.Render("only this once")+": copy it now (c) and keep it somewhere safe (a password manager); "+
 				"this program never saves it. You will paste it into Mesh → Settings → Gradient in the next step. "+
 				"Each integration has its own key: this one is Mesh's.", w) + "\n\n"

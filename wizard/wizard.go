@@ -188,7 +188,12 @@ func (m *Model) show(s core.Step) {
 // goTo shows a step the core moved to and starts what it needs.
 func (m *Model) goTo(s core.Step) tea.Cmd {
 	m.show(s)
-	return m.enter(s, false)
+	cmd := m.enter(s, false)
+	if m.c.spinnerIdle && s != core.StepKey {
+		m.c.spinnerIdle = false
+		cmd = tea.Batch(cmd, m.c.spinner.Tick)
+	}
+	return cmd
 }
 
 // enter starts what a step needs: a connect, polling, data.
@@ -300,6 +305,12 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.resize()
 		return m, nil
 	case spinner.TickMsg:
+		if m.step == core.StepKey && m.key.showing() {
+			// No spinner shows beside the key, and every frame drawn holds
+			// a copy of it: the ticks stop until the key screen is left.
+			m.c.spinnerIdle = true
+			return m, nil
+		}
 		var cmd tea.Cmd
 		m.c.spinner, cmd = m.c.spinner.Update(msg)
 		return m, cmd

@@ -144,6 +144,9 @@ type Call struct {
 	MaxBody    int64 // the largest answer read; default MaxAnswer
 	// Header holds request headers of this call (If-Match, say).
 	Header http.Header
+	// Secret: the answer holds a credential; its bytes are zeroed once
+	// decoded, so the only copy left is the one decoded into out.
+	Secret bool
 	// ErrorInto, when set, also receives an error answer's body as JSON
 	// (a 412 that carries the current state); a body that does not decode
 	// leaves it as it was.
@@ -250,7 +253,11 @@ func (c *Client) Fetch(ctx context.Context, call Call, out any) (int64, error) {
 			// answer was lost only when repeating it is harmless.
 			retry = call.Idempotent || isDialError(err)
 		case status >= 200 && status < 300:
-			return int64(len(body)), c.decode(call, display, status, hdr, body, out, secrets)
+			err := c.decode(call, display, status, hdr, body, out, secrets)
+			if call.Secret {
+				clear(body)
+			}
+			return int64(len(body)), err
 		default:
 			ae := c.apiError(call, display, status, body, secrets)
 			ae.AfterLostAnswer = lost
