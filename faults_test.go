@@ -411,6 +411,8 @@ func TestKeyDoesNotOutliveItsScreen(t *testing.T) {
 	term.waitFor(`Step 3 of 9`)
 	var n int
 	testkit.Eventually(t, 20*time.Second, func() bool { n = copiesInMemory(t, pid, key); return n <= 8 },
-		func() string { return fmt.Sprintf("at most 8 copies of the key in memory after it was confirmed; %d", n) })
+		func() string {
+			return fmt.Sprintf("at most 8 copies of the key in memory after it was confirmed; %d", n)
+		})
 	t.Logf("%d copies of the key in memory while shown, %d after it was confirmed", shown, n)
 }
