@@ -210,8 +210,9 @@ func (s *homeScreen) view(w int) string {
 			[]string{"Key …" + text.Sanitize(st.KeyHint), "connected " + text.Stamp(st.ConnectedAt, now), "last sync " + text.Stamp(st.LastSyncAt, now)},
 			[]string{fmt.Sprintf("%s: %d mapped, %d do not bill, ", text.Count(st.Counts.Accounts, "account", "accounts"), st.MappedAccounts, st.IgnoredAccounts) + unmapped,
 				fmt.Sprintf("%s: %d mapped", text.Count(st.Counts.Services, "service", "services"), st.MappedServices),
-				text.Count(st.Counts.Usage, "usage row", "usage rows"), text.Count(st.Counts.Alerts, "alert", "alerts")},
-			[]string{t.Muted.Render("Mesh support: " + mesh.SupportURL)})
+				text.Count(st.Counts.Usage, "usage row", "usage rows")})
+		groups = append(groups, s.alertLines(w)...)
+		groups = append(groups, []string{t.Muted.Render("Mesh support: " + mesh.SupportURL)})
 	}
 	lines := make([]string, len(groups))
 	for i, g := range groups {

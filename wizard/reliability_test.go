@@ -23,7 +23,7 @@ import (
 // 20×10 the screen asks for a larger terminal.
 func TestEveryScreenAtEverySmallSize(t *testing.T) {
 	t.Parallel()
-	for s := core.StepProducts; s <= core.StepHome; s++ {
+	for s := core.StepProducts; s <= core.StepConfigure; s++ {
 		m := testModel(t, nil, store.Progress{Step: s.String(), KeyHint: "abcd"}, nil)
 		m.step = s
 		for w := 1; w <= 30; w++ {

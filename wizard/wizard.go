@@ -70,7 +70,13 @@ type Model struct {
 	finalSync *finalSyncScreen
 	billing   *billingScreen
 	home      *homeScreen
+	alerts    *alertsScreen
+	configure *configureScreen
 	screens   []screen // by step
+
+	// focus is the account a failed alert's fix maps: the account screen
+	// opens its picker once the data is in, and says why.
+	focus followMsg
 
 	load loader
 	// finishing: billing was reached from the final sync in this run,
@@ -125,8 +131,11 @@ func (m *Model) build() {
 	m.finalSync = newFinalSyncScreen(c)
 	m.billing = newBillingScreen(c)
 	m.home = newHomeScreen(c)
+	m.alerts = newAlertsScreen(c)
+	m.configure = newConfigureScreen(c)
 	// In step order: screens[s] is step s's screen.
-	m.screens = []screen{m.products, m.key, m.portal, m.waiting, m.accounts, m.services, m.review, m.finalSync, m.billing, m.home}
+	m.screens = []screen{m.products, m.key, m.portal, m.waiting, m.accounts, m.services, m.review, m.finalSync, m.billing, m.home,
+		m.alerts, m.configure}
 	m.load = newLoader()
 	m.resize()
 }
@@ -176,6 +185,10 @@ func (m *Model) enter(s core.Step, resumed bool) tea.Cmd {
 		return m.finalSync.start()
 	case core.StepHome:
 		return tea.Batch(m.home.load(), m.loadData())
+	case core.StepAlerts:
+		return m.alerts.load()
+	case core.StepConfigure:
+		return m.configure.load()
 	case core.StepBilling:
 		cmds := []tea.Cmd{m.billing.load()}
 		if m.load.data == nil && !m.load.busy {
@@ -315,6 +328,9 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.restartOnboarding("Disconnected: Synthesize revoked the key and deleted every mapping, and the local state for Mesh was wiped. Connect again below.")
 	case retryMsg:
 		return m, tea.Batch(m.screens[msg.dest].update(msg), waitNext(msg.next))
+	case followMsg:
+		m.focus = msg
+		return m, m.advance(core.UpdateAccounts, "")
 	case tea.KeyMsg:
 		if cmd, handled := m.globalKey(msg); handled {
 			return m, cmd
@@ -405,6 +421,10 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.billing.update(msg)
 	case homeMsg:
 		return m.home.update(msg)
+	case alertsMsg, alertsTickMsg:
+		return m.alerts.update(msg)
+	case configMsg, configuredMsg:
+		return m.configure.update(msg)
 	}
 	if m.waitingForData() {
 		return nil // keys wait until the data is there

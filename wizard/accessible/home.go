@@ -137,6 +137,7 @@ func (a *Prompter) home(ctx context.Context) error {
 		}
 		a.say("\nHome · Mesh is connected, vendor status %s; %d accounts (%d mapped, %d do not bill, %d unmapped).",
 			text.Sanitize(st.Status), st.Counts.Accounts, st.MappedAccounts, st.IgnoredAccounts, st.UnmappedAccounts)
+		a.homeAlerts(st)
 		for i, act := range core.HomeActions {
 			a.say("  %d. %s", i+1, act.Title)
 		}
@@ -169,6 +170,10 @@ func (a *Prompter) home(ctx context.Context) error {
 			err = a.billing(ctx)
 		case act.Event == core.NewKey:
 			err = a.rekey(ctx)
+		case act.Event == core.OpenAlerts:
+			err = a.alerts(ctx)
+		case act.Event == core.OpenConfigure:
+			err = a.configure(ctx)
 		default:
 			err = a.update(ctx, act.Kind)
 		}

@@ -120,6 +120,7 @@ func NewRoot(f *Factory) *cobra.Command {
 	lf.BoolVar(&o.Accessible, "accessible", false, "plain numbered prompts, line by line (also ACCESSIBLE=1 or TERM=dumb); works with piped answers")
 	root.AddCommand(newConnectCmd(f, g), newRekeyCmd(f, g), newWaitSyncCmd(f, g), newMappingsCmd(f, g),
 		newReconcileCmd(f, g), newStatusCmd(f, g), newDisconnectCmd(f, g), newSandboxCmd(f, g))
+	root.AddCommand(newAlertsCmd(f, g), newConfigureCmd(f, g))
 	return root
 }
 

@@ -22,15 +22,19 @@ const (
 	StepFinalSync
 	StepBilling
 	StepHome
+	StepAlerts    // a home action: whether Mesh's alerts became PSA tickets
+	StepConfigure // a home action: change products and types
 )
 
 // OnboardingSteps is how many steps the onboarding has.
 const OnboardingSteps = 9
 
-var stepNames = [...]string{"products", "key", "portal", "waiting", "accounts", "services", "review", "final-sync", "billing", "home"}
+var stepNames = [...]string{"products", "key", "portal", "waiting", "accounts", "services", "review", "final-sync", "billing", "home",
+	"alerts", "configure"}
 
 var stepTitles = [...]string{"Products and types", "API key", "Mesh portal", "Waiting for Gradient Sync",
-	"Map accounts", "Map services", "Review and confirm", "Final Gradient Sync", "Billing and reconcile", "Home"}
+	"Map accounts", "Map services", "Review and confirm", "Final Gradient Sync", "Billing and reconcile", "Home",
+	"Alerts", "Change products and types"}
 
 // String is the step's name in the state file.
 func (s Step) String() string { return stepNames[s] }
@@ -85,6 +89,8 @@ const (
 	UpdateServices               // home: update service mappings
 	OpenBilling                  // home: billing and reconcile
 	NewKey                       // home: issue a new key
+	OpenAlerts                   // home: the alerts and their tickets
+	OpenConfigure                // home: change products and types
 )
 
 // anyStep in a transition matches every step.
@@ -148,6 +154,12 @@ var transitions = []transition{
 	{Connected, StepWaiting, SyncArrived, StepHome, renewed},
 	{Connected, anyStep, Back, StepHome, nil},
 	{Connected, StepBilling, Next, StepHome, nil},
+	{Connected, StepHome, OpenAlerts, StepAlerts, nil},
+	{Connected, StepHome, OpenConfigure, StepConfigure, nil},
+	// A failed alert's fix: map its account, then home as any update.
+	{Connected, StepAlerts, UpdateAccounts, StepAccounts, startUpdating},
+	{Connected, StepAlerts, OpenConfigure, StepConfigure, nil},
+	{Connected, StepConfigure, Chosen, StepHome, nil},
 }
 
 func find(mode Mode, from Step, ev Event) (transition, bool) {
@@ -210,6 +222,8 @@ var HomeActions = []HomeAction{
 	{Title: "Update account mappings", Desc: "Mesh accounts → PSA companies; new accounts are marked", Event: UpdateAccounts, Kind: Accounts},
 	{Title: "Update service mappings", Desc: "Mesh services → PSA products", Event: UpdateServices, Kind: Services},
 	{Title: "Billing and reconcile", Desc: "Mesh usage against PSA quantities; export CSV", Event: OpenBilling},
+	{Title: "Alerts", Desc: "whether Mesh's alerts became PSA tickets; failed first", Event: OpenAlerts},
+	{Title: "Change products and types", Desc: "add Alerts, add or remove a product", Event: OpenConfigure},
 	{Title: "Issue a new key", Desc: "the old key stops working; Mesh needs the new one", Event: NewKey},
 	{Title: "Disconnect", Desc: "remove the integration and every mapping", Disconnect: true},
 }
