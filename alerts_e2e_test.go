@@ -81,7 +81,7 @@ func TestEndToEndAlertsInATerminal(t *testing.T) {
 	// Mesh syncs again: Zephyr's next alert becomes a ticket.
 	portal()
 	term.keys("g", "Down", "Down", "Down", "Enter") // from the top: home keeps its cursor
-	term.waitFor(`✓ Zephyr Trial Acc.*created T-\d+`)
+	term.waitFor(`✓ Zephyr Trial Acc.*Acme Tools.*T-\d+`)
 	term.waitFor(`Mesh alerts · 6 alerts: 4 tickets made · 2 failed`)
 
 	// A smaller terminal: the screen still fits and keeps its keys.

@@ -43,6 +43,21 @@ func (s *scripted) settledAlerts() alertsJSON {
 	return al
 }
 
+// alertsSynced connects the products with Billing and Alerts, does
+// Mesh's part, accepts the suggestions, has Mesh sync again and waits for
+// every ticket to be made or to fail.
+func (s *scripted) alertsSynced(products string) alertsJSON {
+	s.t.Helper()
+	s.must(0, "connect", "--products", products, "--types", "billing,alerts", "--key-file", "k")
+	key, _ := os.ReadFile(filepath.Join(s.dir, "k"))
+	s.portal("submit", map[string][]string{"api_key": {strings.TrimSpace(string(key))}})
+	s.portal("sync", nil)
+	s.must(0, "wait-sync", "--timeout", "30s")
+	s.must(0, "mappings", "suggest", "--apply")
+	s.portal("sync", nil)
+	return s.settledAlerts()
+}
+
 // TestAlertsAndConfigureScripted: a scripted onboarding with Billing only,
 // `configure` adds Alerts, a Gradient Sync brings alerts for mapped,
 // unmapped and failing accounts, and `alerts --json`, `status --json`
@@ -145,14 +160,7 @@ func TestAlertsFailedExitsZeroWhenNoneFailed(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := newScripted(t, "--scenario", scenario)
-	s.must(0, "connect", "--products", "gateway", "--types", "billing,alerts", "--key-file", "k")
-	key, _ := os.ReadFile(filepath.Join(s.dir, "k"))
-	s.portal("submit", map[string][]string{"api_key": {strings.TrimSpace(string(key))}})
-	s.portal("sync", nil)
-	s.must(0, "wait-sync", "--timeout", "30s")
-	s.must(0, "mappings", "suggest", "--apply")
-	s.portal("sync", nil)
-	al := s.settledAlerts()
+	al := s.alertsSynced("gateway")
 	if al.Counts["success"] != 1 || al.Counts["failed"] != 0 || al.Alerts[0].Attempts != 2 {
 		t.Fatalf("alerts: %+v", al)
 	}
@@ -168,14 +176,7 @@ func TestAlertsFailedExitsZeroWhenNoneFailed(t *testing.T) {
 func TestAccessibleHomeListsFailedAlerts(t *testing.T) {
 	t.Parallel()
 	s := newScripted(t)
-	s.must(0, "connect", "--products", "gateway,m365,unified", "--types", "billing,alerts", "--key-file", "k")
-	key, _ := os.ReadFile(filepath.Join(s.dir, "k"))
-	s.portal("submit", map[string][]string{"api_key": {strings.TrimSpace(string(key))}})
-	s.portal("sync", nil)
-	s.must(0, "wait-sync", "--timeout", "30s")
-	s.must(0, "mappings", "suggest", "--apply")
-	s.portal("sync", nil)
-	s.settledAlerts()
+	s.alertsSynced("gateway,m365,unified")
 	env := []string{"GRADIENT_URL=" + s.vars["GRADIENT_URL"], "GRADIENT_TOKEN=" + s.vars["GRADIENT_TOKEN"], "MESH_PORTAL_URL=" + s.vars["MESH_PORTAL_URL"]}
 
 	// The final sync has arrived: the prompts finish the onboarding.

@@ -442,7 +442,7 @@ type AlertRecord struct {
 	AccountID    string    `json:"account_id"`
 	CompanyID    string    `json:"company_id"`
 	Title        string    `json:"title"`
-	Priority     int       `json:"priority"`      // 1 low … 4 very high
+	Priority     float64   `json:"priority"`      // 1 low … 4 very high; a number, checked by whoever shows it
 	TicketStatus string    `json:"ticket_status"` // TicketPending, TicketSuccess or TicketFailed
 	TicketID     string    `json:"ticket_id"`
 	Errors       []string  `json:"errors"`

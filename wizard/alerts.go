@@ -54,6 +54,7 @@ type alertsScreen struct {
 	loaded     bool
 	busy       bool
 	ticking    bool // a recheck is on its way
+	detailRoom int  // lines left for the selected alert's detail
 	err        error
 	w, h       int
 }
@@ -62,7 +63,7 @@ func newAlertsScreen(c *common) *alertsScreen {
 	f := textinput.New()
 	f.Prompt = "Filter: "
 	grid := ui.NewGrid(c.theme, []ui.Column{{Title: " ", Width: 1}, {Title: "Account", Flex: 3}, {Title: "Company", Flex: 3},
-		{Title: "Alert", Flex: 4}, {Title: "Priority", Width: 9}, {Title: "Ticket", Width: 7}, {Title: "Ticket id", Width: 9}})
+		{Title: "Alert", Flex: 4}, {Title: "Priority", Width: 9}, {Title: "Ticket", Width: 9}})
 	return &alertsScreen{c: c, grid: grid, filter: f, keys: alertsKeys{
 		Reload:      ui.Key("r", "reload", "r", "ctrl+r"),
 		Filter:      ui.Key("/", "filter", "/"),
@@ -103,13 +104,16 @@ func (s *alertsScreen) setSize(w, h int) {
 }
 
 // layout gives the grid what the head (2 lines) and the selected alert's
-// detail leave.
+// detail leave; in a short terminal the grid keeps three rows and the
+// detail gets what is left (cut, not wrapped over the footer).
 func (s *alertsScreen) layout() {
 	detail := 0
 	if l, ok := s.selected(); ok {
 		detail = 1 + lipgloss.Height(s.detail(l, s.w))
 	}
-	s.grid.SetSize(s.w, max(s.h-2-detail, 3))
+	least := 2 + min(max(len(s.shown), 1), 3)
+	s.grid.SetSize(s.w, max(s.h-2-detail, least))
+	s.detailRoom = s.h - 2 - s.grid.Height() - 1
 }
 
 func (s *alertsScreen) selected() (core.AlertLine, bool) {
@@ -162,7 +166,10 @@ lines:
 		if company == "" {
 			company = "—"
 		}
-		rows[i] = []string{mark, l.Account, company, l.Title, core.PriorityName(l.Priority), word, l.TicketID}
+		if l.TicketStatus == core.TicketSuccess && l.TicketID != "" {
+			word = l.TicketID // ✓ says created; the id is what a technician looks up
+		}
+		rows[i] = []string{mark, l.Account, company, l.Title, core.PriorityName(l.Priority), word}
 		if had && l.MessageID == was.MessageID {
 			cursor = i
 		}

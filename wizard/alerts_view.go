@@ -96,8 +96,8 @@ func (s *alertsScreen) view(w int) string {
 		return out + wrap("No alert matches; esc clears the filter, f shows every alert.", w)
 	}
 	out += s.grid.View() + "\n"
-	if l, ok := s.selected(); ok {
-		out += "\n" + s.detail(l, w)
+	if l, ok := s.selected(); ok && s.detailRoom > 0 {
+		out += "\n" + fit(s.detail(l, w), w, s.detailRoom)
 	}
 	return out
 }

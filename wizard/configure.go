@@ -47,6 +47,9 @@ type configureScreen struct {
 	confirm  ui.Confirm
 	change   core.ConfigChange
 	busy     string
+	// preset is a type to tick once loaded: the Alerts screen's "turn
+	// Alerts on" opens this screen with Alerts ticked and under the cursor.
+	preset string
 }
 
 func newConfigureScreen(c *common) *configureScreen {
@@ -122,6 +125,7 @@ func (s *configureScreen) update(msg tea.Msg) tea.Cmd {
 		if msg.err == nil {
 			s.now = msg.cfg
 			s.products, s.types = slices.Clone(msg.cfg.Products), slices.Clone(msg.cfg.Types)
+			s.applyPreset()
 		}
 		return nil
 	case configuredMsg:
@@ -173,6 +177,20 @@ func (s *configureScreen) key(k tea.KeyMsg) tea.Cmd {
 	var cmd tea.Cmd
 	s.list, cmd = s.list.Update(k)
 	return cmd
+}
+
+// applyPreset ticks the preset type and puts the cursor on it.
+func (s *configureScreen) applyPreset() {
+	if s.preset == "" {
+		return
+	}
+	s.types = core.Toggle(s.types, s.preset, true, core.TypeKeys)
+	for i, it := range s.list.Items() {
+		if ch := it.(choice); ch.isType && ch.key == s.preset {
+			s.list.Select(i)
+		}
+	}
+	s.preset = ""
 }
 
 // review says what the change does, in a dialog whose default is No.

@@ -35,7 +35,7 @@ type homeKeys struct {
 // homeScreen is where a connected integration starts: its state, and what
 // can be done with it.
 type homeScreen struct {
-	w       int
+	w, h    int
 	c       *common
 	keys    homeKeys
 	status  core.Status
@@ -77,7 +77,7 @@ func (s *homeScreen) load() tea.Cmd {
 }
 
 func (s *homeScreen) setSize(w, h int) {
-	s.w = w
+	s.w, s.h = w, h
 	s.list.SetSize(w, len(core.HomeActions))
 }
 
@@ -211,8 +211,13 @@ func (s *homeScreen) view(w int) string {
 			[]string{fmt.Sprintf("%s: %d mapped, %d do not bill, ", text.Count(st.Counts.Accounts, "account", "accounts"), st.MappedAccounts, st.IgnoredAccounts) + unmapped,
 				fmt.Sprintf("%s: %d mapped", text.Count(st.Counts.Services, "service", "services"), st.MappedServices),
 				text.Count(st.Counts.Usage, "usage row", "usage rows")})
-		groups = append(groups, s.alertLines(w)...)
-		groups = append(groups, []string{t.Muted.Render("Mesh support: " + mesh.SupportURL)})
+		groups = append(groups, s.alertLines(w, s.spare(groups, w))...)
+		if s.spare(groups, w) > 0 { // the failed alerts come first when room is short
+			groups = append(groups, []string{t.Muted.Render("Mesh support: " + mesh.SupportURL)})
+		}
+		for len(groups) > 1 && s.spare(groups, w) < 0 { // the actions always show whole
+			groups = groups[:len(groups)-1]
+		}
 	}
 	lines := make([]string, len(groups))
 	for i, g := range groups {

@@ -169,6 +169,7 @@ func TestNoTwoBindingsShareAKey(t *testing.T) {
 	if states < 30 {
 		t.Fatalf("only %d states checked", states)
 	}
+	t.Logf("%d states checked", states)
 }
 
 // TestBillingReloadAlwaysWorks: with rows, with none, after a failure,

@@ -20,6 +20,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/pkg/browser"
 
+	"github.com/meshgradient/mesh-gradient/gradient"
 	"github.com/meshgradient/mesh-gradient/store"
 	"github.com/meshgradient/mesh-gradient/ui"
 	"github.com/meshgradient/mesh-gradient/ui/text"
@@ -223,6 +224,9 @@ func (m *Model) advance(ev core.Event, news string) tea.Cmd {
 	to, pending := m.c.sess.Advance(ev)
 	finishing := from == core.StepFinalSync && to == core.StepBilling
 	var cmd tea.Cmd
+	if ev == core.OpenConfigure && from == core.StepAlerts {
+		m.configure.preset = gradient.TypeAlerts // the Alerts screen's c: turn Alerts on
+	}
 	if ev == core.NewKey {
 		m.show(to)
 		cmd = tea.Batch(persisted(pending, nil), m.key.rotate())

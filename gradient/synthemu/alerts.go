@@ -239,7 +239,7 @@ func (e *Emulator) getAlertDebug(w http.ResponseWriter, r *http.Request) {
 func (e *Emulator) alertOut(rec alertRecord) gradient.AlertRecord {
 	d := e.debugOut(rec)
 	out := gradient.AlertRecord{MessageID: rec.messageID, AlertID: rec.alertID, AccountID: rec.accountID, CompanyID: rec.companyID,
-		Title: rec.title, Priority: rec.priority, TicketStatus: d.Status, Errors: d.Errors, CreatedAt: rec.createdAt}
+		Title: rec.title, Priority: float64(rec.priority), TicketStatus: d.Status, Errors: d.Errors, CreatedAt: rec.createdAt}
 	if d.TicketID != nil {
 		out.TicketID = *d.TicketID
 	}

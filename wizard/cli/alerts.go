@@ -39,7 +39,11 @@ func newAlertsCmd(f *Factory, g *Globals) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				al = filterAlerts(al, o, env.Session.Config().Now())
+				since := time.Time{}
+				if o.since > 0 {
+					since = env.Session.Config().Now().Add(-o.since)
+				}
+				al = al.Only(o.failed, since)
 				if err := printAlerts(f, o, al); err != nil {
 					return err
 				}
@@ -55,30 +59,6 @@ func newAlertsCmd(f *Factory, g *Globals) *cobra.Command {
 	cmd.Flags().BoolVar(&o.failed, "failed", false, "only the alerts whose ticket failed; exit 1 when there are any")
 	cmd.Flags().DurationVar(&o.since, "since", 0, "only alerts raised within this `DURATION` (for example 24h)")
 	return cmd
-}
-
-// filterAlerts keeps what the flags ask for; the counts are of what is kept.
-func filterAlerts(al core.Alerts, o alertsOptions, now time.Time) core.Alerts {
-	kept := []core.AlertLine{}
-	var c core.AlertCounts
-	for _, l := range al.Lines {
-		if o.failed && l.TicketStatus != core.TicketFailed || o.since > 0 && l.CreatedAt.Before(now.Add(-o.since)) {
-			continue
-		}
-		kept = append(kept, l)
-		switch l.TicketStatus {
-		case core.TicketPending:
-			c.Pending++
-		case core.TicketSuccess:
-			c.Success++
-		case core.TicketFailed:
-			c.Failed++
-		default:
-			c.Unknown++
-		}
-	}
-	al.Lines, al.Counts = kept, c
-	return al
 }
 
 func printAlerts(f *Factory, o alertsOptions, al core.Alerts) error {

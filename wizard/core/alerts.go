@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -99,15 +100,7 @@ type Alerts struct {
 }
 
 // Failed are the lines whose ticket failed, in order.
-func (a Alerts) Failed() []AlertLine {
-	var out []AlertLine
-	for _, l := range a.Lines {
-		if l.TicketStatus == TicketFailed {
-			out = append(out, l)
-		}
-	}
-	return out
-}
+func (a Alerts) Failed() []AlertLine { return a.Only(true, time.Time{}).Lines }
 
 // alertNames are what BuildAlerts names and explains alerts with.
 type alertNames struct {
@@ -147,21 +140,10 @@ func BuildAlerts(records []gradient.AlertRecord, accounts []gradient.Account, co
 		}
 		attempts[k]++
 	}
-	var counts AlertCounts
 	lines := make([]AlertLine, 0, len(order))
 	for _, k := range order {
 		l := n.line(records[latest[k]])
 		l.Attempts = attempts[k]
-		switch l.TicketStatus {
-		case TicketPending:
-			counts.Pending++
-		case TicketSuccess:
-			counts.Success++
-		case TicketFailed:
-			counts.Failed++
-		default:
-			counts.Unknown++
-		}
 		lines = append(lines, l)
 	}
 	rank := map[string]int{TicketFailed: 0, TicketPending: 1, TicketSuccess: 3}
@@ -181,7 +163,39 @@ func BuildAlerts(records []gradient.AlertRecord, accounts []gradient.Account, co
 		}
 		return strings.ToLower(a.Account) < strings.ToLower(b.Account)
 	})
-	return lines, counts
+	return lines, CountAlerts(lines)
+}
+
+// CountAlerts counts lines by ticket status.
+func CountAlerts(lines []AlertLine) AlertCounts {
+	var c AlertCounts
+	for _, l := range lines {
+		switch l.TicketStatus {
+		case TicketPending:
+			c.Pending++
+		case TicketSuccess:
+			c.Success++
+		case TicketFailed:
+			c.Failed++
+		default:
+			c.Unknown++
+		}
+	}
+	return c
+}
+
+// Only keeps the failed alerts (failedOnly) raised at or after since (when
+// not zero); the counts are of what is kept.
+func (a Alerts) Only(failedOnly bool, since time.Time) Alerts {
+	kept := []AlertLine{}
+	for _, l := range a.Lines {
+		if failedOnly && l.TicketStatus != TicketFailed || !since.IsZero() && l.CreatedAt.Before(since) {
+			continue
+		}
+		kept = append(kept, l)
+	}
+	a.Lines, a.Counts = kept, CountAlerts(kept)
+	return a
 }
 
 // line names one record and says why its ticket failed. Everything from
@@ -195,8 +209,8 @@ func (n alertNames) line(r gradient.AlertRecord) AlertLine {
 	if r.CompanyID != "" {
 		l.Company = name(n.companies, r.CompanyID)
 	}
-	if r.Priority >= gradient.PriorityLow && r.Priority <= gradient.PriorityVeryHigh {
-		l.Priority = r.Priority
+	if p := r.Priority; p == math.Trunc(p) && p >= gradient.PriorityLow && p <= gradient.PriorityVeryHigh {
+		l.Priority = int(p) // one odd number must not hide the whole list, nor pass as a known priority
 	}
 	for _, e := range r.Errors {
 		l.Errors = append(l.Errors, text.Sanitize(e))
@@ -267,26 +281,19 @@ func firstLine(s string) string {
 func (s *Session) Alerts(ctx context.Context) (Alerts, error) {
 	ctx, cancel := CallContext(ctx)
 	defer cancel()
-	pc := s.cfg.Partner
 	var (
-		d         gradient.IntegrationDetail
 		records   []gradient.AlertRecord
 		accounts  []gradient.Account
 		companies []gradient.Company
 		m         gradient.Mappings
-		errs      [5]error
 	)
-	together(
-		func() { d, errs[0] = pc.Integration(ctx) },
-		func() { records, errs[1] = pc.Alerts(ctx, false) },
-		func() { accounts, errs[2] = pc.Accounts(ctx) },
-		func() { companies, errs[3] = pc.Companies(ctx) },
-		func() { m, errs[4] = pc.Mappings(ctx) },
+	d, err := s.gather(ctx,
+		func(pc *gradient.PartnerClient) (err error) { records, err = pc.Alerts(ctx, false); return err },
+		func(pc *gradient.PartnerClient) (err error) { accounts, err = pc.Accounts(ctx); return err },
+		func(pc *gradient.PartnerClient) (err error) { companies, err = pc.Companies(ctx); return err },
+		func(pc *gradient.PartnerClient) (err error) { m, err = pc.Mappings(ctx); return err },
 	)
-	if errs[0] == nil && !d.Connected {
-		return Alerts{}, ErrNotConnected
-	}
-	if err := errors.Join(errs[:]...); err != nil {
+	if err != nil {
 		return Alerts{}, err
 	}
 	out := Alerts{Enabled: slices.Contains(d.Types, gradient.TypeAlerts)}
@@ -297,14 +304,24 @@ func (s *Session) Alerts(ctx context.Context) (Alerts, error) {
 	return out, nil
 }
 
-// together makes the calls at once and waits for every one.
-func together(calls ...func()) {
+// gather asks Synthesize for the card and makes the calls, all at once:
+// a screen that needs several lists waits for the slowest, not the sum.
+// ErrNotConnected when the card says Mesh is not connected.
+func (s *Session) gather(ctx context.Context, calls ...func(*gradient.PartnerClient) error) (gradient.IntegrationDetail, error) {
+	pc := s.cfg.Partner
+	var d gradient.IntegrationDetail
+	errs := make([]error, len(calls)+1)
 	var wg sync.WaitGroup
-	for _, call := range calls {
-		wg.Add(1)
-		go func() { defer wg.Done(); call() }()
+	wg.Add(len(calls) + 1)
+	go func() { defer wg.Done(); d, errs[0] = pc.Integration(ctx) }()
+	for i, call := range calls {
+		go func() { defer wg.Done(); errs[i+1] = call(pc) }()
 	}
 	wg.Wait()
+	if errs[0] == nil && !d.Connected {
+		return d, ErrNotConnected
+	}
+	return d, errors.Join(errs...)
 }
 
 // AlertsSummary is the counts in words: "5 tickets made · 1 pending · 2

@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -29,26 +28,19 @@ type Configuration struct {
 func (s *Session) Configuration(ctx context.Context) (Configuration, error) {
 	ctx, cancel := CallContext(ctx)
 	defer cancel()
-	pc := s.cfg.Partner
 	var (
-		d        gradient.IntegrationDetail
 		services []gradient.Service
 		products []gradient.Product
 		m        gradient.Mappings
 		rows     []gradient.BillingRow
-		errs     [5]error
 	)
-	together(
-		func() { d, errs[0] = pc.Integration(ctx) },
-		func() { services, errs[1] = pc.Services(ctx) },
-		func() { products, errs[2] = pc.Products(ctx) },
-		func() { m, errs[3] = pc.Mappings(ctx) },
-		func() { rows, errs[4] = pc.Billing(ctx) },
+	d, err := s.gather(ctx,
+		func(pc *gradient.PartnerClient) (err error) { services, err = pc.Services(ctx); return err },
+		func(pc *gradient.PartnerClient) (err error) { products, err = pc.Products(ctx); return err },
+		func(pc *gradient.PartnerClient) (err error) { m, err = pc.Mappings(ctx); return err },
+		func(pc *gradient.PartnerClient) (err error) { rows, err = pc.Billing(ctx); return err },
 	)
-	if errs[0] == nil && !d.Connected {
-		return Configuration{}, ErrNotConnected
-	}
-	if err := errors.Join(errs[:]...); err != nil {
+	if err != nil {
 		return Configuration{}, err
 	}
 	c := Configuration{Products: inOrder(d.Products, ProductKeys), Types: inOrder(d.Types, TypeKeys),
