@@ -38,7 +38,7 @@ func (s *alertsScreen) detail(l core.AlertLine, w int) string {
 	lines := []string{wrapItems(head, w), wrapItems(where, w)}
 	// Synthesize's own words follow in full: the reason is said again
 	// only when it is ours, not a cut of theirs.
-	if l.Reason != "" && (len(l.Errors) == 0 || !strings.HasPrefix(l.Errors[0], strings.TrimSuffix(l.Reason, "…"))) {
+	if l.Reason != "" && !l.ReasonIsTheirs() {
 		lines = append(lines, t.Warn.Render(wrap("Why: "+l.Reason, w)))
 	}
 	if l.Hint != "" {
@@ -65,6 +65,8 @@ func (s *alertsScreen) view(w int) string {
 	case len(s.data.Lines) == 0 && !s.data.Enabled:
 		return wrap("Alerts is off for this integration: Synthesize refuses Mesh's alerts, so none becomes a PSA ticket. "+
 			"c turns it on (Change products and types); Mesh's alerts then arrive with its next sync.", w)
+	case len(s.data.Lines) == 0 && s.data.PullFlow:
+		return wrap("No alerts from Mesh yet. They arrive with each of Synthesize's syncs from Mesh; r asks Synthesize again.", w)
 	case len(s.data.Lines) == 0:
 		return wrap("No alerts from Mesh yet. They arrive with each Gradient Sync (Mesh: Settings → Gradient); r asks Synthesize again.", w)
 	}

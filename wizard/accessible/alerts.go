@@ -41,7 +41,7 @@ func (a *Prompter) alerts(ctx context.Context) error {
 		a.say("Alerts is off for this integration: Synthesize refuses Mesh's alerts. Change products and types turns it on.")
 	}
 	if len(al.Lines) == 0 {
-		a.say("No alerts from Mesh yet; they arrive with each Gradient Sync.")
+		a.say("No alerts from Mesh yet; they arrive with each sync from Mesh.")
 		return nil
 	}
 	a.say("%d alerts: %s.", al.Counts.Total(), strings.Join(core.AlertsSummary(al.Counts), ", "))
@@ -58,8 +58,10 @@ func (a *Prompter) alerts(ctx context.Context) error {
 			a.say("%s ticket pending.", what)
 		default:
 			a.say("%s ticket %s: %s.", what, l.TicketStatus, l.OneLine())
-			for _, e := range l.Errors {
-				a.say("    Synthesize: %s", e)
+			for i, e := range l.Errors {
+				if i > 0 || !l.ReasonIsTheirs() { // the reason said it already
+					a.say("    Synthesize: %s", e)
+				}
 			}
 		}
 	}

@@ -72,7 +72,8 @@ Environment: GRADIENT_URL and GRADIENT_TOKEN together select a real Synthesize
 sandbox. MESH_PORTAL_URL overrides the Mesh portal address. NO_COLOR turns
 colour off; ACCESSIBLE=1 or TERM=dumb selects plain prompts.
 
-Exit status: 0 done, 1 error, 2 bad usage or input, 3 not connected, 130 interrupted (Ctrl+C).
+Exit status: 0 done, 1 error (for alerts --failed: an alert failed), 2 bad usage or input,
+3 not connected, 130 interrupted (Ctrl+C).
 `
 
 // NewRoot is the command tree.

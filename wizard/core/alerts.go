@@ -72,6 +72,12 @@ func TicketWord(status string) string {
 	return status
 }
 
+// ReasonIsTheirs: the reason is Synthesize's first error (maybe cut), so
+// a face that shows the errors whole need not say it twice.
+func (l AlertLine) ReasonIsTheirs() bool {
+	return l.Reason != "" && len(l.Errors) > 0 && strings.HasPrefix(l.Errors[0], strings.TrimSuffix(l.Reason, "…"))
+}
+
 // OneLine is the reason and what to do, for a line of its own:
 // "account not mapped: map it on Update account mappings".
 func (l AlertLine) OneLine() string {
@@ -94,9 +100,10 @@ func (c AlertCounts) Total() int { return c.Pending + c.Success + c.Failed + c.U
 
 // Alerts is what the Alerts screen and `alerts` show.
 type Alerts struct {
-	Enabled bool        `json:"enabled"` // Alerts is among the integration's types
-	Counts  AlertCounts `json:"counts"`
-	Lines   []AlertLine `json:"alerts"`
+	Enabled  bool        `json:"enabled"` // Alerts is among the integration's types
+	PullFlow bool        `json:"-"`       // connected by Mesh API key: alerts come with Synthesize's syncs
+	Counts   AlertCounts `json:"counts"`
+	Lines    []AlertLine `json:"alerts"`
 }
 
 // Failed are the lines whose ticket failed, in order.
@@ -296,7 +303,7 @@ func (s *Session) Alerts(ctx context.Context) (Alerts, error) {
 	if err != nil {
 		return Alerts{}, err
 	}
-	out := Alerts{Enabled: slices.Contains(d.Types, gradient.TypeAlerts)}
+	out := Alerts{Enabled: slices.Contains(d.Types, gradient.TypeAlerts), PullFlow: d.Method == gradient.MethodMeshAPIKey}
 	out.Lines, out.Counts = BuildAlerts(records, accounts, companies, m)
 	if out.Lines == nil {
 		out.Lines = []AlertLine{}
