@@ -207,7 +207,7 @@ func TestAccessibleOnboardingWithPipedAnswers(t *testing.T) {
 	// Again: home, with the wizard's home actions in its order. Change a
 	// mapped account to do not bill, issue a new key.
 	d = startDialogue(t, env, "--accessible", "--state", state)
-	d.expect(`(?s)Home · Mesh is connected.*1\. Update account mappings.*6\. Quit\nChoice: $`)
+	menu := d.expect(`(?s)Home · Mesh is connected.*1\. Update account mappings.*\d+\. Quit\nChoice: $`)
 	d.answer("1")
 	d.expect(`Change another account\? Type part of its name, or Enter to finish: $`)
 	d.answer("acme corp")
@@ -219,14 +219,14 @@ func TestAccessibleOnboardingWithPipedAnswers(t *testing.T) {
 	d.answer("")
 	d.expect(`Mappings updated in Synthesize: 0 added, 1 changed, 0 removed`)
 	d.expect(`Choice: $`)
-	d.answer("4")
+	d.answer(menuNumber(t, menu, "Issue a new key"))
 	d.expect(`Issue a new key\?`)
 	d.answer("yes")
 	newKey := testkit.Key(t, d.expect(`(?s)The new API key.*`+testkit.KeyPattern.String()+`.*Choice: $`))
 	if newKey == "" || newKey == key {
 		t.Fatalf("rekey showed %q", newKey)
 	}
-	d.answer("6")
+	d.answer(menuNumber(t, menu, "Quit"))
 	if code := d.wait(); code != 0 {
 		t.Fatalf("exit %d after quitting home", code)
 	}
@@ -239,6 +239,17 @@ func TestAccessibleOnboardingWithPipedAnswers(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "0 unmapped") || !strings.Contains(string(out), "…"+newKey[len(newKey)-4:]) {
 		t.Fatalf("status after accessible onboarding: %v\n%s", err, out)
 	}
+}
+
+// menuNumber is the number of a home menu entry, as the prompts list it
+// ("  4. Issue a new key"), so the test follows the menu's order.
+func menuNumber(t *testing.T, menu, title string) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)^  (\d+)\. ` + regexp.QuoteMeta(title) + `$`).FindStringSubmatch(menu)
+	if m == nil {
+		t.Fatalf("no %q in the menu:\n%s", title, menu)
+	}
+	return m[1]
 }
 
 // TestAccessibleCtrlCExits130 stops the prompts with SIGINT, as Ctrl+C

@@ -98,7 +98,7 @@ func TestEndToEndMeshKeyInATerminal(t *testing.T) {
 	term.waitFor(`expired or was deleted`)
 
 	// Replace the key: home → the API-keys page → the key → the pull → home.
-	term.keys("Down", "Enter")
+	term.keys("Down", "Down", "Down", "Enter") // past Alerts and Change products and types
 	term.waitFor(`Create a Mesh API key`)
 	term.keys("Enter")
 	term.waitFor(`paste the key \(it is not shown\)`) // else a q in the key would quit

@@ -226,6 +226,26 @@ func (c *PartnerClient) Reconcile(ctx context.Context, items []BillingKey) ([]Bi
 	return out, err
 }
 
+// Alerts lists every alert the vendor sent and whether it became a PSA
+// ticket (API.md §2b), all pages; failedOnly asks for the failed ones.
+func (c *PartnerClient) Alerts(ctx context.Context, failedOnly bool) ([]AlertRecord, error) {
+	var q url.Values
+	if failedOnly {
+		q = url.Values{"status": {TicketFailed}}
+	}
+	return listAll[AlertRecord](ctx, c.t, "list alerts", c.integrationPath("/alerts"), q, func(a AlertRecord) string { return a.MessageID })
+}
+
+// Configure changes the products and types of a connected integration
+// (the card's Configure, API.md §2) and answers the card. Setting the same
+// lists twice leaves the same card, so it retries.
+func (c *PartnerClient) Configure(ctx context.Context, cfg Configuration) (IntegrationDetail, error) {
+	var out IntegrationDetail
+	err := c.t.Do(ctx, rest.Call{Op: "change products and types", Method: http.MethodPatch, Path: c.integrationPath(""),
+		Body: cfg, Idempotent: true}, &out)
+	return out, err
+}
+
 // Disconnect revokes the key and deletes every mapping and vendor account.
 // Doing it twice is harmless.
 func (c *PartnerClient) Disconnect(ctx context.Context) error {

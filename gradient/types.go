@@ -455,6 +455,30 @@ type BillingRow struct {
 	VendorCycleEnds      string    `json:"vendor_cycle_ends,omitempty"`
 }
 
+// AlertRecord is one alert the vendor sent, as GET /integrations/mesh/alerts
+// lists it (API.md §2b): whether it became a PSA ticket, and Synthesize's
+// errors when it did not. CompanyID is the company the account was mapped
+// to when the alert came ("" when it was not mapped).
+type AlertRecord struct {
+	MessageID    string    `json:"message_id"`
+	AlertID      string    `json:"alert_id"`
+	AccountID    string    `json:"account_id"`
+	CompanyID    string    `json:"company_id"`
+	Title        string    `json:"title"`
+	Priority     float64   `json:"priority"`      // 1 low … 4 very high; a number, checked by whoever shows it
+	TicketStatus string    `json:"ticket_status"` // TicketPending, TicketSuccess or TicketFailed
+	TicketID     string    `json:"ticket_id"`
+	Errors       []string  `json:"errors"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// Configuration is the body of PATCH /integrations/mesh: what is
+// integrated after onboarding. A nil list is left as it is.
+type Configuration struct {
+	Products []string `json:"products,omitempty"`
+	Types    []string `json:"types,omitempty"`
+}
+
 // BillingKey names one billing row.
 type BillingKey struct {
 	AccountID string `json:"account_id"`

@@ -26,7 +26,24 @@ type Alert struct {
 	Title       string
 	Description string
 	Severity    string // low, medium, high, critical
+	Priority    int    // the alerting API's 1–4; when 0, from Severity
 	AlertID     string
+}
+
+// VendorAlert is the body Mesh sends for a: numeric priority and status,
+// its alert id, and the service it concerns ("" for none).
+func VendorAlert(a Alert, serviceID string) gradient.Alert {
+	prio := a.Priority
+	if prio < gradient.PriorityLow || prio > gradient.PriorityVeryHigh {
+		var ok bool
+		if prio, ok = Priority(a.Severity); !ok {
+			prio = gradient.PriorityMedium
+		}
+	}
+	// Status is a number (1 to 6) that the MSP's PSA maps to a ticket
+	// status; Mesh sends the SDK's default, 1, never a word.
+	return gradient.Alert{Title: a.Title, Description: a.Description, AlertID: alertID(a), Priority: prio,
+		Status: gradient.AlertStatusDefault, ServiceID: serviceID}
 }
 
 // Priority maps a severity to the alerting API's priority (1–4).
@@ -59,9 +76,9 @@ type SyncReport struct {
 	CountsSent      int
 	CountsSkipped   int      // 404: accounts the MSP has not mapped
 	SkippedAccounts []string // their ids, each once, in order
-	AlertsSent      int
-	AlertsSkipped   int  // alerts for unmapped accounts
-	AlertsDisabled  bool // the integration does not include Alerts (403)
+	AlertsSent      int      // accepted; whether each became a ticket is Synthesize's to say
+	AlertsSkipped   int      // refused with 404: an account or service Synthesize does not know
+	AlertsDisabled  bool     // the integration does not include Alerts (403)
 }
 
 func (r SyncReport) String() string {
@@ -118,7 +135,22 @@ func Sync(ctx context.Context, vc *gradient.VendorClient, in SyncInput) (SyncRep
 	if err := sendCounts(ctx, vc, in, services, &rep); err != nil {
 		return rep, err
 	}
-	return rep, sendAlerts(ctx, vc, in.Alerts, &rep)
+	return rep, sendAlerts(ctx, vc, in.Alerts, alertServices(in, services), &rep)
+}
+
+// alertServices is each account's service for its alerts: the first
+// synced product it has usage in.
+func alertServices(in SyncInput, services map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, a := range in.Accounts {
+		for _, key := range in.Products {
+			if _, ok := a.Usage[key]; ok && services[key] != "" {
+				out[a.ID] = services[key]
+				break
+			}
+		}
+	}
+	return out
 }
 
 // ensureServices returns product key → SKU id, creating the missing SKUs.
@@ -241,16 +273,9 @@ feeding:
 	return firstErr
 }
 
-func sendAlerts(ctx context.Context, vc *gradient.VendorClient, alerts []Alert, rep *SyncReport) error {
+func sendAlerts(ctx context.Context, vc *gradient.VendorClient, alerts []Alert, services map[string]string, rep *SyncReport) error {
 	for _, a := range alerts {
-		prio, ok := Priority(a.Severity)
-		if !ok {
-			prio = gradient.PriorityMedium
-		}
-		// Status is a number (1 to 6) that the MSP's PSA maps to a ticket
-		// status; Mesh sends the SDK's default, 1, never a word.
-		_, err := vc.PostAlert(ctx, a.AccountID, gradient.Alert{Title: a.Title, Description: a.Description,
-			AlertID: alertID(a), Priority: prio, Status: gradient.AlertStatusDefault})
+		_, err := vc.PostAlert(ctx, a.AccountID, VendorAlert(a, services[a.AccountID]))
 		switch {
 		case err == nil:
 			rep.AlertsSent++

@@ -199,7 +199,7 @@ func TestDisconnectDialog(t *testing.T) {
 	h := onboarded(t)
 	impatient(t, h) // the 503s below are retried quickly
 	r := h.startAtHome(t)
-	r.keys("down", "down", "down", "down", "enter")
+	r.keys("G", "enter") // the last action: disconnect
 	out := r.waitFor(`Disconnect Mesh from Synthesize\?`)
 	contains(t, out, "authentication settings", "every account and service", "remap")
 	r.keys("enter") // default No

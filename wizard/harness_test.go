@@ -57,14 +57,14 @@ type harness struct {
 	now time.Time
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T, opts ...synthemu.Option) *harness {
 	t.Helper()
 	// Synthesize's clock starts at the fixed clock and moves a millisecond a
 	// call: "later" stays true, and minutes on screen stay the same.
 	var ticks atomic.Int64
 	emuClock := func() time.Time { return clock.Add(time.Duration(ticks.Add(1)) * time.Millisecond) }
 	sb, err := meshemu.StartSandbox(meshemu.SandboxOptions{Listen: "127.0.0.1:0",
-		EmulatorOptions: []synthemu.Option{synthemu.WithClock(emuClock)}})
+		EmulatorOptions: append([]synthemu.Option{synthemu.WithClock(emuClock)}, opts...)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,6 +195,8 @@ var (
 	ports         = regexp.MustCompile(`127\.0\.0\.1:\d+`)
 
 	keyHints = regexp.MustCompile(`…[a-z0-9]{4}\b`)
+	// Synthesize's alert message ids are random.
+	messageIDs = regexp.MustCompile(`\bmsg-[a-z0-9]{13}\b`)
 )
 
 // normalize removes what differs from run to run: ports, keys, spinners.
@@ -202,6 +204,7 @@ func normalize(view string) string {
 	view = spinnerFrames.ReplaceAllString(view, "* ")
 	view = ports.ReplaceAllString(view, "127.0.0.1:PORT")
 	view = testkit.KeyPattern.ReplaceAllStringFunc(view, func(k string) string { return "gsk_" + strings.Repeat("K", len(k)-4) })
+	view = messageIDs.ReplaceAllString(view, "msg-MESSAGEIDXX")
 	return keyHints.ReplaceAllString(view, "…HINT")
 }
 

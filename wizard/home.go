@@ -39,7 +39,7 @@ type homeKeys struct {
 // homeScreen is where a connected integration starts: its state, and what
 // can be done with it.
 type homeScreen struct {
-	w       int
+	w, h    int
 	c       *common
 	keys    homeKeys
 	status  core.Status
@@ -91,7 +91,7 @@ func (s *homeScreen) load() tea.Cmd {
 }
 
 func (s *homeScreen) setSize(w, h int) {
-	s.w = w
+	s.w, s.h = w, h
 	s.list.SetSize(w, len(s.list.Items()))
 }
 
@@ -239,10 +239,14 @@ func (s *homeScreen) view(w int) string {
 			s.keyLine(now),
 			[]string{fmt.Sprintf("%s: %d mapped, %d do not bill, ", text.Count(st.Counts.Accounts, "account", "accounts"), st.MappedAccounts, st.IgnoredAccounts) + unmapped,
 				fmt.Sprintf("%s: %d mapped", text.Count(st.Counts.Services, "service", "services"), st.MappedServices),
-				text.Count(st.Counts.Usage, "usage row", "usage rows"), text.Count(st.Counts.Alerts, "alert", "alerts")},
-			[]string{t.Muted.Render("Mesh support: " + mesh.SupportURL)})
-		if lp := st.LastPull; lp != nil && lp.Error != "" {
-			warn = "\n" + t.Warn.Render(wrap("The last pull failed: "+text.Sanitize(lp.Error)+".", w)) + "\n" + wrap(core.PullAdvice(lp.Error)+".", w)
+				text.Count(st.Counts.Usage, "usage row", "usage rows")})
+		warn = s.pullWarning(w)
+		groups = append(groups, s.alertLines(w, s.spare(groups, w))...)
+		if s.spare(groups, w) > 0 { // the failed alerts come first when room is short
+			groups = append(groups, []string{t.Muted.Render("Mesh support: " + mesh.SupportURL)})
+		}
+		for len(groups) > 1 && s.spare(groups, w) < 0 { // the actions always show whole
+			groups = groups[:len(groups)-1]
 		}
 	}
 	lines := make([]string, len(groups))
@@ -250,6 +254,16 @@ func (s *homeScreen) view(w int) string {
 		lines[i] = wrapItems(g, w)
 	}
 	return strings.Join(lines, "\n") + warn + "\n\n" + s.actions()
+}
+
+// pullWarning says the last pull failed and what to do (connected by
+// Mesh API key), on lines of its own below the facts; "" when it did not.
+func (s *homeScreen) pullWarning(w int) string {
+	lp := s.status.LastPull
+	if lp == nil || lp.Error == "" {
+		return ""
+	}
+	return "\n" + s.c.theme.Warn.Render(wrap("The last pull failed: "+text.Sanitize(lp.Error)+".", w)) + "\n" + wrap(core.PullAdvice(lp.Error)+".", w)
 }
 
 // actions are the menu, or the dialog that one of them opened.

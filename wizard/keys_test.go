@@ -132,14 +132,44 @@ func TestNoTwoBindingsShareAKey(t *testing.T) {
 	check("home, Synthesize unreachable")
 	m.home.update(homeMsg{})
 	check("home")
-	press("down", "down", "down", "down", "enter")
+	press("G", "enter") // the last action: disconnect
 	if !m.home.confirm.Open() {
 		t.Fatal("the disconnect dialog did not open")
 	}
 	check("home, disconnect dialog")
+	press("n")
+
+	m.show(core.StepAlerts)
+	check("alerts, loading")
+	m.alerts.update(alertsMsg{err: errors.New("503")})
+	check("alerts, load failed")
+	m.alerts.update(alertsMsg{alerts: core.Alerts{}})
+	check("alerts, Alerts off")
+	failed := core.AlertLine{MessageID: "m1", AccountID: "a", Account: "A", TicketStatus: core.TicketFailed, Reason: "account not mapped", MapAccount: true}
+	m.alerts.update(alertsMsg{alerts: core.Alerts{Enabled: true, Lines: []core.AlertLine{failed, {MessageID: "m2", TicketStatus: core.TicketSuccess}}}})
+	check("alerts, a failed alert to map")
+	press("j")
+	check("alerts, a ticket made")
+	press("/", "a")
+	check("alerts, typing a filter")
+	press("enter")
+	check("alerts, filter applied")
+
+	m.show(core.StepConfigure)
+	check("configure, loading")
+	m.configure.update(configMsg{err: errors.New("503")})
+	check("configure, load failed")
+	m.configure.update(configMsg{cfg: core.Configuration{Products: []string{"gateway"}, Types: []string{"billing"}}})
+	check("configure")
+	press("G", " ", "enter")
+	if !m.configure.confirm.Open() {
+		t.Fatal("the configure dialog did not open")
+	}
+	check("configure, dialog")
 	if states < 30 {
 		t.Fatalf("only %d states checked", states)
 	}
+	t.Logf("%d states checked", states)
 }
 
 // TestBillingReloadAlwaysWorks: with rows, with none, after a failure,

@@ -101,7 +101,7 @@ func (m *Model) onLoad(msg tea.Msg) tea.Cmd {
 		}
 		m.load.busy = false
 		if msg.err != nil {
-			m.load.err, m.load.update = msg.err, nil
+			m.load.err, m.load.update, m.focus = msg.err, nil, followMsg{}
 			return nil
 		}
 		return m.onData(msg.data)
@@ -119,6 +119,10 @@ func (m *Model) onData(d *core.Data) tea.Cmd {
 		cmds = append(cmds, persisted(pending, nil), m.goTo(to))
 	}
 	cmds = append(cmds, m.accounts.load(d), m.services.load(d))
+	if f := m.focus; f.accountID != "" && m.step == core.StepAccounts {
+		m.accounts.focusOn(f.accountID)
+		m.notice, m.focus = f.notice, followMsg{}
+	}
 	if m.step == core.StepReview {
 		m.review.build(d)
 	}

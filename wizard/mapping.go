@@ -321,6 +321,18 @@ func (s *mappingScreen) tally() (t core.Tally) {
 	return t
 }
 
+// focusOn puts the cursor on an account and opens its picker: a failed
+// alert's fix, which names one account to map.
+func (s *mappingScreen) focusOn(id string) {
+	for i, it := range s.list.Items() {
+		if r, ok := it.(*mapRow); ok && r.ID == id {
+			s.list.Select(i)
+			s.openPicker(r)
+			return
+		}
+	}
+}
+
 func (s *mappingScreen) openPicker(r *mapRow) {
 	ranked := s.data.Index(s.k).Rank(r.Name)
 	opts := make([]ui.Option, len(ranked))

@@ -360,7 +360,7 @@ func TestPolishNewKeyFromHomeWalksPortalAndWait(t *testing.T) {
 	h := onboarded(t)
 	r := h.start(t, 80, 24)
 	r.waitFor(`Update account mappings`)
-	r.keys("down", "down", "down", "enter")
+	r.keys("down", "down", "down", "down", "down", "enter") // Issue a new key, below Alerts and Change products and types
 	r.waitFor(`Issue a new API key\?`)
 	r.keys("y")
 	key := r.waitKey()

@@ -23,7 +23,7 @@ import (
 // 20×10 the screen asks for a larger terminal.
 func TestEveryScreenAtEverySmallSize(t *testing.T) {
 	t.Parallel()
-	for s := core.StepProducts; s <= core.StepHome; s++ {
+	for s := core.StepProducts; s <= core.StepConfigure; s++ {
 		m := testModel(t, nil, store.Progress{Step: s.String(), KeyHint: "abcd"}, nil)
 		m.step = s
 		for w := 1; w <= 30; w++ {
@@ -103,6 +103,22 @@ var hostileNames = []string{
 	strings.Repeat("宽字符公司 🏢 ", 40), // wide characters, far too long
 }
 
+// cleanFrame fails unless a frame holds no escape sequence, control or
+// bidi character, and no line wider than w.
+func cleanFrame(t *testing.T, label, view string, w int) {
+	t.Helper()
+	for _, r := range view {
+		if r == 0x1b || r == 0x7f || r < 0x20 && r != '\n' || r >= 0x80 && r <= 0x9f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 {
+			t.Fatalf("%s: %U reached the terminal:\n%q", label, r, view)
+		}
+	}
+	for _, l := range strings.Split(view, "\n") {
+		if lipgloss.Width(l) > w {
+			t.Fatalf("%s: a line %d wide: %q", label, lipgloss.Width(l), l)
+		}
+	}
+}
+
 // TestHostileNamesNeverReachTheTerminal: accounts, companies and products
 // with hostile names, drawn on the mapping screen, in the picker with a
 // filter, and on the review: the frames hold no escape sequence (tests
@@ -126,16 +142,7 @@ func TestHostileNamesNeverReachTheTerminal(t *testing.T) {
 	check := func(label string) {
 		t.Helper()
 		view := m.View()
-		for _, r := range view {
-			if r == 0x1b || r == 0x7f || r < 0x20 && r != '\n' || r >= 0x80 && r <= 0x9f || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 {
-				t.Fatalf("%s: %U reached the terminal:\n%q", label, r, view)
-			}
-		}
-		for _, l := range strings.Split(view, "\n") {
-			if lipgloss.Width(l) > w {
-				t.Fatalf("%s: a line %d wide: %q", label, lipgloss.Width(l), l)
-			}
-		}
+		cleanFrame(t, label, view, w)
 		if !strings.Contains(view, "SANDBOX") {
 			t.Fatalf("%s: the frame lost its header:\n%s", label, view)
 		}

@@ -22,6 +22,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/pkg/browser"
 
+	"github.com/meshgradient/mesh-gradient/gradient"
 	"github.com/meshgradient/mesh-gradient/store"
 	"github.com/meshgradient/mesh-gradient/ui"
 	"github.com/meshgradient/mesh-gradient/ui/text"
@@ -74,7 +75,13 @@ type Model struct {
 	home      *homeScreen
 	apiKeys   *apiKeysScreen
 	meshKey   *meshKeyScreen
+	alerts    *alertsScreen
+	configure *configureScreen
 	screens   []screen // by step
+
+	// focus is the account a failed alert's fix maps: the account screen
+	// opens its picker once the data is in, and says why.
+	focus followMsg
 
 	load loader
 	// finishing: billing was reached from the final sync in this run,
@@ -148,9 +155,11 @@ func (m *Model) build() {
 	m.home = newHomeScreen(c)
 	m.apiKeys = newAPIKeysScreen(c)
 	m.meshKey = newMeshKeyScreen(c)
+	m.alerts = newAlertsScreen(c)
+	m.configure = newConfigureScreen(c)
 	// In step order: screens[s] is step s's screen.
 	m.screens = []screen{m.products, m.key, m.portal, m.waiting, m.accounts, m.services, m.review, m.finalSync, m.billing, m.home,
-		m.apiKeys, m.meshKey}
+		m.apiKeys, m.meshKey, m.alerts, m.configure}
 	m.load = newLoader()
 	m.resize()
 }
@@ -209,6 +218,10 @@ func (m *Model) enter(s core.Step, resumed bool) tea.Cmd {
 		return m.finalSync.start()
 	case core.StepHome:
 		return tea.Batch(m.home.load(), m.loadData())
+	case core.StepAlerts:
+		return m.alerts.load()
+	case core.StepConfigure:
+		return m.configure.load()
 	case core.StepBilling:
 		cmds := []tea.Cmd{m.billing.load()}
 		if m.load.data == nil && !m.load.busy {
@@ -243,6 +256,9 @@ func (m *Model) advance(ev core.Event, news string) tea.Cmd {
 	to, pending := m.c.sess.Advance(ev)
 	finishing := from == core.StepFinalSync && to == core.StepBilling
 	var cmd tea.Cmd
+	if ev == core.OpenConfigure && from == core.StepAlerts {
+		m.configure.preset = gradient.TypeAlerts // the Alerts screen's c: turn Alerts on
+	}
 	if ev == core.NewKey {
 		m.show(to)
 		cmd = tea.Batch(persisted(pending, nil), m.key.rotate())
@@ -354,6 +370,9 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.restartOnboarding("Disconnected: Synthesize revoked the key and deleted every mapping, and the local state for Mesh was wiped. Connect again below.")
 	case retryMsg:
 		return m, tea.Batch(m.screens[msg.dest].update(msg), waitNext(msg.next))
+	case followMsg:
+		m.focus = msg
+		return m, m.advance(core.UpdateAccounts, "")
 	case tea.KeyMsg:
 		if cmd, handled := m.globalKey(msg); handled {
 			return m, cmd
@@ -457,6 +476,10 @@ func (m *Model) route(msg tea.Msg) tea.Cmd {
 		return m.billing.update(msg)
 	case homeMsg:
 		return m.home.update(msg)
+	case alertsMsg, alertsTickMsg:
+		return m.alerts.update(msg)
+	case configMsg, configuredMsg:
+		return m.configure.update(msg)
 	}
 	if m.waitingForData() {
 		return nil // keys wait until the data is there

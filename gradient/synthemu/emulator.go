@@ -25,6 +25,9 @@ type PSA struct {
 	Companies  []gradient.Company `json:"companies"`
 	Products   []gradient.Product `json:"products"`
 	Agreements []Agreement        `json:"agreements"`
+	// NoTicketBoard are companies with no ticket board (a ConnectWise
+	// service board, an Autotask queue): their alerts cannot become tickets.
+	NoTicketBoard []string `json:"no_ticket_board,omitempty"`
 }
 
 // Agreement is the PSA's billed quantity of one product for one company.
@@ -74,6 +77,9 @@ type Emulator struct {
 	inFlight        atomic.Int64
 	meshOpts        gradient.Options
 	pulls           puller
+	meshAlerts      func() []MeshAlert
+	ticketFailures  map[string]string // alert id → why its ticket fails
+	noTicketBoard   map[string]bool   // company ids
 
 	mu         sync.Mutex
 	faults     []Fault
@@ -91,7 +97,9 @@ type Emulator struct {
 	serviceMap   map[string]string // service id → product id
 	mapVersion   int64             // the mappings' version: up by one with every write, never back
 	usage        map[usageKey]snapshot
-	alerts       map[string]alertRecord
+	alerts       map[string]alertRecord // by message id
+	latestAlert  map[alertKey]string    // each alert's last message
+	alertSeq     int
 	companies    map[string]gradient.Company
 	products     map[string]gradient.Product
 	agreements   map[agreementKey]float64
@@ -178,6 +186,10 @@ func New(opts ...Option) *Emulator {
 	for _, a := range e.seed.Agreements {
 		e.agreements[agreementKey{a.CompanyID, a.ProductID}] = a.Quantity
 	}
+	e.noTicketBoard = map[string]bool{}
+	for _, id := range e.seed.NoTicketBoard {
+		e.noTicketBoard[id] = true
+	}
 	e.resetIntegration()
 	e.routes()
 	return e
@@ -194,6 +206,7 @@ func (e *Emulator) resetIntegration() {
 	e.mapVersion++
 	e.usage = map[usageKey]snapshot{}
 	e.alerts = map[string]alertRecord{}
+	e.latestAlert = map[alertKey]string{}
 }
 
 // PartnerToken is the bearer token of the partner API.
@@ -284,6 +297,8 @@ func (e *Emulator) routes() {
 	}
 	p("GET /integrations", e.listIntegrations)
 	p("GET /integrations/{vendor}", e.getIntegration)
+	p("PATCH /integrations/{vendor}", e.configure)
+	p("GET /integrations/{vendor}/alerts", e.listAlerts)
 	unlocked("POST /integrations/{vendor}/connect", e.connect)
 	unlocked("PUT /integrations/{vendor}/mesh-credentials", e.putMeshCredentials)
 	p("POST /integrations/{vendor}/sync", e.syncNow)

@@ -300,6 +300,7 @@ func (e *Emulator) applyPull(customers []mesh.Customer) {
 			break
 		}
 	}
+	e.pullAlerts(current)
 	e.integ.lastSyncAt = &now
 }
 

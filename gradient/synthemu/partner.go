@@ -92,7 +92,7 @@ func (e *Emulator) detail() gradient.IntegrationDetail {
 	return gradient.IntegrationDetail{
 		Integration: e.card(),
 		Counts: gradient.Counts{Accounts: len(e.accounts), Services: len(e.chosenServices()),
-			Usage: len(e.usage), Alerts: len(e.alerts)},
+			Usage: len(e.usage), Alerts: len(e.latestAlert)},
 		ConnectedAt: e.integ.connectedAt, LastSyncAt: e.integ.lastSyncAt, LastSyncError: e.integ.lastSyncError,
 	}
 }
@@ -350,11 +350,14 @@ func (e *Emulator) putMappings(w http.ResponseWriter, r *http.Request) {
 // billingRows joins usage with mappings and PSA agreements, in a stable
 // order. Only the services of the products chosen at connect are billed.
 func (e *Emulator) billingRows() []gradient.BillingRow {
+	rows := []gradient.BillingRow{}
+	if !e.hasType(gradient.TypeBilling) {
+		return rows // usage still arrives, but is not billed: adding Billing back brings it back
+	}
 	chosen := map[string]bool{}
 	for _, s := range e.chosenServices() {
 		chosen[s.ID] = true
 	}
-	rows := []gradient.BillingRow{}
 	for k, s := range e.usage {
 		m, ok := e.billable(k.account)
 		if !ok || !chosen[k.service] {

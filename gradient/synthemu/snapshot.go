@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
@@ -36,6 +37,23 @@ type snapshotV1 struct {
 	MeshAPIURL  string                    `json:"mesh_api_url,omitempty"`
 	MeshKeyHint string                    `json:"mesh_key_hint,omitempty"`
 	SyncError   string                    `json:"last_sync_error,omitempty"`
+	Alerts      []snapAlert               `json:"alerts,omitempty"`
+}
+
+// snapAlert is an alert and what became of it, so a sandbox reopened on
+// its file still shows which alerts became tickets.
+type snapAlert struct {
+	Seq       int       `json:"seq"`
+	AccountID string    `json:"account_id"`
+	CompanyID string    `json:"company_id,omitempty"`
+	AlertID   string    `json:"alert_id"`
+	Title     string    `json:"title"`
+	Priority  int       `json:"priority"`
+	MessageID string    `json:"message_id"`
+	CreatedAt time.Time `json:"created_at"`
+	TicketID  string    `json:"ticket_id,omitempty"`
+	Errors    []string  `json:"errors,omitempty"`
+	AtOnce    bool      `json:"at_once,omitempty"`
 }
 
 // snapAccount keeps the keys of version 1 as it was first written.
@@ -56,8 +74,7 @@ type snapUsage struct {
 	CycleEnds    string    `json:"cycle_ends,omitempty"`
 }
 
-// Snapshot returns the emulator's mutable state as JSON (alerts are not
-// kept: they are tickets in the PSA by then).
+// Snapshot returns the emulator's mutable state as JSON.
 func (e *Emulator) Snapshot() ([]byte, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -82,6 +99,11 @@ func (e *Emulator) Snapshot() ([]byte, error) {
 	for k, q := range e.agreements {
 		s.Agreements = append(s.Agreements, Agreement{CompanyID: k.company, ProductID: k.product, Quantity: q})
 	}
+	for _, a := range e.alerts {
+		s.Alerts = append(s.Alerts, snapAlert{a.seq, a.accountID, a.companyID, a.alertID, a.title, a.priority, a.messageID,
+			a.createdAt, a.ticketID, a.errors, a.atOnce})
+	}
+	sort.Slice(s.Alerts, func(i, j int) bool { return s.Alerts[i].Seq < s.Alerts[j].Seq })
 	return json.Marshal(s)
 }
 
@@ -130,6 +152,13 @@ func (e *Emulator) Restore(data []byte) error {
 	}
 	for _, a := range s.Agreements {
 		e.agreements[agreementKey{a.CompanyID, a.ProductID}] = a.Quantity
+	}
+	for _, a := range s.Alerts { // in order: the last of an alert's messages is its latest
+		e.alerts[a.MessageID] = alertRecord{seq: a.Seq, accountID: a.AccountID, companyID: a.CompanyID, alertID: a.AlertID,
+			title: a.Title, priority: a.Priority, messageID: a.MessageID, createdAt: a.CreatedAt, ticketID: a.TicketID,
+			errors: a.Errors, atOnce: a.AtOnce}
+		e.latestAlert[alertKey{a.AccountID, a.AlertID}] = a.MessageID
+		e.alertSeq = max(e.alertSeq, a.Seq)
 	}
 	return nil
 }

@@ -309,7 +309,8 @@ func TestJourneyAlertsForOddIDs(t *testing.T) {
 	page := sb.PortalURL + "/us/settings/gradient"
 	postForm(t, page, url.Values{"api_key": {conn.APIKey}})
 	html := postForm(t, page+"/sync", url.Values{"product": {"gateway"}})
-	if !strings.Contains(html, "Accounts sent: 5") || !strings.Contains(html, "Alerts sent: 0, skipped: 5") {
+	// Alerts for accounts not mapped yet are taken, and fail saying why.
+	if !strings.Contains(html, "Accounts sent: 5") || !strings.Contains(html, "Alerts sent: 5, skipped: 0") {
 		t.Fatalf("first sync report:\n%s", html)
 	}
 
@@ -330,6 +331,14 @@ func TestJourneyAlertsForOddIDs(t *testing.T) {
 	}
 	if d := must(pc.Integration(ctx)); d.Counts.Alerts != len(ids) || d.Counts.Usage != len(ids) {
 		t.Fatalf("after the second sync: %+v", d.Counts)
+	}
+	// Each alert failed once (unmapped), then became a ticket at the second sync.
+	byStatus := map[string]int{}
+	for _, a := range must(pc.Alerts(ctx, false)) {
+		byStatus[a.TicketStatus]++
+	}
+	if byStatus[gradient.TicketFailed] != len(ids) || byStatus[gradient.TicketSuccess] != len(ids) {
+		t.Fatalf("alert records after two syncs: %v", byStatus)
 	}
 
 	// Mesh's own view: every account mapped, and an alert sent now for

@@ -86,6 +86,8 @@ func StartSandbox(opts SandboxOptions) (*Sandbox, error) {
 	emuOpts := append([]synthemu.Option{
 		synthemu.WithPSA(opts.Scenario.PSA),
 		synthemu.WithProductServices(mesh.ProductServices()),
+		synthemu.WithTicketFailures(opts.Scenario.TicketFailures()),
+		synthemu.WithMeshAlerts(opts.Scenario.PulledAlerts),
 	}, opts.EmulatorOptions...)
 	emu := synthemu.New(emuOpts...)
 	if opts.StateFile != "" {

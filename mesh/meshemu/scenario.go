@@ -48,12 +48,17 @@ type ScenarioAccount struct {
 	PrimaryDomain   string             `json:"primary_domain,omitempty"`
 }
 
-// ScenarioAlert is an alert Mesh raises at a Gradient Sync.
+// ScenarioAlert is an alert Mesh raises at every Gradient Sync (and every
+// pull). Priority is the alerting API's 1 (low) to 4 (very high); without
+// it, Severity says it. TicketFails, when set, is the reason the PSA
+// refuses its ticket.
 type ScenarioAlert struct {
 	AccountID   string `json:"account_id"`
 	Title       string `json:"title"`
 	Description string `json:"description"`
-	Severity    string `json:"severity"`
+	Severity    string `json:"severity,omitempty"`
+	Priority    int    `json:"priority,omitempty"`
+	TicketFails string `json:"ticket_fails,omitempty"`
 }
 
 // ScenarioError names the file, the field and the reason.
@@ -185,8 +190,15 @@ func (s *Scenario) validate(file string) error {
 		if strings.TrimSpace(al.Title) == "" {
 			return fail(f+".title", "is required")
 		}
-		if _, ok := mesh.Priority(al.Severity); !ok {
+		switch _, ok := mesh.Priority(al.Severity); {
+		case al.Priority == 0 && al.Severity == "":
+			return fail(f, "give a priority (1 low to 4 very high) or a severity")
+		case al.Priority != 0 && (al.Priority < gradient.PriorityLow || al.Priority > gradient.PriorityVeryHigh):
+			return fail(f+".priority", "%d is not 1 (low) to 4 (very high)", al.Priority)
+		case al.Severity != "" && !ok:
 			return fail(f+".severity", "%q is not low, medium, high or critical", al.Severity)
+		case al.TicketFails != "" && strings.TrimSpace(al.TicketFails) == "":
+			return fail(f+".ticket_fails", "give the reason the ticket fails, or leave it out")
 		}
 	}
 	companies, err := uniqueIDs(file, "psa.companies", s.PSA.Companies, func(c gradient.Company) (string, string) { return c.ID, c.Name })
@@ -208,6 +220,11 @@ func (s *Scenario) validate(file string) error {
 	for i, c := range s.PSA.Companies {
 		if n := listedSize(c); n > gradient.MaxItemBytes {
 			return fail(fmt.Sprintf("psa.companies[%d]", i), "%d bytes of JSON, over the limit of %d", n, gradient.MaxItemBytes)
+		}
+	}
+	for i, id := range s.PSA.NoTicketBoard {
+		if !companies[id] {
+			return fail(fmt.Sprintf("psa.no_ticket_board[%d]", i), "no PSA company with id %q", id)
 		}
 	}
 	agreed := map[[2]string]bool{}
@@ -269,12 +286,38 @@ func (s *Scenario) MeshAccounts() []mesh.Account {
 	return out
 }
 
-// MeshAlerts converts the scenario's alerts for a Gradient Sync.
+// MeshAlerts converts the scenario's alerts for a Gradient Sync. Each
+// keeps its id from sync to sync: Synthesize makes one ticket of it, and
+// tries again at the next sync when the ticket failed.
 func (s *Scenario) MeshAlerts() []mesh.Alert {
 	out := make([]mesh.Alert, len(s.Mesh.Alerts))
 	for i, a := range s.Mesh.Alerts {
 		out[i] = mesh.Alert{AccountID: a.AccountID, Title: a.Title, Description: a.Description,
-			Severity: a.Severity, AlertID: fmt.Sprintf("mesh-alert-%d", i+1)}
+			Severity: a.Severity, Priority: a.Priority, AlertID: scenarioAlertID(i)}
+	}
+	return out
+}
+
+func scenarioAlertID(i int) string { return fmt.Sprintf("mesh-alert-%d", i+1) }
+
+// PulledAlerts are the alerts as the emulated Synthesize takes them at a
+// pull (the flow of API.md §2a), the same bodies a Gradient Sync sends.
+func (s *Scenario) PulledAlerts() []synthemu.MeshAlert {
+	var out []synthemu.MeshAlert
+	for _, a := range s.MeshAlerts() {
+		out = append(out, synthemu.MeshAlert{AccountID: a.AccountID, Alert: mesh.VendorAlert(a, "")})
+	}
+	return out
+}
+
+// TicketFailures are the alerts whose ticket the PSA refuses, by alert id,
+// with the reason.
+func (s *Scenario) TicketFailures() map[string]string {
+	out := map[string]string{}
+	for i, a := range s.Mesh.Alerts {
+		if a.TicketFails != "" {
+			out[scenarioAlertID(i)] = a.TicketFails
+		}
 	}
 	return out
 }

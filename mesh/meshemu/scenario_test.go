@@ -63,6 +63,11 @@ func TestScenarioValidationNamesFileFieldAndReason(t *testing.T) {
 		{"bad invoice date", `{"mesh":{"accounts":[{"id":"a","name":"A","usage":{},"next_invoice_date":"1 Dec"}]}}`, "mesh.accounts[0].next_invoice_date", "not a date"},
 		{"bad state", `{"mesh":{"accounts":[{"id":"a","name":"A","usage":{},"state":"paused"}]}}`, "mesh.accounts[0].state", "not active, suspended or trial"},
 		{"bad severity", `{"mesh":{"accounts":[{"id":"a","name":"A","usage":{}}],"alerts":[{"account_id":"a","title":"t","severity":"meh"}]}}`, "mesh.alerts[0].severity", "not low, medium, high or critical"},
+		{"priority out of range", `{"mesh":{"accounts":[{"id":"a","name":"A","usage":{}}],"alerts":[{"account_id":"a","title":"t","priority":5}]}}`, "mesh.alerts[0].priority", "not 1 (low) to 4 (very high)"},
+		{"priority not whole", `{"mesh":{"accounts":[{"id":"a","name":"A","usage":{}}],"alerts":[{"account_id":"a","title":"t","priority":2.5}]}}`, "priority", "expected int"},
+		{"no priority or severity", `{"mesh":{"accounts":[{"id":"a","name":"A","usage":{}}],"alerts":[{"account_id":"a","title":"t"}]}}`, "mesh.alerts[0]", "give a priority"},
+		{"blank ticket failure", `{"mesh":{"accounts":[{"id":"a","name":"A","usage":{}}],"alerts":[{"account_id":"a","title":"t","priority":1,"ticket_fails":"  "}]}}`, "mesh.alerts[0].ticket_fails", "give the reason"},
+		{"board-less company unknown", `{"psa":{"companies":[{"id":"c","name":"C"}],"no_ticket_board":["c-9"]}}`, "psa.no_ticket_board[0]", `no PSA company with id "c-9"`},
 	}
 	dir := t.TempDir()
 	for _, c := range cases {

@@ -173,6 +173,7 @@ func (a *Prompter) home(ctx context.Context) error {
 				a.say("The last pull failed: %s. %s.", text.Sanitize(lp.Error), core.PullAdvice(lp.Error))
 			}
 		}
+		a.homeAlerts(st)
 		actions := core.HomeActionsOf(a.sess.Progress())
 		for i, act := range actions {
 			a.say("  %d. %s", i+1, act.Title)
@@ -210,6 +211,10 @@ func (a *Prompter) home(ctx context.Context) error {
 			err = a.syncNow(ctx)
 		case act.Event == core.ReplaceMeshKey:
 			err = a.replace(ctx)
+		case act.Event == core.OpenAlerts:
+			err = a.alerts(ctx)
+		case act.Event == core.OpenConfigure:
+			err = a.configure(ctx)
 		default:
 			err = a.update(ctx, act.Kind)
 		}

@@ -75,7 +75,8 @@ sandbox. MESH_PORTAL_URL overrides the Mesh portal address. MESH_API_KEY is a
 Mesh API key: billing and reconcile then show Mesh's own numbers. NO_COLOR turns
 colour off; ACCESSIBLE=1 or TERM=dumb selects plain prompts.
 
-Exit status: 0 done, 1 error, 2 bad usage or input, 3 not connected, 130 interrupted (Ctrl+C).
+Exit status: 0 done, 1 error (for alerts --failed: an alert failed), 2 bad usage or input,
+3 not connected, 130 interrupted (Ctrl+C).
 `
 
 // NewRoot is the command tree.
@@ -124,6 +125,7 @@ func NewRoot(f *Factory) *cobra.Command {
 	root.AddCommand(newConnectCmd(f, g), newRekeyCmd(f, g), newWaitSyncCmd(f, g), newMappingsCmd(f, g),
 		newReconcileCmd(f, g), newStatusCmd(f, g), newDisconnectCmd(f, g), newSandboxCmd(f, g),
 		newSyncCmd(f, g), newMeshKeyCmd(f, g))
+	root.AddCommand(newAlertsCmd(f, g), newConfigureCmd(f, g))
 	return root
 }
 

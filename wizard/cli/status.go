@@ -86,5 +86,12 @@ func printStatus(w io.Writer, st core.Status) {
 	}
 	fmt.Fprintf(w, "Accounts:  %d (%d mapped, %d do not bill, %d unmapped)\n", st.Counts.Accounts, st.MappedAccounts, st.IgnoredAccounts, st.UnmappedAccounts)
 	fmt.Fprintf(w, "Services:  %d (%d mapped, %d without a product)\n", st.Counts.Services, st.MappedServices, st.UnmappedServices)
-	fmt.Fprintf(w, "Usage:     %d rows · Alerts: %d\nState:     %s\n", st.Counts.Usage, st.Counts.Alerts, st.Local.StateFile)
+	fmt.Fprintf(w, "Usage:     %d rows\n", st.Counts.Usage)
+	if a := st.AlertTickets; a != nil {
+		fmt.Fprintf(w, "Alerts:    %d (%s)\n", a.Total(), strings.Join(core.AlertsSummary(*a), ", "))
+		for _, l := range st.FailedAlerts {
+			fmt.Fprintf(w, "  failed:  %s: %s: %s\n", l.Account, l.Title, l.OneLine())
+		}
+	}
+	fmt.Fprintf(w, "State:     %s\n", st.Local.StateFile)
 }

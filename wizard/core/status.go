@@ -24,8 +24,12 @@ type Status struct {
 	UnmappedAccounts int             `json:"unmapped_accounts"`
 	MappedServices   int             `json:"mapped_services"`
 	UnmappedServices int             `json:"unmapped_services"`
-	Local            LocalStatus     `json:"local"`
-	Sandbox          bool            `json:"sandbox"`
+	// AlertTickets counts Mesh's alerts by what became of their latest
+	// attempt (null when not connected); FailedAlerts are the failed ones.
+	AlertTickets *AlertCounts `json:"alert_tickets"`
+	FailedAlerts []AlertLine  `json:"-"`
+	Local        LocalStatus  `json:"local"`
+	Sandbox      bool         `json:"sandbox"`
 	// How Mesh is connected (gradient_key or mesh_api_key) and, by Mesh
 	// API key, the hub, the key's last 4 characters and the last pull.
 	Method        string    `json:"method"`
@@ -83,9 +87,13 @@ func (s *Session) Status(ctx context.Context) (Status, error) {
 	accounts, err1 := pc.Accounts(ctx)
 	services, err2 := pc.Services(ctx)
 	m, err3 := pc.Mappings(ctx)
-	if err := errors.Join(err1, err2, err3); err != nil {
+	records, err4 := pc.Alerts(ctx, false)
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
 		return st, err
 	}
+	lines, counts := BuildAlerts(records, accounts, nil, m)
+	st.AlertTickets = &counts
+	st.FailedAlerts = Alerts{Lines: lines}.Failed()
 	ra, rs := RemoteDrafts(m)
 	a := TallyOf(itemsOf(accounts, func(a gradient.Account) string { return a.ID }), in(ra))
 	v := TallyOf(itemsOf(services, func(s gradient.Service) string { return s.ID }), in(rs))

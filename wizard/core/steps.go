@@ -28,16 +28,19 @@ const (
 	// their numbers.
 	StepMeshAPIKeys
 	StepMeshKey
+	StepAlerts    // a home action: whether Mesh's alerts became PSA tickets
+	StepConfigure // a home action: change products and types
 )
 
 // OnboardingSteps is how many steps the onboarding has.
 const OnboardingSteps = 9
 
-var stepNames = [...]string{"products", "key", "portal", "waiting", "accounts", "services", "review", "final-sync", "billing", "home", "mesh-api-keys", "mesh-key"}
+var stepNames = [...]string{"products", "key", "portal", "waiting", "accounts", "services", "review", "final-sync", "billing", "home",
+	"mesh-api-keys", "mesh-key", "alerts", "configure"}
 
 var stepTitles = [...]string{"Products and types", "API key", "Mesh portal", "Waiting for Gradient Sync",
 	"Map accounts", "Map services", "Review and confirm", "Final Gradient Sync", "Billing and reconcile", "Home",
-	"Create a Mesh API key", "Mesh API key"}
+	"Create a Mesh API key", "Mesh API key", "Alerts", "Change products and types"}
 
 // String is the step's name in the state file.
 func (s Step) String() string { return stepNames[s] }
@@ -99,6 +102,8 @@ const (
 	NewKey                       // home: issue a new key
 	MeshKeyGiven                 // Synthesize took a Mesh API key (connect or replace)
 	ReplaceMeshKey               // home: replace the Mesh API key
+	OpenAlerts                   // home: the alerts and their tickets
+	OpenConfigure                // home: change products and types
 )
 
 // anyStep in a transition matches every step.
@@ -179,6 +184,12 @@ var transitions = []transition{
 	{Connected, StepHome, ReplaceMeshKey, StepMeshAPIKeys, nil},
 	{Connected, StepMeshAPIKeys, Chosen, StepMeshKey, nil},
 	{Connected, StepMeshKey, MeshKeyGiven, StepWaiting, nil},
+	{Connected, StepHome, OpenAlerts, StepAlerts, nil},
+	{Connected, StepHome, OpenConfigure, StepConfigure, nil},
+	// A failed alert's fix: map its account, then home as any update.
+	{Connected, StepAlerts, UpdateAccounts, StepAccounts, startUpdating},
+	{Connected, StepAlerts, OpenConfigure, StepConfigure, nil},
+	{Connected, StepConfigure, Chosen, StepHome, nil},
 }
 
 func find(mode Mode, from Step, ev Event) (transition, bool) {
@@ -275,6 +286,8 @@ var HomeActions = []HomeAction{
 	{Title: "Update service mappings", Desc: "Mesh services → PSA products", Event: UpdateServices, Kind: Services},
 	{Title: "Billing and reconcile", Desc: "Mesh usage against PSA quantities; export CSV", Event: OpenBilling},
 	{Title: "Sync now", Desc: "Synthesize reads Mesh now: accounts, services and usage", Sync: true, Method: gradient.MethodMeshAPIKey},
+	{Title: "Alerts", Desc: "whether Mesh's alerts became PSA tickets; failed first", Event: OpenAlerts},
+	{Title: "Change products and types", Desc: "add Alerts, add or remove a product", Event: OpenConfigure},
 	{Title: "Issue a new key", Desc: "the old key stops working; Mesh needs the new one", Event: NewKey, Method: gradient.MethodGradientKey},
 	{Title: "Replace the Mesh API key", Desc: "for one that expired or was deleted in Mesh", Event: ReplaceMeshKey, Method: gradient.MethodMeshAPIKey},
 	{Title: "Disconnect", Desc: "remove the integration and every mapping", Disconnect: true},
