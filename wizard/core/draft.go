@@ -22,11 +22,12 @@ type Draft struct {
 
 func (s *Session) loadDrafts(st store.State) error {
 	s.drafts = map[string]*Draft{}
+	logs, err := s.cfg.Store.UndoLogs(Vendor)
+	if err != nil {
+		return err
+	}
 	for _, k := range []Kind{Accounts, Services} {
-		log, err := s.cfg.Store.UndoLog(Vendor, k.Store)
-		if err != nil {
-			return err
-		}
+		log := logs[k.Store]
 		cur := st.Accounts
 		if k.Store == store.KindServices {
 			cur = st.Services
