@@ -163,7 +163,7 @@ func equal(a, b *store.Mapping) bool {
 
 // RemoteDrafts turns Synthesize's mappings into drafts.
 func RemoteDrafts(m gradient.Mappings) (accounts, services map[string]store.Mapping) {
-	accounts, services = map[string]store.Mapping{}, map[string]store.Mapping{}
+	accounts, services = make(map[string]store.Mapping, len(m.Accounts)), make(map[string]store.Mapping, len(m.Services))
 	for _, a := range m.Accounts {
 		accounts[a.AccountID] = store.Mapping{Target: a.CompanyID, Ignored: a.Ignored}
 	}
