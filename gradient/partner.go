@@ -142,7 +142,7 @@ func (c *PartnerClient) Products(ctx context.Context) ([]Product, error) {
 func (c *PartnerClient) Mappings(ctx context.Context) (Mappings, error) {
 	var out Mappings
 	path := c.integrationPath("/mappings")
-	if err := c.t.Do(ctx, rest.Call{Op: "get mappings", Method: http.MethodGet, Path: path, Idempotent: true}, &out); err != nil {
+	if err := c.t.Do(ctx, rest.Call{Op: "get mappings", Method: http.MethodGet, Path: path, Idempotent: true, Fast: fastMappings(&out)}, &out); err != nil {
 		return Mappings{}, err
 	}
 	if problem := checkMappings(out); problem != "" {

@@ -79,7 +79,11 @@ func listAll[T any](ctx context.Context, t *rest.Client, op, path string, query 
 			q.Set("cursor", cursor)
 		}
 		var p page[T]
-		size, err := t.Fetch(ctx, rest.Call{Op: op, Method: http.MethodGet, Path: path, Query: q, Idempotent: true, MaxBody: rest.PageCap(PageSize)}, &p)
+		call := rest.Call{Op: op, Method: http.MethodGet, Path: path, Query: q, Idempotent: true, MaxBody: rest.PageCap(PageSize)}
+		if field := fieldsOf[T](); field != nil {
+			call.Fast = fastPage(&p, field)
+		}
+		size, err := t.Fetch(ctx, call, &p)
 		if err != nil {
 			return nil, err
 		}

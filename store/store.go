@@ -304,9 +304,11 @@ func (s *Store) Load(vendor string) (State, error) {
 		}
 		for kind, into := range map[string]map[string]Mapping{KindAccounts: st.Accounts, KindServices: st.Services} {
 			err := b.Bucket([]byte(kind)).ForEach(func(k, v []byte) error {
-				var m Mapping
-				if err := decode(v, &m, fmt.Sprintf("the %s mapping %q", kind, k)); err != nil {
-					return err
+				m, ok := decodeMapping(v)
+				if !ok {
+					if err := decode(v, &m, fmt.Sprintf("the %s mapping %q", kind, k)); err != nil {
+						return err
+					}
 				}
 				into[string(k)] = m
 				return nil

@@ -11,7 +11,13 @@ import (
 // reverse, newest last. A face mirrors it to mark the rows an undo will
 // touch before the write commits.
 func (s *Store) UndoLog(vendor, kind string) ([]Change, error) {
-	var out []Change
+	logs, err := s.UndoLogs(vendor)
+	return logs[kind], err
+}
+
+// UndoLogs is UndoLog of every kind, by kind, from one read of the log.
+func (s *Store) UndoLogs(vendor string) (map[string][]Change, error) {
+	out := map[string][]Change{}
 	err := s.view(func(tx *bolt.Tx) error {
 		b, err := integration(tx, vendor, false)
 		if b == nil || err != nil {
@@ -26,9 +32,7 @@ func (s *Store) UndoLog(vendor, kind string) ([]Change, error) {
 			if err := decode(v, &ch, fmt.Sprintf("undo record %x", k)); err != nil {
 				return err
 			}
-			if ch.Kind == kind {
-				out = append(out, ch)
-			}
+			out[ch.Kind] = append(out[ch.Kind], ch)
 			return nil
 		})
 	})

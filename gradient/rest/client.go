@@ -151,6 +151,10 @@ type Call struct {
 	// (a 412 that carries the current state); a body that does not decode
 	// leaves it as it was.
 	ErrorInto any
+	// Fast, when set, decodes a success answer's body without
+	// encoding/json (see Scanner); when it answers false, what it wrote
+	// is overwritten by decoding the body into out as usual.
+	Fast func(body []byte) bool
 }
 
 // MaxAnswer caps an answer read into memory when the call sets no cap: the
@@ -313,6 +317,9 @@ func (c *Client) once(ctx context.Context, call Call, target string, payload []b
 		req.Header.Set("Content-Type", "application/json")
 	}
 	c.auth(req.Header)
+	// A credential's answer closes its connection, so the connection's
+	// read buffer (a copy no one could zero) is dropped with it.
+	req.Close = call.Secret
 	resp, err := c.opts.HTTPClient.Do(req)
 	if err != nil {
 		return 0, nil, nil, err
@@ -332,8 +339,11 @@ func (c *Client) decode(call Call, display string, status int, hdr http.Header, 
 	if out == nil || len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
+	if call.Fast != nil && call.Fast(body) {
+		return nil
+	}
 	data := body
-	if c.wrapped {
+	if c.wrapped && mayBeEnvelope(body) {
 		var env envelope
 		if json.Unmarshal(body, &env) == nil && env.Status != nil && env.Data != nil {
 			data = env.Data
@@ -344,6 +354,26 @@ func (c *Client) decode(call Call, display string, status int, hdr http.Header, 
 			ContentType: hdr.Get("Content-Type"), Snippet: snippet(body, secrets), Err: err}
 	}
 	return nil
+}
+
+// mayBeEnvelope is false when body cannot be the vendor API's envelope:
+// it has no key that encoding/json would take for "status" (which matches
+// keys without regard to case, after their escapes). Then the body is not
+// read a second time looking for one: pages of the partner API have a
+// "data" too, but never a status.
+func mayBeEnvelope(body []byte) bool {
+	if bytes.IndexByte(body, '\\') >= 0 {
+		return true
+	}
+	// No other letter folds to t, a or u (only k, s and å have a second
+	// form: the Kelvin, long s and Ångström signs); |0x20 lowers these
+	// three and maps no other byte onto them.
+	for i := 0; i+4 <= len(body); i++ {
+		if body[i]|0x20 == 't' && body[i+1]|0x20 == 'a' && body[i+2]|0x20 == 't' && body[i+3]|0x20 == 'u' {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *Client) apiError(call Call, display string, status int, body []byte, secrets []string) *APIError {

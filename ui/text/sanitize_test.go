@@ -48,3 +48,29 @@ func FuzzSanitize(f *testing.F) {
 		}
 	})
 }
+
+// TestSanitizeKeepsPrintableASCII: the shortcut for printable ASCII
+// answers what the whole sanitizing does.
+func TestSanitizeKeepsPrintableASCII(t *testing.T) {
+	var all strings.Builder
+	for c := byte(0x20); c <= 0x7e; c++ {
+		all.WriteByte(c)
+	}
+	for _, s := range []string{"", " ", "Acme & Sons, Inc.", all.String(), "[31m not an escape", "a\\e[0m", "~!@#$%^&*()_+{}|:\"<>?`-=[]\\;',./"} {
+		if !printableASCII(s) || Sanitize(s) != sanitize(s) || Sanitize(s) != s {
+			t.Errorf("%q: Sanitize %q, the whole way %q", s, Sanitize(s), sanitize(s))
+		}
+	}
+	if printableASCII("a\x1b[31mb") || printableASCII("é") || printableASCII("a\tb") || printableASCII("\x7f") {
+		t.Error("a string with an escape, a tab, DEL or non-ASCII took the shortcut")
+	}
+}
+
+func FuzzSanitizeShortcut(f *testing.F) {
+	f.Add("Acme [1m Corp")
+	f.Fuzz(func(t *testing.T, s string) {
+		if printableASCII(s) && sanitize(s) != s {
+			t.Errorf("%q: sanitized to %q", s, sanitize(s))
+		}
+	})
+}

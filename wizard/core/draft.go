@@ -22,11 +22,12 @@ type Draft struct {
 
 func (s *Session) loadDrafts(st store.State) error {
 	s.drafts = map[string]*Draft{}
+	logs, err := s.cfg.Store.UndoLogs(Vendor)
+	if err != nil {
+		return err
+	}
 	for _, k := range []Kind{Accounts, Services} {
-		log, err := s.cfg.Store.UndoLog(Vendor, k.Store)
-		if err != nil {
-			return err
-		}
+		log := logs[k.Store]
 		cur := st.Accounts
 		if k.Store == store.KindServices {
 			cur = st.Services
@@ -162,7 +163,7 @@ func equal(a, b *store.Mapping) bool {
 
 // RemoteDrafts turns Synthesize's mappings into drafts.
 func RemoteDrafts(m gradient.Mappings) (accounts, services map[string]store.Mapping) {
-	accounts, services = map[string]store.Mapping{}, map[string]store.Mapping{}
+	accounts, services = make(map[string]store.Mapping, len(m.Accounts)), make(map[string]store.Mapping, len(m.Services))
 	for _, a := range m.Accounts {
 		accounts[a.AccountID] = store.Mapping{Target: a.CompanyID, Ignored: a.Ignored}
 	}

@@ -76,7 +76,8 @@ type Plan struct {
 // the accounts and services Synthesize lists are written: a choice for
 // one it no longer lists could never be seen or undone on any screen.
 func PlanWrite(d *Data, accounts, services map[string]store.Mapping) Plan {
-	p := Plan{Accounts: map[string]store.Mapping{}, Services: map[string]store.Mapping{}, Base: d.Remote.Version, data: d}
+	p := Plan{Accounts: make(map[string]store.Mapping, len(accounts)), Services: make(map[string]store.Mapping, len(services)),
+		Base: d.Remote.Version, data: d, Mapped: make([]Change, 0, len(accounts)+len(services))}
 	remoteAccounts, remoteServices := RemoteDrafts(d.Remote)
 	p.bases = [2]map[string]store.Mapping{remoteAccounts, remoteServices}
 	for _, side := range []struct {
