@@ -307,11 +307,11 @@ func wordStart(runes []rune, i int) bool {
 	return i == 0 || !unicode.IsLetter(runes[i-1]) && !unicode.IsDigit(runes[i-1])
 }
 
-// bestPlace scores where t sits best in name: as one run at a word start
-// (better as a whole word), then as one run anywhere (earlier is better),
-// then as letters in order (fewer gaps better).
-func bestPlace(t []rune, runes []rune) int {
-	bestScore := -1
+// bestRun is where folded t stands best in runes as one run, and its
+// score: at a word start is better, as a whole word better still, and
+// earlier better than later; -1, -1 when it is not one run anywhere.
+func bestRun(t []rune, runes []rune) (at, score int) {
+	at, score = -1, -1
 	for i := 0; i+len(t) <= len(runes); i++ {
 		ok := true
 		for k, c := range t {
@@ -330,10 +330,19 @@ func bestPlace(t []rune, runes []rune) int {
 		if end := i + len(t); end == len(runes) || !unicode.IsLetter(runes[end]) && !unicode.IsDigit(runes[end]) {
 			s += 50
 		}
-		bestScore = max(bestScore, s)
+		if s > score {
+			at, score = i, s
+		}
 	}
-	if bestScore >= 0 {
-		return bestScore
+	return at, score
+}
+
+// bestPlace scores where t sits best in name: as one run at a word start
+// (better as a whole word), then as one run anywhere (earlier is better),
+// then as letters in order (fewer gaps better).
+func bestPlace(t []rune, runes []rune) int {
+	if _, score := bestRun(t, runes); score >= 0 {
+		return score
 	}
 	k, gaps, last := 0, 0, -1
 	for i, r := range runes {

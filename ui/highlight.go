@@ -3,7 +3,6 @@ package ui
 import (
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/charmbracelet/lipgloss"
 )
@@ -20,29 +19,7 @@ func MatchPositions(query, name string) []int {
 		for i, r := range t {
 			t[i] = fold(r)
 		}
-		best, bestScore := -1, -1
-		for i := 0; i+len(t) <= len(runes); i++ {
-			run := true
-			for k, c := range t {
-				if fold(runes[i+k]) != c {
-					run = false
-					break
-				}
-			}
-			if !run {
-				continue
-			}
-			s := 100 - min(i, 50)
-			if wordStart(runes, i) {
-				s += 100
-			}
-			if end := i + len(t); end == len(runes) || !unicode.IsLetter(runes[end]) && !unicode.IsDigit(runes[end]) {
-				s += 50
-			}
-			if s > bestScore {
-				best, bestScore = i, s
-			}
-		}
+		best, _ := bestRun(t, runes)
 		if best >= 0 {
 			for k := range t {
 				out = append(out, best+k)

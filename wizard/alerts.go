@@ -218,20 +218,7 @@ func (s *alertsScreen) update(msg tea.Msg) tea.Cmd {
 
 func (s *alertsScreen) key(k tea.KeyMsg) tea.Cmd {
 	if s.filter.Focused() {
-		switch {
-		case key.Matches(k, s.keys.KeepFilter):
-			s.filter.Blur()
-		case key.Matches(k, s.keys.DropFilter):
-			s.filter.SetValue("")
-			s.filter.Blur()
-			s.apply()
-		default:
-			var cmd tea.Cmd
-			s.filter, cmd = s.filter.Update(k)
-			s.apply()
-			return cmd
-		}
-		return nil
+		return typeFilter(&s.filter, k, s.keys.KeepFilter, s.keys.DropFilter, s.apply)
 	}
 	s.setKeys()
 	keys := s.keys

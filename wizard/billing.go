@@ -345,17 +345,24 @@ func (s *billingScreen) answer(k tea.KeyMsg) tea.Cmd {
 }
 
 func (s *billingScreen) filterKey(k tea.KeyMsg) tea.Cmd {
+	return typeFilter(&s.filter, k, s.keys.KeepFilter, s.keys.DropFilter, s.apply)
+}
+
+// typeFilter takes a key while a table's filter is typed: keep ends the
+// typing, drop clears the filter too, anything else edits it; apply
+// re-filters the table after each change.
+func typeFilter(f *textinput.Model, k tea.KeyMsg, keep, drop key.Binding, apply func()) tea.Cmd {
 	switch {
-	case key.Matches(k, s.keys.KeepFilter):
-		s.filter.Blur()
-	case key.Matches(k, s.keys.DropFilter):
-		s.filter.SetValue("")
-		s.filter.Blur()
-		s.apply()
+	case key.Matches(k, keep):
+		f.Blur()
+	case key.Matches(k, drop):
+		f.SetValue("")
+		f.Blur()
+		apply()
 	default:
 		var cmd tea.Cmd
-		s.filter, cmd = s.filter.Update(k)
-		s.apply()
+		*f, cmd = f.Update(k)
+		apply()
 		return cmd
 	}
 	return nil

@@ -1,7 +1,6 @@
 package wizard
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -31,26 +30,7 @@ func newAPIKeysScreen(c *common) *apiKeysScreen {
 		Open: ui.Key("enter", "open API-keys page → key", "enter", "o"),
 		Back: ui.Key("esc", "back", "esc"),
 	}}
-	var items []list.Item
-	sel := 0
-	for i, p := range mesh.Portals {
-		items = append(items, portalItem{p})
-		if p.Region == c.progress().Region {
-			sel = i
-		}
-	}
-	s.list = ui.NewList(c.theme, items, func(it list.Item, selected bool, width int) string {
-		p := it.(portalItem)
-		name := fmt.Sprintf("%-14s", p.Name)
-		if selected {
-			name = c.theme.Selected.Render(name)
-		}
-		return name + " " + c.theme.Muted.Render(APIKeysURL(c.cfg.PortalURL, p.Region))
-	}, "hub", "hubs")
-	s.list.SetFilteringEnabled(false)
-	s.list.SetShowStatusBar(false)
-	s.list.SetShowPagination(false)
-	s.list.Select(sel)
+	s.list = regionList(c, func(region string) string { return APIKeysURL(c.cfg.PortalURL, region) }, "hub", "hubs")
 	return s
 }
 

@@ -37,6 +37,13 @@ func newPortalScreen(c *common) *portalScreen {
 		Open: ui.Key("enter", "open portal and wait", "enter", "o"),
 		Back: ui.Key("esc", "back", "esc"),
 	}}
+	s.list = regionList(c, func(region string) string { return portalURL(c.cfg, region) }, "portal", "portals")
+	return s
+}
+
+// regionList is a list of Mesh's regions, each with its address, the
+// region chosen before selected.
+func regionList(c *common, address func(region string) string, singular, plural string) list.Model {
 	var items []list.Item
 	sel := 0
 	for i, p := range mesh.Portals {
@@ -45,19 +52,19 @@ func newPortalScreen(c *common) *portalScreen {
 			sel = i
 		}
 	}
-	s.list = ui.NewList(c.theme, items, func(it list.Item, selected bool, width int) string {
+	l := ui.NewList(c.theme, items, func(it list.Item, selected bool, width int) string {
 		p := it.(portalItem)
 		name := fmt.Sprintf("%-14s", p.Name)
 		if selected {
 			name = c.theme.Selected.Render(name)
 		}
-		return name + " " + c.theme.Muted.Render(portalURL(c.cfg, p.Region))
-	}, "portal", "portals")
-	s.list.SetFilteringEnabled(false)
-	s.list.SetShowStatusBar(false)
-	s.list.SetShowPagination(false)
-	s.list.Select(sel)
-	return s
+		return name + " " + c.theme.Muted.Render(address(p.Region))
+	}, singular, plural)
+	l.SetFilteringEnabled(false)
+	l.SetShowStatusBar(false)
+	l.SetShowPagination(false)
+	l.Select(sel)
+	return l
 }
 
 func portalURL(cfg Config, region string) string { return PortalURL(cfg.PortalURL, region) }
