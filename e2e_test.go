@@ -74,6 +74,13 @@ func (term *terminal) tmux(args ...string) string {
 
 func (term *terminal) screen() string { return term.tmux("capture-pane", "-p", "-t", "main") }
 
+// paste pastes text as a terminal does (bracketed, when the program asked
+// for it), not as typed keys.
+func (term *terminal) paste(text string) {
+	term.tmux("set-buffer", "-b", "paste", text)
+	term.tmux("paste-buffer", "-p", "-d", "-b", "paste", "-t", "main")
+}
+
 // keys types tmux key names; the program reads them in order.
 func (term *terminal) keys(keys ...string) {
 	term.tmux(append([]string{"send-keys", "-t", "main"}, keys...)...)

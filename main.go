@@ -97,8 +97,12 @@ func runWizard(ctx context.Context, f *cli.Factory, env *cli.Env, o cli.RootOpti
 	if err != nil && ctx.Err() == nil {
 		return err
 	}
-	fmt.Fprintf(f.IO.ErrOut, "mesh-gradient: stopped at %s; everything chosen so far is saved in %s. Run it again to resume.\n",
-		w.Step().Title(), env.Session.StatePath())
+	again := "Run it again to resume."
+	if next, same := w.NextStart(); !same {
+		again = "Run it again: it opens " + next + "." // home, for a connected integration
+	}
+	fmt.Fprintf(f.IO.ErrOut, "mesh-gradient: stopped at %s; everything chosen so far is saved in %s. %s\n",
+		w.Step().Title(), env.Session.StatePath(), again)
 	return nil
 }
 

@@ -108,7 +108,7 @@ var APIKeySteps = []string{
 	"Log in to the Mesh portal and open Settings → API Keys.",
 	"Press New: name the key (for example Gradient), choose the permission " + APIKeyPermission + " and an expiry date.",
 	"Copy the key: Mesh shows it only once.",
-	"Paste it here. It is checked against Mesh before anything is sent to Synthesize.",
+	"Come back here and press enter (a paste here goes there too): the next screen takes the key and checks it against Mesh before anything is sent to Synthesize.",
 }
 
 // GradientPagePath is where Mesh's Gradient settings live below a portal.

@@ -253,3 +253,18 @@ func TestDisconnectedElsewhereRestartsOnboarding(t *testing.T) {
 		t.Fatalf("stale local state kept: %+v", state.Progress)
 	}
 }
+
+// A filter on: the file name being typed still shows (it was hidden
+// behind the filter's line, so a name was typed blind).
+func TestBillingExportPromptShowsOverAFilter(t *testing.T) {
+	t.Parallel()
+	h := onboarded(t)
+	r := h.startAtBilling(t)
+	r.keys("/", "m", "a", "p", "l", "e", "enter")
+	r.waitFor(`2 of \d+`)
+	r.keys("e")
+	r.waitFor(`Export to:`)
+	r.keys("esc")
+	r.waitFor(`Filter: maple\s+2 of`)
+	r.stop()
+}

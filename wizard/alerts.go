@@ -266,6 +266,11 @@ func (s *alertsScreen) setKeys() {
 	rows := len(s.data.Lines) > 0
 	k.Filter.SetEnabled(rows)
 	k.Failed.SetEnabled(rows)
+	if s.failedOnly {
+		k.Failed.SetHelp("f", "all alerts")
+	} else {
+		k.Failed.SetHelp("f", "failed only")
+	}
 	l, ok := s.selected()
 	k.Map.SetEnabled(ok && l.MapAccount)
 	if ok && l.MapAccount {

@@ -61,11 +61,11 @@ func (s *billingScreen) view(w int) string {
 		return wrap("Synthesize has no Mesh usage yet. Press Gradient Sync in Mesh (Settings → Gradient), then come back (r reloads).", w)
 	}
 	out := s.head(w) + "\n"
-	switch {
-	case s.filter.Focused() || s.filter.Value() != "":
-		out += s.filter.View() + t.Muted.Render(fmt.Sprintf("  %d of %d", len(s.shown), len(s.lines))) + "\n"
+	switch { // the file name being typed comes first, even over a filter
 	case s.path.Focused():
 		out += s.path.View() + "\n"
+	case s.filter.Focused() || s.filter.Value() != "":
+		out += s.filter.View() + t.Muted.Render(fmt.Sprintf("  %d of %d", len(s.shown), len(s.lines))) + "\n"
 	default:
 		out += "\n"
 	}

@@ -214,6 +214,9 @@ func (s *homeScreen) view(w int) string {
 	if s.busy != "" {
 		return s.c.spinner.View() + s.busy
 	}
+	if s.confirm.Open() { // the dialog alone: what it says must show whole
+		return s.confirm.View(t, w)
+	}
 	var groups [][]string
 	warn := ""
 	st, now := s.status, s.c.now()

@@ -81,7 +81,10 @@ func (m *Model) screenHelp() ui.Help {
 func (m *Model) footer() string {
 	h := m.screenHelp()
 	if m.help.ShowAll {
-		return m.help.View(h)
+		if full := m.fullHelp(h.FullHelp()); lipgloss.Height(full) <= m.c.height-4 {
+			return full
+		}
+		return m.help.View(h) // too short for bands: one band, cut at the right
 	}
 	n := len(h.Short)
 	tail := 0 // ? and q, kept at the end
@@ -99,6 +102,23 @@ func (m *Model) footer() string {
 	}
 	h.Short = h.Short[n-tail:]
 	return m.help.ShortHelpView(h.ShortHelp())
+}
+
+// fullHelp lays the columns of keys side by side while they fit the
+// width, then starts another band below: no key is cut off on the right.
+func (m *Model) fullHelp(columns [][]key.Binding) string {
+	free := m.help
+	free.Width = 0 // measure untruncated
+	var bands []string
+	for start := 0; start < len(columns); {
+		end := start + 1
+		for end < len(columns) && lipgloss.Width(free.FullHelpView(columns[start:end+1])) <= m.c.width {
+			end++
+		}
+		bands = append(bands, m.help.FullHelpView(columns[start:end]))
+		start = end
+	}
+	return strings.Join(bands, "\n\n")
 }
 
 // The smallest terminal the screens are laid out for; below it the

@@ -294,7 +294,7 @@ func (s *mappingScreen) nextDesc() string {
 	to, _ := core.NextStep(core.ModeOf(s.c.progress()), s.c.sess.Step(), core.Next)
 	desc := "→ " + to.Title()
 	if n := s.tally().Unmapped; n > 0 {
-		desc += fmt.Sprintf(" (%d unmapped)", n)
+		desc += fmt.Sprintf(" (%d %s to map)", n, text.Plural(n, s.k.Noun, s.k.Nouns))
 	}
 	return desc
 }

@@ -64,6 +64,12 @@ func (s *apiKeysScreen) update(msg tea.Msg) tea.Cmd {
 			openPortal(s.c.cfg, APIKeysURL(s.c.cfg.PortalURL, region)), emit(core.Chosen))
 	case key.Matches(k, s.keys.Back):
 		return emit(core.Back)
+	case k.Paste:
+		// The key pasted a screen early: it goes to the key's masked
+		// input, never taken as keys (its q would quit).
+		region := s.selected().Region
+		return tea.Sequence(persisted(s.c.sess.Save(func(p *store.Progress) { p.Region = region }), nil),
+			emit(core.Chosen), func() tea.Msg { return k })
 	}
 	var cmd tea.Cmd
 	s.list, cmd = s.list.Update(msg)

@@ -341,7 +341,7 @@ func TestPolishFooterPinsTheMainAction(t *testing.T) {
 		r := h.start(t, size[0], size[1])
 		r.waitFor(`Unmapped 40`)
 		footer := footerOf(r.stop())
-		if !strings.HasPrefix(footer, "n → Map services (40 unmapped) • ") || !strings.HasSuffix(footer, " • ? more keys • q quit") ||
+		if !strings.HasPrefix(footer, "n → Map services (40 accounts to map) • ") || !strings.HasSuffix(footer, " • ? more keys • q quit") ||
 			lipgloss.Width(footer) > size[0] {
 			t.Fatalf("at %dx%d the footer is %q", size[0], size[1], footer)
 		}
@@ -350,6 +350,31 @@ func TestPolishFooterPinsTheMainAction(t *testing.T) {
 			t.Fatalf("at %dx%d the footer has fewer keys (%d) than at a smaller size (%d): %q", size[0], size[1], keys, last, footer)
 		}
 		last = keys
+	}
+}
+
+// The full key list at 80x24 keeps every key: its columns go on a band
+// below when they do not fit side by side (they were cut with … at the
+// right, hiding a, A, u and x).
+func TestFullHelpKeepsEveryKeyAt80x24(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	r, _ := onboardTo(t, h, 80, 24)
+	r.stop()
+	r = h.start(t, 80, 24)
+	r.waitFor(`Unmapped 40`)
+	r.keys("?")
+	shown := r.waitShown("fewer keys")
+	r.stop()
+	for _, want := range []string{"accept suggestion", "accept all", "undo", "do not bill", "unmapped only", "pick company", "q quit"} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("the full help at 80x24 lacks %q:\n%s", want, shown)
+		}
+	}
+	for _, line := range strings.Split(shown, "\n") {
+		if strings.Contains(line, "…") {
+			t.Errorf("a line of the full help is cut: %q", line)
+		}
 	}
 }
 

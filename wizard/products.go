@@ -35,6 +35,10 @@ type productsScreen struct {
 	keys    productsKeys
 	list    list.Model
 	refusal string
+	w, h    int
+	// introFits: the first run's intro shows only when the list still
+	// has a line for every row below it.
+	introFits bool
 }
 
 func newProductsScreen(c *common) *productsScreen {
@@ -95,11 +99,27 @@ func (s *productsScreen) renderRow(it list.Item, selected bool, width int) strin
 }
 
 func (s *productsScreen) setSize(w, h int) {
-	room := h - 3 - lipgloss.Height(wrap(question, w)) // the question, the gaps, a refusal
-	if s.showIntro() {
-		room -= lipgloss.Height(wrap(intro, w)) + 1
+	s.w, s.h = w, h
+	room := h - 2 - lipgloss.Height(wrap(question, w)) // the question and the gaps
+	if s.refusal != "" {
+		room -= 1 + lipgloss.Height(wrap(s.refusal, w))
+	} else {
+		room-- // a refusal's line is kept free
 	}
-	s.list.SetSize(w, min(len(s.list.Items()), max(room, 1)))
+	rows := len(s.list.Items())
+	introHeight := lipgloss.Height(wrap(intro, w)) + 1
+	s.introFits = room-introHeight >= rows
+	if s.showIntro() {
+		room -= introHeight
+	}
+	s.list.SetSize(w, min(rows, max(room, 1)))
+}
+
+// refuse says why enter did not move on, or clears it (""): the list
+// makes room for it.
+func (s *productsScreen) refuse(why string) {
+	s.refusal = why
+	s.setSize(s.w, s.h)
 }
 
 func (s *productsScreen) update(msg tea.Msg) tea.Cmd {
@@ -111,10 +131,10 @@ func (s *productsScreen) update(msg tea.Msg) tea.Cmd {
 	switch {
 	case key.Matches(k, s.keys.Toggle):
 		if locked {
-			s.refusal = "Mesh is already connected with these choices; they are fixed at connect. To change them, disconnect first."
+			s.refuse("Mesh is already connected with these choices; they are fixed at connect. To change them, disconnect first.")
 			return nil
 		}
-		s.refusal = ""
+		s.refuse("")
 		ch, ok := s.list.SelectedItem().(choice)
 		if !ok {
 			return nil
@@ -133,10 +153,10 @@ func (s *productsScreen) update(msg tea.Msg) tea.Cmd {
 		}), nil)
 	case key.Matches(k, s.keys.Continue):
 		if missing := core.MissingChoice(s.c.progress()); missing != "" {
-			s.refusal = missing + " Space ticks the row under the cursor."
+			s.refuse(missing + " Space ticks the row under the cursor.")
 			return nil
 		}
-		s.refusal = ""
+		s.refuse("")
 		return emit(core.Chosen)
 	}
 	var cmd tea.Cmd
@@ -151,7 +171,7 @@ func (s *productsScreen) firstRun() bool {
 }
 
 // showIntro: the intro only where it leaves the list room.
-func (s *productsScreen) showIntro() bool { return s.firstRun() && s.c.height >= 24 }
+func (s *productsScreen) showIntro() bool { return s.firstRun() && s.c.height >= 24 && s.introFits }
 
 // intro is the first run's three lines: what happens, what is needed,
 // and that stopping is safe.

@@ -187,6 +187,11 @@ func (s *reviewScreen) setKeys() {
 	s.keys.Stop.SetEnabled(s.writing)
 	s.keys.Write.SetEnabled(!s.writing)
 	s.keys.Back.SetEnabled(!s.writing)
+	if s.updating {
+		s.keys.Back.SetHelp("esc", "home, nothing written")
+	} else {
+		s.keys.Back.SetHelp("esc", "back")
+	}
 }
 
 func (s *reviewScreen) view(w int) string {

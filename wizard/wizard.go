@@ -170,6 +170,13 @@ func (m *Model) Close() error { return m.c.sess.Close(5 * time.Second) }
 // Step is the step on screen (for tests and the exit message).
 func (m *Model) Step() core.Step { return m.step }
 
+// NextStart is the title of the step the next start opens, and whether it
+// is the one on screen now (a connected integration starts at home).
+func (m *Model) NextStart() (title string, same bool) {
+	next := core.StartStep(m.c.progress())
+	return next.Title(), next == m.step
+}
+
 func (m *Model) Init() tea.Cmd { return guard(m.init()) }
 
 func (m *Model) init() tea.Cmd {

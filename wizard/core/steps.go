@@ -287,7 +287,7 @@ var HomeActions = []HomeAction{
 	{Title: "Billing and reconcile", Desc: "Mesh usage against PSA quantities; export CSV", Event: OpenBilling},
 	{Title: "Sync now", Desc: "Synthesize reads Mesh now: accounts, services and usage", Sync: true, Method: gradient.MethodMeshAPIKey},
 	{Title: "Alerts", Desc: "whether Mesh's alerts became PSA tickets; failed first", Event: OpenAlerts},
-	{Title: "Change products and types", Desc: "add Alerts, add or remove a product", Event: OpenConfigure},
+	{Title: "Change products and types", Desc: "add or remove a product, Billing or Alerts", Event: OpenConfigure},
 	{Title: "Issue a new key", Desc: "the old key stops working; Mesh needs the new one", Event: NewKey, Method: gradient.MethodGradientKey},
 	{Title: "Replace the Mesh API key", Desc: "for one that expired or was deleted in Mesh", Event: ReplaceMeshKey, Method: gradient.MethodMeshAPIKey},
 	{Title: "Disconnect", Desc: "remove the integration and every mapping", Disconnect: true},
