@@ -200,11 +200,11 @@ func TestEndToEndOnboardingInATerminal(t *testing.T) {
 	// Guide 12–14: the final Gradient Sync, then reconcile everything.
 	term.waitFor(`Usage arrived for 0 of`)
 	testkit.Portal(t, v["MESH_PORTAL_URL"], "us", "sync", nil)
-	term.waitFor(`Vendor Mesh · \d+ rows · [1-9]\d* differ`)
+	term.waitFor(`Vendor Mesh · \d+ rows · [1-9]\d* quantit(y|ies) differ`)
 	term.keys("R")
 	term.waitFor(`Reconcile \d+ quantities\?`)
 	term.keys("y")
-	term.waitFor(`· 0 differ`)
+	term.waitFor(`· 0 quantities differ`)
 	term.keys("e")
 	term.waitFor(`mesh-billing-`)
 	term.keys("Enter")

@@ -58,7 +58,7 @@ func TestBillingSortFilterReconcile(t *testing.T) {
 	t.Parallel()
 	h := onboarded(t)
 	r := h.startAtBilling(t)
-	r.waitFor(`Vendor Mesh · \d+ rows · \d+ differ`)
+	r.waitFor(`Vendor Mesh · \d+ rows · \d+ quantit(y|ies) differ`)
 	r.keys("s")
 	r.waitFor(`by difference`)
 	sorted := r.stop()
@@ -87,7 +87,7 @@ func TestBillingSortFilterReconcile(t *testing.T) {
 	r.waitFor(`Reconcile \d+ quantities\?`)
 	r.keys("y")
 	r.waitFor(`Reconciled \d+ quantities`)
-	r.waitFor(`· 0 differ`)
+	r.waitFor(`· 0 quantities differ`)
 	reconciled := r.stop()
 	t.Run("all-reconciled", func(t *testing.T) { requireGolden(t, reconciled) })
 

@@ -2,7 +2,6 @@ package wizard
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -45,7 +44,11 @@ func (s *billingScreen) explain(l core.BillingLine, w int) string {
 		}
 		return out + "\n" + t.Muted.Render(wrap(strings.TrimSpace(core.Why(l)+" "+note), w))
 	}
-	return out + "\n" + t.Muted.Render(wrap(strings.TrimSpace(core.Why(l)+" r sets the PSA quantity to the snapshot. "+note), w))
+	fix := " r sets the PSA quantity to the snapshot. "
+	if l.ProductID == "" {
+		fix = " Its service has no PSA product, so there is no quantity to set: map it on Update service mappings. "
+	}
+	return out + "\n" + t.Muted.Render(wrap(strings.TrimSpace(core.Why(l)+fix+note), w))
 }
 
 func (s *billingScreen) view(w int) string {
@@ -121,15 +124,20 @@ func (s *billingScreen) bindings() []key.Binding {
 // head is the totals line, wrapped between its parts on a narrow screen.
 func (s *billingScreen) head(w int) string {
 	t := s.c.theme
-	_, units, money := core.Differing(s.lines)
-	differ := 0
+	// Counted as R reconciles: PSA quantities (company × product), and
+	// apart, the rows no reconcile can reach.
+	differing, units, money := core.Differing(s.lines)
+	noProduct := 0
 	for _, l := range s.lines {
-		if l.Difference != 0 {
-			differ++
+		if l.ProductID == "" {
+			noProduct++
 		}
 	}
 	items := []string{"Vendor Mesh", text.Count(len(s.lines), "row", "rows"),
-		fmt.Sprintf("%s differ (%s units, %s a month)", t.Warn.Render(strconv.Itoa(differ)), text.Signed(units), text.Money(money))}
+		fmt.Sprintf("%s differ (%s units, %s a month)", t.Warn.Render(text.Count(len(differing), "quantity", "quantities")), text.Signed(units), text.Money(money))}
+	if noProduct > 0 {
+		items = append(items, t.Warn.Render(text.Count(noProduct, "row", "rows")+" without a PSA product (map the service)"))
+	}
 	if s.sortDiff {
 		items = append(items, t.Muted.Render("by difference"))
 	}
