@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/meshgradient/mesh-gradient/ui"
 	"github.com/meshgradient/mesh-gradient/ui/text"
@@ -58,6 +59,7 @@ type keyScreen struct {
 	rotating   bool // the last call was a new key, not a connect
 	lostWhy    string
 	quitDialog ui.Confirm // quit without the key?
+	height     int        // the body's, for the quit dialog
 }
 
 func newKeyScreen(c *common) *keyScreen {
@@ -246,7 +248,11 @@ func (s *keyScreen) view(w int) string {
 		return s.c.spinner.View() + what
 	case keyShown:
 		if s.quitDialog.Open() {
-			return s.keyBox(min(w, 76)) + "\n" + s.quitDialog.View(t, w)
+			dialog := s.quitDialog.View(t, w)
+			if both := s.keyBox(min(w, 76)) + "\n" + dialog; lipgloss.Height(both) <= s.height {
+				return both
+			}
+			return dialog // what it asks must show whole; No brings the key back
 		}
 		// The box comes first: on a small terminal it is what must show.
 		out := s.keyBox(min(w, 76)) + "\n" +
@@ -271,7 +277,7 @@ func (s *keyScreen) view(w int) string {
 }
 
 // setSize: this screen lays itself out at view time.
-func (s *keyScreen) setSize(int, int) {}
+func (s *keyScreen) setSize(_, h int) { s.height = h }
 
 func (s *keyScreen) help() ui.Help {
 	if s.quitDialog.Open() {

@@ -223,6 +223,22 @@ func TestPolishKeyScreenAsksBeforeQuitting(t *testing.T) {
 	r.stop()
 }
 
+// At 60x15 the quit dialog shows whole (its answer line was cut below
+// the key box); No brings the key back.
+func TestKeyQuitDialogShowsWholeAt60x15(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	r := h.start(t, 60, 15)
+	r.waitFor(`Step 1 of 9`)
+	r.keys(gatewayBilling...)
+	key := r.waitKey()
+	r.keys("q")
+	r.waitShown("Quit without the key?", "[N]o (enter, esc)", "╰")
+	r.keys("esc")
+	r.waitShown(key)
+	r.stop()
+}
+
 // Item 2: at step 8, n before the sync opens an empty billing screen; after
 // the sync in the portal, r reloads and the rows are there. Item 16: the
 // empty screen offers only the keys that work there. Item 10: with the

@@ -1,6 +1,7 @@
 package wizard
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -39,6 +40,7 @@ type productsScreen struct {
 	// introFits: the first run's intro shows only when the list still
 	// has a line for every row below it.
 	introFits bool
+	cut       bool // the list is taller than the screen: ↓ pages on
 }
 
 func newProductsScreen(c *common) *productsScreen {
@@ -111,6 +113,10 @@ func (s *productsScreen) setSize(w, h int) {
 	s.introFits = room-introHeight >= rows
 	if s.showIntro() {
 		room -= introHeight
+	}
+	s.cut = rows > room
+	if s.cut {
+		room-- // for the line that says more rows are below
 	}
 	s.list.SetSize(w, min(rows, max(room, 1)))
 }
@@ -190,6 +196,9 @@ func (s *productsScreen) view(w int) string {
 		out = t.Muted.Render(wrap(intro, w)) + "\n\n"
 	}
 	out += wrap(question, w) + "\n\n" + s.list.View() + "\n"
+	if s.cut {
+		out += t.Muted.Render(fmt.Sprintf("%d rows in all (ways to connect last): ↑/↓ page through", len(s.list.Items()))) + "\n"
+	}
 	if core.Locked(s.c.progress()) {
 		out += "\n" + t.Muted.Render(wrap("Connected: these choices are fixed. Enter continues.", w))
 	}

@@ -43,8 +43,9 @@ func newAlertsCmd(f *Factory, g *Globals) *cobra.Command {
 				if o.since > 0 {
 					since = env.Session.Config().Now().Add(-o.since)
 				}
+				all := al.Counts
 				al = al.Only(o.failed, since)
-				if err := printAlerts(f, o, al); err != nil {
+				if err := printAlerts(f, o, al, all); err != nil {
 					return err
 				}
 				if o.failed && al.Counts.Failed > 0 {
@@ -61,7 +62,9 @@ func newAlertsCmd(f *Factory, g *Globals) *cobra.Command {
 	return cmd
 }
 
-func printAlerts(f *Factory, o alertsOptions, al core.Alerts) error {
+// printAlerts lists al; all counts every alert, before --failed and
+// --since kept some, so the summary says what the list leaves out.
+func printAlerts(f *Factory, o alertsOptions, al core.Alerts, all core.AlertCounts) error {
 	out := f.IO.Data()
 	if o.json {
 		return encodeJSON(out, al)
@@ -95,6 +98,11 @@ func printAlerts(f *Factory, o alertsOptions, al core.Alerts) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(out, "%s: %s.\n", text.Count(al.Counts.Total(), "alert", "alerts"), strings.Join(core.AlertsSummary(al.Counts), ", "))
+	if al.Counts.Total() == all.Total() {
+		_, err := fmt.Fprintf(out, "%s: %s.\n", text.Count(all.Total(), "alert", "alerts"), strings.Join(core.AlertsSummary(all), ", "))
+		return err
+	}
+	_, err := fmt.Fprintf(out, "%d of %s shown; all of them: %s.\n", al.Counts.Total(), text.Count(all.Total(), "alert", "alerts"),
+		strings.Join(core.AlertsSummary(all), ", "))
 	return err
 }
