@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/meshgradient/mesh-gradient/gradient"
+	"github.com/meshgradient/mesh-gradient/store"
 )
 
 // interposed answers a copy of s whose commands reach Synthesize through
@@ -168,5 +169,38 @@ func TestAnOutputThatCannotBeWrittenFailsTheCommand(t *testing.T) {
 		if code != 1 || !strings.Contains(errOut, "no space left on device") {
 			t.Errorf("%v to a full device: exit %d, want 1 naming the write error\n%s", args, code, errOut)
 		}
+	}
+}
+
+// A monitoring job's status and alerts keep working while a technician
+// has the wizard open on the same state file (they failed with "another
+// mesh-gradient is using"); a command that writes still waits its turn.
+func TestReadingCommandsRunWhileTheWizardHoldsTheState(t *testing.T) {
+	t.Parallel()
+	s := newScripted(t)
+	s.connectAndSync()
+	held, err := store.Open(s.state) // as the wizard holds it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	out, errOut := s.must(0, "status", "--json")
+	var st struct {
+		Connected bool `json:"connected"`
+		Local     struct {
+			StateFile string `json:"state_file"`
+			InUse     bool   `json:"in_use_elsewhere"`
+		} `json:"local"`
+	}
+	if err := json.Unmarshal([]byte(out), &st); err != nil || !st.Connected || !st.Local.InUse || st.Local.StateFile != s.state {
+		t.Fatalf("status --json beside the wizard: %v %+v\n%s", err, st, out)
+	}
+	if !strings.Contains(errOut, "another mesh-gradient is using") {
+		t.Fatalf("status did not say the state file was in use:\n%s", errOut)
+	}
+	s.must(0, "alerts", "--failed")
+	_, errOut, code := s.run("", "mappings", "suggest", "--apply")
+	if code != 1 || !strings.Contains(errOut, "another mesh-gradient is using") {
+		t.Fatalf("a writing command beside the wizard: exit %d\n%s", code, errOut)
 	}
 }

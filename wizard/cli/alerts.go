@@ -34,7 +34,7 @@ func newAlertsCmd(f *Factory, g *Globals) *cobra.Command {
 			if o.since < 0 {
 				return usage("--since must be a positive duration, for example 24h")
 			}
-			return withEnv(f, g, cmd, func(ctx context.Context, env *Env) error {
+			return withEnvReading(f, g, cmd, func(ctx context.Context, env *Env) error {
 				al, err := env.Session.Alerts(ctx)
 				if err != nil {
 					return err

@@ -2,10 +2,12 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -25,7 +27,11 @@ type Env struct {
 	Sandbox   *meshemu.Sandbox
 	PortalURL string // "" for the real regional portals
 	Notice    string // what opening the state file fixed or found
-	logFile   *os.File
+	// InUse is the state file another mesh-gradient holds, when a command
+	// that only reads Synthesize ran without it (on an empty store).
+	InUse   string
+	tmp     string // that empty store's directory
+	logFile *os.File
 }
 
 // SecretEnv are the environment variables that hold credentials (or may:
@@ -43,6 +49,9 @@ func (e *Env) Close() error {
 		e.Sandbox.Close()
 	}
 	e.Store.Close()
+	if e.tmp != "" {
+		os.RemoveAll(e.tmp)
+	}
 	if e.logFile != nil {
 		e.logFile.Close()
 	}
@@ -64,7 +73,16 @@ func scenario(g *Globals) (*meshemu.Scenario, error) {
 
 // Open opens the state file and picks the Synthesize to talk to:
 // GRADIENT_URL and GRADIENT_TOKEN, or the embedded sandbox.
-func (f *Factory) Open(g *Globals) (*Env, error) {
+func (f *Factory) Open(g *Globals) (*Env, error) { return f.open(g, false) }
+
+// OpenReading is Open for a command that only reads Synthesize (status,
+// alerts): while another mesh-gradient (a technician's wizard) holds the
+// state file, it runs on an empty store instead of failing, so a
+// monitoring job keeps working. Not with the sandbox, whose Synthesize
+// lives with the state file's holder.
+func (f *Factory) OpenReading(g *Globals) (*Env, error) { return f.open(g, true) }
+
+func (f *Factory) open(g *Globals, reading bool) (*Env, error) {
 	sc, err := scenario(g)
 	if err != nil {
 		return nil, err
@@ -75,11 +93,23 @@ func (f *Factory) Open(g *Globals) (*Env, error) {
 	} else {
 		st, err = store.Open(g.State)
 	}
+	sandbox := g.Sandbox || f.Getenv("GRADIENT_URL") == "" || f.Getenv("GRADIENT_TOKEN") == ""
+	var locked *store.LockedError
+	inUse, tmp := "", ""
+	if errors.As(err, &locked) && reading && !sandbox {
+		if tmp, err = os.MkdirTemp("", "mesh-gradient-"); err != nil {
+			return nil, err
+		}
+		inUse = locked.Path
+		if st, err = store.Open(filepath.Join(tmp, "state.db")); err != nil {
+			os.RemoveAll(tmp)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
 	path := st.Path()
-	e := &Env{Store: st}
+	e := &Env{Store: st, InUse: inUse, tmp: tmp}
 	gopts := gradient.Options{}
 	if g.Debug != "" {
 		if e.logFile, err = openLog(g.Debug); err != nil {
@@ -94,7 +124,7 @@ func (f *Factory) Open(g *Globals) (*Env, error) {
 	}
 	gradientURL, token := f.Getenv("GRADIENT_URL"), f.Getenv("GRADIENT_TOKEN")
 	e.PortalURL = f.Getenv("MESH_PORTAL_URL")
-	if g.Sandbox || gradientURL == "" || token == "" {
+	if sandbox {
 		// The sandbox keeps its emulated Synthesize beside the state file,
 		// so quitting and resuming finds the same integration.
 		sb, err := meshemu.StartSandbox(meshemu.SandboxOptions{Scenario: sc,
@@ -132,9 +162,22 @@ func (e *Env) warn(w io.Writer) {
 // withEnv opens the environment for a command, runs fn, and closes it;
 // a close that could not finish the writes is an error too.
 func withEnv(f *Factory, g *Globals, cmd *cobra.Command, fn func(ctx context.Context, env *Env) error) error {
-	env, err := f.Open(g)
+	return runEnv(f, g, cmd, false, fn)
+}
+
+// withEnvReading is withEnv for a command that only reads Synthesize: it
+// still runs while another mesh-gradient holds the state file, and says so.
+func withEnvReading(f *Factory, g *Globals, cmd *cobra.Command, fn func(ctx context.Context, env *Env) error) error {
+	return runEnv(f, g, cmd, true, fn)
+}
+
+func runEnv(f *Factory, g *Globals, cmd *cobra.Command, reading bool, fn func(ctx context.Context, env *Env) error) error {
+	env, err := f.open(g, reading)
 	if err != nil {
 		return err
+	}
+	if env.InUse != "" {
+		fmt.Fprintf(f.IO.ErrOut, "mesh-gradient: another mesh-gradient is using %s; this shows what Synthesize says, without that file's facts.\n", env.InUse)
 	}
 	if cmd.HasParent() { // the wizard and the prompts say it on their first screen
 		env.warn(f.IO.ErrOut)

@@ -24,10 +24,13 @@ func newStatusCmd(f *Factory, g *Globals) *cobra.Command {
 		Example: "  mesh-gradient status\n  mesh-gradient status --json | jq .last_sync_at",
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withEnv(f, g, cmd, func(ctx context.Context, env *Env) error {
+			return withEnvReading(f, g, cmd, func(ctx context.Context, env *Env) error {
 				st, err := env.Session.Status(ctx)
 				if err != nil {
 					return err
+				}
+				if env.InUse != "" { // the file's facts are another process's
+					st.Local = core.LocalStatus{StateFile: env.InUse, InUse: true}
 				}
 				st.Sandbox = env.Sandbox != nil
 				if o.json {
@@ -61,8 +64,11 @@ func printStatus(w io.Writer, st core.Status) {
 		where = "Synthesize (SANDBOX)"
 	}
 	if !st.Connected {
-		fmt.Fprintf(w, "Mesh is not connected in %s.\nState: %s (at %s)\nRun mesh-gradient to connect it.\n", where, st.Local.StateFile,
-			core.ParseStep(st.Local.Step).Title())
+		at := "at " + core.ParseStep(st.Local.Step).Title()
+		if st.Local.InUse {
+			at = "in use by another mesh-gradient"
+		}
+		fmt.Fprintf(w, "Mesh is not connected in %s.\nState: %s (%s)\nRun mesh-gradient to connect it.\n", where, st.Local.StateFile, at)
 		return
 	}
 	stamp := func(t *time.Time) string {
@@ -92,6 +98,10 @@ func printStatus(w io.Writer, st core.Status) {
 		for _, l := range st.FailedAlerts {
 			fmt.Fprintf(w, "  failed:  %s: %s: %s\n", l.Account, l.Title, l.OneLine())
 		}
+	}
+	if st.Local.InUse {
+		fmt.Fprintf(w, "State:     %s (in use by another mesh-gradient, not read)\n", st.Local.StateFile)
+		return
 	}
 	fmt.Fprintf(w, "State:     %s\n", st.Local.StateFile)
 }

@@ -54,6 +54,8 @@ type LocalStatus struct {
 	Onboarded         bool       `json:"onboarded"`
 	KeyHint           string     `json:"key_hint"`
 	MappingsWrittenAt *time.Time `json:"mappings_written_at"`
+	// InUse: another mesh-gradient held the file, so nothing here was read.
+	InUse bool `json:"in_use_elsewhere,omitempty"`
 }
 
 // Status asks Synthesize and reads the progress record. The mapping
