@@ -33,7 +33,7 @@ func (s *alertsScreen) detail(l core.AlertLine, w int) string {
 	head := []string{t.Strong.Render(l.Title), "priority " + core.PriorityName(l.Priority), status}
 	where := []string{l.Account + " → " + company, "raised " + l.CreatedAt.Local().Format("2006-01-02 15:04"), "message " + l.MessageID}
 	if l.Attempts > 1 {
-		where = append(where, fmt.Sprintf("%d attempts, this is the last", l.Attempts))
+		where = append(where, fmt.Sprintf("Mesh sent it %d times; this is the latest attempt", l.Attempts))
 	}
 	lines := []string{wrapItems(head, w), wrapItems(where, w)}
 	// Synthesize's own words follow in full: the reason is said again
@@ -90,7 +90,11 @@ func (s *alertsScreen) view(w int) string {
 	out := head + "\n"
 	switch {
 	case s.filter.Focused() || s.filter.Value() != "":
-		out += s.filter.View() + t.Muted.Render(fmt.Sprintf("  %d of %d", len(s.shown), len(s.data.Lines))) + "\n"
+		of := len(s.data.Lines)
+		if s.failedOnly { // the filter narrows what f already narrowed
+			of = s.data.Counts.Failed
+		}
+		out += s.filter.View() + t.Muted.Render(fmt.Sprintf("  %d of %d", len(s.shown), of)) + "\n"
 	default:
 		out += "\n"
 	}

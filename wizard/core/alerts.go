@@ -257,7 +257,7 @@ func (n alertNames) explain(l *AlertLine, r gradient.AlertRecord) {
 		l.Hint = "give " + n.company(r.CompanyID) + " a ticket board (service board, queue) in the PSA; Mesh's next alert then becomes a ticket"
 	case len(l.Errors) > 0:
 		l.Reason = firstLine(l.Errors[0])
-		l.Hint = "change that in the PSA, or ask Gradient support"
+		l.Hint = "fix what the PSA names above in the PSA, or ask Gradient support"
 	default:
 		l.Reason = "Synthesize gave no reason"
 		l.Hint = "ask Gradient support about message " + l.MessageID

@@ -56,7 +56,7 @@ func TestBuildAlertsExplainsEveryFailure(t *testing.T) {
 	}{
 		"2": {"account not mapped", "map it on Update account mappings", true},
 		"3": {"company has no ticket board in the PSA", "give Three Ltd a ticket board", false},
-		"4": {"PSA: the ticket needs a contact", "change that in the PSA", false},
+		"4": {"PSA: the ticket needs a contact", "fix what the PSA names above in the PSA", false},
 		"5": {"account is marked do not bill", "map it to a company on Update account mappings", true},
 	} {
 		l := byID[id]
