@@ -46,6 +46,15 @@ type mappingScreen struct {
 	only   bool // tab: the unmapped rows only
 	picker ui.Picker
 	w, h   int
+	// readyKept is the header's count of rows "A" would accept, kept
+	// until the draft or the rows change (the rows are replaced on load).
+	readyKept struct {
+		edits  uint64
+		of     []*mapRow
+		n      int
+		ok     bool
+		thresh float64
+	}
 }
 
 func newMappingScreen(c *common, k core.Kind) *mappingScreen {
@@ -313,12 +322,32 @@ func (s *mappingScreen) ready() map[string]*store.Mapping {
 	return set
 }
 
+// readyCount is len(s.ready()) for the header of every frame: counted
+// without building the set, and kept while the draft, the rows and the
+// threshold stay the same (at 100,000 unmapped accounts, the set is a
+// map of 100,000 built per frame).
+func (s *mappingScreen) readyCount() int {
+	k, edits, threshold := &s.readyKept, s.draft.Edits(), s.c.sess.Config().Threshold
+	if k.ok && k.edits == edits && k.thresh == threshold && len(k.of) == len(s.rows) && (len(s.rows) == 0 || &k.of[0] == &s.rows[0]) {
+		return k.n
+	}
+	n := 0
+	s.draft.Read(func(get func(string) (store.Mapping, bool)) {
+		for _, r := range s.rows {
+			if _, mapped := get(r.ID); r.sugg != nil && r.sugg.Score >= threshold && !mapped {
+				n++
+			}
+		}
+	})
+	k.edits, k.of, k.n, k.ok, k.thresh = edits, s.rows, n, true, threshold
+	return n
+}
+
 func (s *mappingScreen) tally() (t core.Tally) {
 	if s.data == nil || s.draft == nil { // still loading: the footer asks before the data arrives
 		return t
 	}
-	s.draft.Read(func(get func(string) (store.Mapping, bool)) { t = core.TallyOf(s.data.Items(s.k), get) })
-	return t
+	return s.draft.Tally(s.data.Items(s.k))
 }
 
 // focusOn puts the cursor on an account and opens its picker: a failed
@@ -397,7 +426,7 @@ func (s *mappingScreen) view(w int) string {
 		head += fmt.Sprintf(" · %s %d", t.Warn.Render("Do not bill"), tally.Ignored)
 	}
 	head += fmt.Sprintf(" · %s %d", t.Strong.Render("Unmapped"), tally.Unmapped)
-	head += t.Muted.Render(fmt.Sprintf("   A accepts %d at or above %s", len(s.ready()), text.Percent(s.c.sess.Config().Threshold)))
+	head += t.Muted.Render(fmt.Sprintf("   A accepts %d at or above %s", s.readyCount(), text.Percent(s.c.sess.Config().Threshold)))
 	if len(s.rows) == 0 {
 		return head + "\n\n" + wrap(fmt.Sprintf("Synthesize lists no Mesh %s. Run Gradient Sync in Mesh, then come back (esc).", s.k.Nouns), w)
 	}

@@ -87,15 +87,21 @@ type Emulator struct {
 	rateCount  int
 	throttled  int
 
-	vendor       gradient.Vendor
-	vendorTimes  [2]time.Time // created, updated
-	skuSeq       int
-	integ        integration
-	accounts     map[string]*account
-	accountIDs   []string // accounts' ids, sorted; nil once an account is added
-	accountMap   map[string]gradient.AccountMapping
-	serviceMap   map[string]string // service id → product id
-	mapVersion   int64             // the mappings' version: up by one with every write, never back
+	vendor      gradient.Vendor
+	vendorTimes [2]time.Time // created, updated
+	skuSeq      int
+	integ       integration
+	accounts    map[string]*account
+	accountIDs  []string // accounts' ids, sorted; nil once an account is added
+	accountMap  map[string]gradient.AccountMapping
+	serviceMap  map[string]string // service id → product id
+	mapVersion  int64             // the mappings' version: up by one with every write, never back
+	// mappingsBody is GET mappings' answer, kept for the version it was
+	// made at (mappingsAt): every command reads the whole set, and sorting
+	// and encoding 10,000 mappings for each read was most of the sandbox's
+	// time for a command. nil: make it again.
+	mappingsBody []byte
+	mappingsAt   int64
 	usage        map[usageKey]snapshot
 	alerts       map[string]alertRecord // by message id
 	latestAlert  map[alertKey]string    // each alert's last message

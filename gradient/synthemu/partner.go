@@ -1,7 +1,9 @@
 package synthemu
 
 import (
+	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"sort"
@@ -262,8 +264,15 @@ func (e *Emulator) mappings() gradient.Mappings {
 func (e *Emulator) etag() string { return `"` + strconv.FormatInt(e.mapVersion, 10) + `"` }
 
 func (e *Emulator) getMappings(w http.ResponseWriter, r *http.Request) {
+	if e.mappingsBody == nil || e.mappingsAt != e.mapVersion {
+		var b bytes.Buffer
+		_ = json.NewEncoder(&b).Encode(e.mappings()) // as writeJSON writes it
+		e.mappingsBody, e.mappingsAt = b.Bytes(), e.mapVersion
+	}
 	w.Header().Set("ETag", e.etag())
-	writeJSON(w, http.StatusOK, e.mappings())
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(e.mappingsBody)
 }
 
 // preconditionFailed answers a write that did not start from the current

@@ -143,7 +143,7 @@ func (e *Emulator) Restore(data []byte) error {
 	for _, m := range s.AccountMap {
 		e.accountMap[m.AccountID] = m
 	}
-	e.mapVersion = max(e.mapVersion, s.MapVersion)
+	e.mapVersion, e.mappingsBody = max(e.mapVersion, s.MapVersion), nil // the version may not move
 	for k, v := range s.ServiceMap {
 		e.serviceMap[k] = v
 	}

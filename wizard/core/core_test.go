@@ -357,3 +357,31 @@ func TestDraftUndoMirrorsTheStore(t *testing.T) {
 	}
 	again.Close(time.Second)
 }
+
+// TestDraftTallyFollowsEveryChange: the kept tally is never stale, after
+// a set, an undo, a reset, or for another list of items.
+func TestDraftTallyFollowsEveryChange(t *testing.T) {
+	t.Parallel()
+	s := testSession(t)
+	d := s.Draft(Accounts)
+	items := []Item{{ID: "m-1"}, {ID: "m-2"}, {ID: "m-3"}}
+	check := func(when string, items []Item) {
+		t.Helper()
+		var want Tally
+		d.Read(func(get func(string) (store.Mapping, bool)) { want = TallyOf(items, get) })
+		if got := d.Tally(items); got != want {
+			t.Fatalf("%s: kept tally %+v, counted %+v", when, got, want)
+		}
+	}
+	check("empty", items)
+	_, p1 := d.Set(map[string]*store.Mapping{"m-1": {Target: "c-1"}, "m-2": {Ignored: true}})
+	check("after a set", items)
+	_, _, p2 := d.Undo()
+	check("after an undo", items)
+	check("another list", items[:1])
+	p3 := d.reset(map[string]store.Mapping{"m-3": {Target: "c-3"}})
+	check("after a reset", items)
+	if err := all([]Pending{p1, p2, p3})(); err != nil {
+		t.Fatal(err)
+	}
+}

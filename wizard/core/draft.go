@@ -18,6 +18,39 @@ type Draft struct {
 	cur    map[string]store.Mapping
 	undo   []store.Change // the store's undo log for this kind, mirrored
 	seeded bool           // adopted Synthesize's mappings, or had its own, this run
+	edits  uint64         // counts changes to cur, so a kept tally knows it is stale
+	tally  keptTally
+}
+
+// keptTally is the last Tally answered, and what it counted.
+type keptTally struct {
+	items []Item
+	edits uint64
+	t     Tally
+	ok    bool
+}
+
+// Edits counts the changes made to the draft so far: a face that keeps
+// something computed from it knows it is stale when this has moved.
+func (d *Draft) Edits() uint64 {
+	d.sess.mu.Lock()
+	defer d.sess.mu.Unlock()
+	return d.edits
+}
+
+// Tally counts items by their chosen mapping. The mapping screen asks for
+// it several times a frame (its header, the footer, the help); at 100,000
+// accounts each count is 100,000 map lookups under the session's lock, so
+// the answer is kept until the draft or the list of items changes.
+func (d *Draft) Tally(items []Item) Tally {
+	d.sess.mu.Lock()
+	defer d.sess.mu.Unlock()
+	k := &d.tally
+	if k.ok && k.edits == d.edits && len(k.items) == len(items) && (len(items) == 0 || &k.items[0] == &items[0]) {
+		return k.t
+	}
+	*k = keptTally{items: items, edits: d.edits, t: TallyOf(items, in(d.cur)), ok: true}
+	return k.t
 }
 
 func (s *Session) loadDrafts(st store.State) error {
@@ -81,6 +114,7 @@ func (d *Draft) Set(set map[string]*store.Mapping) (store.Change, Pending) {
 		}
 		ch.Items = append(ch.Items, store.ChangeItem{ID: id, Before: before, After: after})
 		put(d.cur, id, after)
+		d.edits++
 	}
 	if len(ch.Items) > 0 {
 		d.undo = append(d.undo, ch)
@@ -109,6 +143,7 @@ func (d *Draft) Undo() (ch store.Change, ok bool, _ Pending) {
 	for _, it := range ch.Items {
 		put(d.cur, it.ID, it.Before)
 	}
+	d.edits++
 	d.sess.mu.Unlock()
 	kind := d.Kind.Store
 	return ch, true, d.sess.w.do(func(st *store.Store) error {
@@ -137,12 +172,16 @@ func (d *Draft) CanUndo() bool {
 func (d *Draft) reset(all map[string]store.Mapping) Pending {
 	d.sess.mu.Lock()
 	d.cur, d.undo, d.seeded = maps.Clone(all), nil, true
+	d.edits++
 	d.sess.mu.Unlock()
 	kind := d.Kind.Store
 	return d.sess.w.do(func(st *store.Store) error { return st.Replace(Vendor, kind, all) })
 }
 
-func (d *Draft) clear() { d.cur, d.undo, d.seeded = map[string]store.Mapping{}, nil, false }
+func (d *Draft) clear() {
+	d.cur, d.undo, d.seeded = map[string]store.Mapping{}, nil, false
+	d.edits++
+}
 
 func put(m map[string]store.Mapping, id string, v *store.Mapping) {
 	if v == nil {
