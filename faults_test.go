@@ -391,9 +391,8 @@ func copiesInMemory(t *testing.T, pid int, secret string) int {
 // drops it and returns the memory its frames used, so within seconds no
 // more than a handful of copies remain in its memory (before: 193 right
 // after and 54 a minute later). bubbletea's renderer copies an unchanged
-// frame at each tick (120 a second) while the key is on screen; Go never
-// zeroes a dead copy, it only reuses or returns its memory, so the last
-// few go as the next screens allocate.
+// frame at each tick (120 a second) while the key is on screen, and Go
+// never zeroes a dead copy: the program overwrites the free memory.
 func TestKeyDoesNotOutliveItsScreen(t *testing.T) {
 	t.Parallel()
 	needTmux(t)
@@ -413,9 +412,9 @@ func TestKeyDoesNotOutliveItsScreen(t *testing.T) {
 	term.waitFor(`Step 3 of 9`)
 	var n int
 	start := time.Now()
-	testkit.Eventually(t, 60*time.Second, func() bool { n = copiesInMemory(t, pid, key); return n <= 8 },
+	testkit.Eventually(t, 20*time.Second, func() bool { n = copiesInMemory(t, pid, key); return n <= 4 },
 		func() string {
-			return fmt.Sprintf("at most 8 copies of the key in memory after it was confirmed; %d", n)
+			return fmt.Sprintf("at most 4 copies of the key in memory after it was confirmed; %d", n)
 		})
 	t.Logf("%d copies of the key in memory while shown, %d within %v after it was confirmed", shown, n, time.Since(start).Round(time.Second))
 }

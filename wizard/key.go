@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"runtime/debug"
 	"time"
 
@@ -231,10 +232,30 @@ func (s *keyScreen) keyBox(w int) string {
 
 // releaseMemory collects the garbage the key's frames left and returns
 // the freed memory to the system, which hands it back zeroed: copies of
-// the key in dropped frames do not linger in the process.
+// the key in dropped frames do not linger in the process. Go never zeroes
+// a dead object, and a dead frame that shares its span with live objects
+// is not returned; so zeroed memory is first allocated over the free
+// slots of every small size class, then dropped.
 func releaseMemory() tea.Msg {
+	runtime.GC() // the frames are free slots now
+	overwriteFreeSlots()
 	debug.FreeOSMemory()
 	return nil
+}
+
+// overwriteFreeSlots allocates zeroed blocks of each small size up to
+// 32 KB, enough to fill the free slots a screen's garbage leaves in
+// partly used spans (an allocation takes those before new spans), so
+// they hold zeros; the blocks are garbage again on return.
+func overwriteFreeSlots() {
+	const perSize = 256 << 10
+	var keep [][]byte
+	for size := 16; size <= 32<<10; size += max(16, size/8) {
+		for n := 0; n < perSize; n += size {
+			keep = append(keep, make([]byte, size))
+		}
+	}
+	runtime.KeepAlive(keep)
 }
 
 func (s *keyScreen) view(w int) string {
