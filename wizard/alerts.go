@@ -228,13 +228,8 @@ func (s *alertsScreen) key(k tea.KeyMsg) tea.Cmd {
 			return nil
 		}
 		return s.load()
-	case key.Matches(k, keys.Filter):
-		s.filter.Focus()
-		return textinput.Blink
-	case key.Matches(k, keys.ClearFilter):
-		s.filter.SetValue("")
-		s.apply()
-		return nil
+	case key.Matches(k, keys.Filter), key.Matches(k, keys.ClearFilter):
+		return startOrClearFilter(&s.filter, key.Matches(k, keys.Filter), s.apply)
 	case key.Matches(k, keys.Failed):
 		s.failedOnly = !s.failedOnly
 		s.apply()

@@ -271,13 +271,8 @@ func (s *billingScreen) key(k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, keys.Reload):
 		s.busy = "Loading the billing rows for Mesh from Synthesize…"
 		return s.load()
-	case key.Matches(k, keys.Filter):
-		s.filter.Focus()
-		return textinput.Blink
-	case key.Matches(k, keys.ClearFilter):
-		s.filter.SetValue("")
-		s.apply()
-		return nil
+	case key.Matches(k, keys.Filter), key.Matches(k, keys.ClearFilter):
+		return startOrClearFilter(&s.filter, key.Matches(k, keys.Filter), s.apply)
 	case key.Matches(k, keys.Sort):
 		s.sortDiff = !s.sortDiff
 		s.apply()
@@ -346,6 +341,17 @@ func (s *billingScreen) answer(k tea.KeyMsg) tea.Cmd {
 
 func (s *billingScreen) filterKey(k tea.KeyMsg) tea.Cmd {
 	return typeFilter(&s.filter, k, s.keys.KeepFilter, s.keys.DropFilter, s.apply)
+}
+
+// startOrClearFilter starts typing a table's filter, or clears it.
+func startOrClearFilter(f *textinput.Model, start bool, apply func()) tea.Cmd {
+	if start {
+		f.Focus()
+		return textinput.Blink
+	}
+	f.SetValue("")
+	apply()
+	return nil
 }
 
 // typeFilter takes a key while a table's filter is typed: keep ends the
