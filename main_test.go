@@ -249,3 +249,12 @@ func TestCompletion(t *testing.T) {
 		}
 	}
 }
+
+// A mistyped command names the one it resembles (exit 2).
+func TestMistypedCommandSuggestsOne(t *testing.T) {
+	t.Parallel()
+	_, errOut, code := runInProcess(nil, "", "statuss")
+	if code != 2 || !strings.Contains(errOut, `did you mean status?`) {
+		t.Fatalf("statuss: exit %d\n%s", code, errOut)
+	}
+}

@@ -89,11 +89,12 @@ func NewRoot(f *Factory) *cobra.Command {
 		Long: "mesh-gradient connects Mesh email security billing to Gradient Synthesize.\n\n" +
 			"Without a command it runs the wizard: onboarding, or home when connected.\n" +
 			"Each command does one step without the wizard, for scripts.",
-		Example:       "  mesh-gradient\n  mesh-gradient --accessible\n  mesh-gradient status --json",
-		Version:       f.Version,
-		Args:          noArgs,
-		SilenceErrors: true,
-		SilenceUsage:  true,
+		Example:                    "  mesh-gradient\n  mesh-gradient --accessible\n  mesh-gradient status --json",
+		Version:                    f.Version,
+		Args:                       noArgs,
+		SuggestionsMinimumDistance: 2,
+		SilenceErrors:              true,
+		SilenceUsage:               true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			accessible := o.Accessible || f.Getenv("ACCESSIBLE") != "" || f.Getenv("TERM") == "dumb"
 			o.Accessible = accessible
@@ -150,6 +151,10 @@ func usage(msg string) error { return &ExitError{Code: ExitUsage, Message: msg} 
 
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
+		// A mistyped command names the commands it resembles, as git does.
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			return usage(fmt.Sprintf("unknown command %q; did you mean %s? (try %s --help)", args[0], strings.Join(s, " or "), cmd.CommandPath()))
+		}
 		return usage(fmt.Sprintf("unexpected %q (try %s --help)", args[0], cmd.CommandPath()))
 	}
 	return nil
