@@ -383,6 +383,15 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if cmd, handled := m.globalKey(msg); handled {
 			return m, cmd
 		}
+		wasModal := m.modal()
+		cmd := m.route(msg)
+		if !wasModal && m.modal() && m.notice != "" {
+			// A dialog just opened: the news under it was of something
+			// before ("Cancelled: nothing changed" under a new question).
+			m.notice = ""
+			m.resize()
+		}
+		return m, cmd
 	}
 	return m, m.route(msg)
 }
