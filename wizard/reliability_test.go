@@ -166,3 +166,26 @@ func TestHostileNamesNeverReachTheTerminal(t *testing.T) {
 	}
 	check("review")
 }
+
+// A state file whose key hint is hostile (written by an older or altered
+// program) never reaches the terminal as written: the key screen that
+// says the key cannot be shown again, and home, draw it clean.
+func TestHostileKeyHintInTheStateFile(t *testing.T) {
+	t.Parallel()
+	pc := syncedServer(t, synthemu.PSA{}, nil)
+	for _, hint := range hostileNames {
+		for _, p := range []store.Progress{
+			{Step: core.StepKey.String(), KeyHint: hint, Products: []string{"gateway"}, Types: []string{"billing"}},
+			{Step: core.StepHome.String(), KeyHint: hint, KeyConfirmed: true, Onboarded: true, Products: []string{"gateway"}, Types: []string{"billing"}},
+		} {
+			m := testModel(t, pc, p, nil)
+			m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+			runSync(m, m.Init(), 0)
+			view := m.View()
+			cleanFrame(t, p.Step+" with the hint "+fmt.Sprintf("%q", hint), view, 80)
+			if p.Step == core.StepKey.String() && !strings.Contains(view, "was shown before") {
+				t.Fatalf("the key screen does not say the key is gone:\n%s", view)
+			}
+		}
+	}
+}
