@@ -455,7 +455,7 @@ func (s *mappingScreen) help() ui.Help {
 	}
 	short := ui.Enabled(k.Pick, k.Accept, k.AcceptAll, lk.Filter, only, k.DoNotBill, k.Undo, back)
 	full := [][]key.Binding{
-		ui.Enabled(lk.CursorUp, lk.CursorDown, lk.PrevPage, lk.NextPage, lk.Filter, only, back),
+		ui.Enabled(lk.CursorUp, lk.CursorDown, lk.PrevPage, lk.NextPage, lk.GoToStart, lk.GoToEnd, lk.Filter, only, back),
 		ui.Enabled(k.Accept, k.AcceptAll, k.Pick, k.Undo, k.DoNotBill),
 	}
 	return ui.Help{Short: short, Full: full}.WithMain(ui.With(k.Next, s.nextDesc()))
