@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -202,5 +205,23 @@ func TestReadingCommandsRunWhileTheWizardHoldsTheState(t *testing.T) {
 	_, errOut, code := s.run("", "mappings", "suggest", "--apply")
 	if code != 1 || !strings.Contains(errOut, "another mesh-gradient is using") {
 		t.Fatalf("a writing command beside the wizard: exit %d\n%s", code, errOut)
+	}
+}
+
+// status and alerts read Synthesize: on a state path that does not exist
+// they make no file (a monitoring host never runs the wizard).
+func TestReadingCommandsMakeNoStateFile(t *testing.T) {
+	t.Parallel()
+	s := newScripted(t)
+	s.connectAndSync()
+	other := *s
+	other.state = filepath.Join(t.TempDir(), "never", "state.db")
+	out, _ := other.must(0, "status", "--json")
+	if !strings.Contains(out, `"connected": true`) || !strings.Contains(out, other.state) {
+		t.Fatalf("status on a new path:\n%s", out)
+	}
+	other.must(0, "alerts")
+	if _, err := os.Stat(filepath.Dir(other.state)); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("a reading command made %s (%v)", filepath.Dir(other.state), err)
 	}
 }

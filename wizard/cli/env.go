@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -29,9 +30,12 @@ type Env struct {
 	Notice    string // what opening the state file fixed or found
 	// InUse is the state file another mesh-gradient holds, when a command
 	// that only reads Synthesize ran without it (on an empty store).
-	InUse   string
-	tmp     string // that empty store's directory
-	logFile *os.File
+	InUse string
+	tmp   string // that empty store's directory
+	// StatePath is the state file the user named (or the default), even
+	// when a stand-in was used.
+	StatePath string
+	logFile   *os.File
 }
 
 // SecretEnv are the environment variables that hold credentials (or may:
@@ -87,29 +91,38 @@ func (f *Factory) open(g *Globals, reading bool) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	var st *store.Store
-	if g.State == "" {
-		st, err = store.OpenDefault(f.Getenv)
-	} else {
-		st, err = store.Open(g.State)
-	}
 	sandbox := g.Sandbox || f.Getenv("GRADIENT_URL") == "" || f.Getenv("GRADIENT_TOKEN") == ""
-	var locked *store.LockedError
-	inUse, tmp := "", ""
-	if errors.As(err, &locked) && reading && !sandbox {
-		if tmp, err = os.MkdirTemp("", "mesh-gradient-"); err != nil {
+	statePath := g.State
+	if statePath == "" {
+		if statePath, err = store.DefaultPath(f.Getenv); err != nil {
 			return nil, err
 		}
+	}
+	var st *store.Store
+	inUse, tmp := "", ""
+	_, statErr := os.Stat(statePath)
+	switch {
+	case reading && !sandbox && errors.Is(statErr, fs.ErrNotExist):
+		// Reading Synthesize needs no state file: none is made for it.
+		st, tmp, err = emptyStore()
+	case g.State == "":
+		st, err = store.OpenDefault(f.Getenv)
+	default:
+		st, err = store.Open(g.State)
+	}
+	var locked *store.LockedError
+	if errors.As(err, &locked) && reading && !sandbox {
 		inUse = locked.Path
-		if st, err = store.Open(filepath.Join(tmp, "state.db")); err != nil {
-			os.RemoveAll(tmp)
-		}
+		st, tmp, err = emptyStore()
 	}
 	if err != nil {
 		return nil, err
 	}
 	path := st.Path()
-	e := &Env{Store: st, InUse: inUse, tmp: tmp}
+	if tmp != "" {
+		path = statePath // the file the user named, not the stand-in
+	}
+	e := &Env{Store: st, InUse: inUse, tmp: tmp, StatePath: path}
 	gopts := gradient.Options{}
 	if g.Debug != "" {
 		if e.logFile, err = openLog(g.Debug); err != nil {
@@ -149,6 +162,25 @@ func (f *Factory) open(g *Globals, reading bool) (*Env, error) {
 		e.Notice = strings.Join(w, ". ") + "."
 	}
 	return e, nil
+}
+
+// Standin: the command ran on an empty stand-in, not the user's file
+// (which does not exist yet, or another mesh-gradient holds).
+func (e *Env) Standin() bool { return e.tmp != "" }
+
+// emptyStore is a stand-in state file in a new temporary directory, for a
+// command that reads Synthesize without the user's file.
+func emptyStore() (*store.Store, string, error) {
+	tmp, err := os.MkdirTemp("", "mesh-gradient-")
+	if err != nil {
+		return nil, "", err
+	}
+	st, err := store.Open(filepath.Join(tmp, "state.db"))
+	if err != nil {
+		os.RemoveAll(tmp)
+		return nil, "", err
+	}
+	return st, tmp, nil
 }
 
 // warn says what opening the state file found, once, for a command that

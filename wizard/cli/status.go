@@ -29,8 +29,11 @@ func newStatusCmd(f *Factory, g *Globals) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if env.InUse != "" { // the file's facts are another process's
+				switch {
+				case env.InUse != "": // the file's facts are another process's
 					st.Local = core.LocalStatus{StateFile: env.InUse, InUse: true}
+				case env.Standin():
+					st.Local = core.LocalStatus{StateFile: env.StatePath} // none yet: nothing was made for it
 				}
 				st.Sandbox = env.Sandbox != nil
 				if o.json {
