@@ -84,7 +84,7 @@ func (m *Model) footer() string {
 		if full := m.fullHelp(h.FullHelp()); lipgloss.Height(full) <= m.c.height-4 {
 			return full
 		}
-		return m.help.View(h) // too short for bands: one band, cut at the right
+		return m.flowHelp(h.FullHelp()) // too short for bands: every key, in lines
 	}
 	n := len(h.Short)
 	tail := 0 // ? and q, kept at the end
@@ -101,7 +101,42 @@ func (m *Model) footer() string {
 		}
 	}
 	h.Short = h.Short[n-tail:]
+	if lipgloss.Width(free.ShortHelpView(h.ShortHelp())) > m.c.width {
+		// Narrow: the main action without its detail ("(3 accounts to
+		// map)"), so ? and q still show.
+		if d := h.Main.Help().Desc; strings.Contains(d, " (") {
+			h.Main = ui.With(h.Main, d[:strings.Index(d, " (")])
+		}
+	}
 	return m.help.ShortHelpView(h.ShortHelp())
+}
+
+// flowHelp is every key of the columns, each once, in lines that fill the
+// width: for a terminal too short for the columns side by side in bands.
+func (m *Model) flowHelp(columns [][]key.Binding) string {
+	free := m.help
+	free.Width = 0
+	var lines []string
+	var line []key.Binding
+	seen := map[string]bool{}
+	for _, col := range columns {
+		for _, b := range col {
+			id := b.Help().Key + " " + b.Help().Desc
+			if !b.Enabled() || seen[id] {
+				continue
+			}
+			seen[id] = true
+			if len(line) > 0 && lipgloss.Width(free.ShortHelpView(append(line, b))) > m.c.width {
+				lines = append(lines, free.ShortHelpView(line))
+				line = nil
+			}
+			line = append(line, b)
+		}
+	}
+	if len(line) > 0 {
+		lines = append(lines, free.ShortHelpView(line))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // fullHelp lays the columns of keys side by side while they fit the

@@ -380,11 +380,11 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.focus = msg
 		return m, m.advance(core.UpdateAccounts, "")
 	case tea.KeyMsg:
-		if cmd, handled := m.globalKey(msg); handled {
-			return m, cmd
-		}
 		wasModal := m.modal()
-		cmd := m.route(msg)
+		cmd, handled := m.globalKey(msg) // q may open a dialog too
+		if !handled {
+			cmd = m.route(msg)
+		}
 		if !wasModal && m.modal() && m.notice != "" {
 			// A dialog just opened: the news under it was of something
 			// before ("Cancelled: nothing changed" under a new question).
