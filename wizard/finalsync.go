@@ -93,8 +93,8 @@ func (s *finalSyncScreen) view(w int) string {
 		return out + "\n" + t.Muted.Render(wrap("Still waiting for some accounts. If they have no usage in Mesh, press n to go on with what has arrived.", w))
 	}
 	if s.c.sess.PortalForgotKey() {
-		out += "\n" + t.Warn.Render(wrap("Sandbox: the emulated Mesh portal keeps a pasted key in memory only and has forgotten it since mesh-gradient restarted, "+
-			"so its Gradient Sync will ask for a key. Press n to finish without the usage, then choose Issue a new key on home and paste that one.", w)) + "\n"
+		out += "\n" + t.Warn.Render(wrap("Sandbox: the emulated portal forgot the pasted key when mesh-gradient restarted: "+
+			"paste your saved key there again before Gradient Sync, or press n and choose Issue a new key on home.", w)) + "\n"
 	}
-	return out + "\n" + t.Muted.Render(wrap("This screen moves on by itself once every mapped account's usage is in.", w)+"\n"+wrap(mesh.DiscrepancyNote, w))
+	return out + "\n" + t.Muted.Render(wrap("Moves on by itself when every mapped account's usage is in, or when Mesh has synced and gone quiet for 3 s.", w)+"\n"+wrap(mesh.DiscrepancyNote, w))
 }

@@ -475,7 +475,7 @@ func TestPolishFinalSyncSaysThePortalForgotTheKey(t *testing.T) {
 	h := finalSyncUnsynced(t)
 	r := h.start(t, 80, 24)
 	r.waitFor(`Step 8 of 9`)
-	r.waitShown("Usage arrived for 0 of 0 mapped accounts", "has forgotten it", "choose Issue a new key on home")
+	r.waitShown("Usage arrived for 0 of 0 mapped accounts", "forgot the pasted key", "choose Issue a new key on home")
 	view := r.stop()
 	requireGolden(t, view)
 	contains(t, flat(view), "Mesh shows the licence count from the start of the billing cycle; Synthesize receives snapshot counts")
