@@ -101,8 +101,8 @@ func runWizard(ctx context.Context, f *cli.Factory, env *cli.Env, o cli.RootOpti
 	if next, same := w.NextStart(); !same {
 		again = "Run it again: it opens " + next + "." // home, for a connected integration
 	}
-	fmt.Fprintf(f.IO.ErrOut, "mesh-gradient: stopped at %s; everything chosen so far is saved in %s. %s\n",
-		w.Step().Title(), env.Session.StatePath(), again)
+	fmt.Fprintln(f.IO.ErrOut, w.Wrap(fmt.Sprintf("mesh-gradient: stopped at %s; everything chosen so far is saved in %s. %s",
+		w.Step().Title(), env.Session.StatePath(), again)))
 	return nil
 }
 

@@ -181,7 +181,7 @@ func TestPolishWizardQuitNamesTheStep(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, errOut)
 	}
-	if !regexp.MustCompile(`stopped at Products and types; everything chosen so far is saved in `).MatchString(errOut) ||
+	if !regexp.MustCompile(`stopped at Products and types; everything\s+chosen\s+so\s+far\s+is\s+saved\s+in\s`).MatchString(errOut) ||
 		strings.Contains(errOut, `"products"`) {
 		t.Fatalf("on quitting the wizard said:\n%s", errOut)
 	}

@@ -170,6 +170,19 @@ func (m *Model) Close() error { return m.c.sess.Close(5 * time.Second) }
 // Step is the step on screen (for tests and the exit message).
 func (m *Model) Step() core.Step { return m.step }
 
+// Wrap wraps a message for the terminal the program last drew on, between
+// words (the terminal would cut words at its edge), with no padding.
+func (m *Model) Wrap(msg string) string {
+	if m.c.width < minWidth {
+		return msg
+	}
+	lines := strings.Split(wrap(msg, m.c.width), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n")
+}
+
 // NextStart is the title of the step the next start opens, and whether it
 // is the one on screen now (a connected integration starts at home).
 func (m *Model) NextStart() (title string, same bool) {
