@@ -47,7 +47,8 @@ type Index struct {
 	grams    map[uint64][]int32 // trigram → entries holding it
 	tokens   map[string][]int32 // token → entries holding it
 	prefixes map[string][]int32 // first 4 letters of a token → entries with such a token
-	sameSet  map[uint64][]int32 // hash of the trigram set → entries with that set: every candidate that can score 1
+	sameSet  *hashIndex         // hash of the trigram set → entries with that set: every candidate that can score 1
+	bags     *hashIndex         // bagKey of the token multiset and of the distinct tokens, nearKeys → entries
 	repeats  int                // the most token positions one name repeats ("Johnson & Johnson": 1)
 	scratch  sync.Pool
 }
@@ -74,8 +75,19 @@ func NewIndex(cands []Candidate) *Index {
 		ix.repeats = max(ix.repeats, len(ix.entries[i].tokens)-len(ix.entries[i].distinct))
 	}
 	// Trigrams are two thirds of the postings: they build on one core while
-	// the tokens, prefixes and trigram sets build on the other.
+	// the tokens and prefixes build on the other; the trigram sets and token
+	// bags (a key per entry, more for long names) go to whichever is free.
 	var wg sync.WaitGroup
+	wg.Go(func() {
+		ix.sameSet = newHashIndex(ix.entries, func(e *entry, add func(uint64)) { add(e.setHash) })
+		ix.bags = newHashIndex(ix.entries, func(e *entry, add func(uint64)) {
+			add(bagKey(e.bagHash, len(e.tokens)))
+			if len(e.distinct) < len(e.tokens) { // filed under its distinct tokens too, for subsets
+				add(bagKey(hashBag(e.distinct), len(e.distinct)))
+			}
+			e.nearKeys(add)
+		})
+	})
 	wg.Go(func() {
 		ix.grams = build(ix.entries, func(e *entry, add func(uint64)) {
 			for _, g := range e.grams {
@@ -95,9 +107,8 @@ func NewIndex(cands []Candidate) *Index {
 			}
 		}
 	})
-	ix.sameSet = build(ix.entries, func(e *entry, add func(uint64)) { add(e.setHash) })
 	wg.Wait()
-	ix.scratch.New = func() any { return newScratch(len(ix.entries)) }
+	ix.scratch.New = func() any { return newScratch(ix.sizes) }
 	return ix
 }
 
@@ -110,18 +121,21 @@ func build[K comparable](entries []entry, keys func(e *entry, add func(K))) map[
 	var order []K
 	var counts []int32
 	var seq []int32 // key numbers, entry after entry
+	// One closure for all entries: a closure per entry is an allocation per
+	// entry, since keys may keep it.
+	number := func(k K) {
+		id, ok := ids[k]
+		if !ok {
+			id = int32(len(order))
+			ids[k] = id
+			order = append(order, k)
+			counts = append(counts, 0)
+		}
+		counts[id]++
+		seq = append(seq, id)
+	}
 	for i := range entries {
-		keys(&entries[i], func(k K) {
-			id, ok := ids[k]
-			if !ok {
-				id = int32(len(order))
-				ids[k] = id
-				order = append(order, k)
-				counts = append(counts, 0)
-			}
-			counts[id]++
-			seq = append(seq, id)
-		})
+		keys(&entries[i], number)
 	}
 	all := make([]int32, len(seq))
 	lists := make([][]int32, len(order))
@@ -130,13 +144,14 @@ func build[K comparable](entries []entry, keys func(e *entry, add func(K))) map[
 		lists[id] = all[at : at : at+n]
 		at += n
 	}
-	next := 0
-	for i := range entries {
-		keys(&entries[i], func(K) {
-			id := seq[next]
-			next++
-			lists[id] = append(lists[id], int32(i))
-		})
+	next, i := 0, int32(0)
+	file := func(K) {
+		id := seq[next]
+		next++
+		lists[id] = append(lists[id], i)
+	}
+	for i = range int32(len(entries)) {
+		keys(&entries[i], file)
 	}
 	out := make(map[K][]int32, len(order))
 	for id, k := range order {

@@ -150,11 +150,14 @@ func isASCII(s string) bool {
 
 type entry struct {
 	Candidate
+	// Beside the candidate, in its cache line: a twin's score reads them.
+	spaced   string // tokens with a space between
+	joined   string // tokens without spaces: "harbor view" ≈ "harborview"
 	tokens   []string
 	distinct []string // tokens without repeats (tokens itself when it has none)
-	joined   string   // tokens without spaces: "harbor view" ≈ "harborview"
 	grams    []uint64 // character trigrams of joined, sorted, without repeats
 	setHash  uint64   // of grams: equal sets, equal hashes
+	bagHash  uint64   // of tokens in any order: equal multisets, equal hashes
 	// A bit for each distinct token and one for its 4-letter prefix: a
 	// candidate lacking the bit lacks the token (sizes holds the union).
 	tokenBits []tokenBits
@@ -198,17 +201,29 @@ func (b *builder) build(e *entry, c Candidate, own bool) {
 			e.distinct = e.tokens
 		}
 	}
+	// The tokens with spaces between, then without, in one string: equal
+	// spaced strings are equal tokens (no token holds a space), one read
+	// where comparing tokens reads the slice and each token.
 	buf := b.buf[:0]
+	for k, t := range e.tokens {
+		if k > 0 {
+			buf = append(buf, ' ')
+		}
+		buf = append(buf, t...)
+	}
+	n := len(buf)
 	for _, t := range e.tokens {
 		buf = append(buf, t...)
 	}
-	e.joined, b.buf = string(buf), buf
+	both := string(buf)
+	e.spaced, e.joined, b.buf = both[:n], both[n:], buf
 	b.grams = trigrams(e.joined, b.grams[:0])
 	e.grams = b.grams
 	if own {
 		e.grams = slices.Clone(e.grams)
 	}
 	e.setHash = hashGrams(e.grams)
+	e.bagHash = hashBag(e.tokens)
 	e.tokenBits = b.bits[:0]
 	for _, t := range e.distinct {
 		tb := tokenBits{token: signatureBit(t)}

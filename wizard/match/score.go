@@ -2,7 +2,6 @@ package match
 
 import (
 	"slices"
-	"strings"
 )
 
 // score combines token overlap and character similarity into 0..1.
@@ -10,10 +9,10 @@ func score(q, e *entry) float64 {
 	if len(q.tokens) == 0 || len(e.tokens) == 0 {
 		return 0
 	}
+	if q.spaced == e.spaced {
+		return 1
+	}
 	if q.joined == e.joined {
-		if strings.Join(q.tokens, " ") == strings.Join(e.tokens, " ") {
-			return 1
-		}
 		return 0.97 // the same letters, split differently: "Harbor View" / "Harborview"
 	}
 	t := tokenScore(q.tokens, e.tokens)

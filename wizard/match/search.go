@@ -12,13 +12,21 @@ import (
 //
 //  1. A score of 1 needs the name's very trigram set (score.go), so one
 //     hash lookup finds every candidate that can score 1; they are scored
-//     first, and for most names they settle it.
+//     first, and for most names they settle it. If not, more lookups
+//     (bags.go): those with the name's very tokens in any order, or all
+//     but one (long names), the only ones whose token score can come near
+//     1, then those whose tokens are all the name's (every one that can
+//     be the shorter of a containment). A name whose twin runs two words
+//     together ("Harborview", 0.97) then reads no list, where it read its
+//     rarest word's, and a list grows with the tenants.
 //  2. The name's posting lists (its trigrams, words and word prefixes) are
-//     read, those that lower the bound most for their length first. Before
-//     each, the bound on any candidate not yet met, which can share only
-//     what the unread lists hold, is compared with the best score so far;
-//     once it is below, the common lists (a trigram such as "ing" is in a
-//     third of all companies) are never read.
+//     read: the cheapest set that brings the bound below the best score
+//     (planner.go), or while there is none, those that lower the bound
+//     most for their length first. Before each, the bound on any
+//     candidate not yet met, which can share only what the unread lists
+//     hold, is compared with the best score so far; once it is below, the
+//     common lists (a trigram such as "ing" is in a third of all
+//     companies) are never read.
 //  3. Each candidate met is bounded from what it was found to share plus
 //     everything unread, then from a signature of its words (a bit per
 //     word and per 4-letter prefix), then from a bit set of the name's
@@ -57,6 +65,8 @@ type unread struct {
 	exact         int // token positions of the name whose token list is unread
 	half          int // positions whose token list is read and prefix list is not
 	repeats       int // the index's most repeated token positions in one name
+	bags          bagsScored
+	subsets       bool // every candidate whose tokens are all the name's is scored
 }
 
 // apply notes that f is read.
@@ -75,70 +85,6 @@ func (r *unread) apply(f *feature) {
 	}
 }
 
-// scratch is one query's per-candidate counters, reused between queries
-// (allocating them per query would cost gigabytes over 10,000 names). One
-// struct per candidate keeps a candidate's counters in one cache line.
-type scratch struct {
-	at      []counters
-	touched []int32
-	plan    plan
-	q       entry // the query, its slices the builder's
-	b       builder
-	filter  gramFilter
-}
-
-// gramFilter is a set of trigrams that may answer yes for one not in it
-// (one bit per trigram's hash, like a Bloom filter): counting a name's
-// trigrams in it counts at least those in common, never fewer.
-type gramFilter [16]uint64
-
-func gramBit(g uint64) uint64 { return (g * 0x9e3779b97f4a7c15) >> 54 } // 0..1023
-
-func (f *gramFilter) set(grams []uint64) {
-	*f = gramFilter{}
-	for _, g := range grams {
-		b := gramBit(g)
-		f[b>>6] |= 1 << (b & 63)
-	}
-}
-
-func (f *gramFilter) count(grams []uint64) int {
-	n := uint64(0)
-	for _, g := range grams {
-		b := gramBit(g)
-		n += f[b>>6] >> (b & 63) & 1
-	}
-	return int(n)
-}
-
-type counters struct {
-	grams    uint32 // trigrams shared, in the lists read
-	shared   uint16 // distinct tokens of the name it has, in the lists read
-	exact    uint32 // token positions of the name with an equal token here
-	prefixed uint32 // positions with only a same-prefix token here
-	has      uint64 // bit k: it has the name's distinct token k
-	seen     bool
-	scored   bool
-}
-
-func newScratch(n int) *scratch { return &scratch{at: make([]counters, n)} }
-
-func (s *scratch) reset() {
-	for _, i := range s.touched {
-		s.at[i] = counters{}
-	}
-	s.touched = s.touched[:0]
-}
-
-func (s *scratch) touch(i int32) *counters {
-	c := &s.at[i]
-	if !c.seen {
-		c.seen = true
-		s.touched = append(s.touched, i)
-	}
-	return c
-}
-
 func (ix *Index) best(name string, s *scratch) (Scored, bool) {
 	q := &s.q
 	s.b.build(q, Candidate{Name: name}, false)
@@ -148,46 +94,80 @@ func (ix *Index) best(name string, s *scratch) (Scored, bool) {
 	s.reset()
 	best, bi := 0.0, int32(-1)
 	try := func(i int32) {
-		c := s.touch(i)
-		if c.scored {
+		if s.state[i]&scored != 0 {
 			return
 		}
-		c.scored = true
+		s.mark(i, scored) // not touched: a twin's counters would be one more miss
 		if sc := score(q, &ix.entries[i]); ix.better(sc, i, best, bi) {
 			best, bi = sc, i
 		}
 	}
-	for _, i := range ix.sameSet[q.setHash] {
+	for _, i := range ix.sameSet.get(q.setHash) {
 		try(i)
 	}
 	s.filter.set(q.grams)
 	rest := unread{grams: len(q.grams), tokens: len(q.distinct), exact: len(q.tokens), repeats: ix.repeats}
+	if bi < 0 || rest.unseenBound(q) >= best-slack {
+		for _, i := range ix.bags.get(bagKey(q.bagHash, len(q.tokens))) {
+			try(i)
+		}
+		rest.bags = sameBag
+	}
+	if bi < 0 || rest.unseenBound(q) >= best-slack {
+		q.nearKeys(func(key uint64) {
+			for _, i := range ix.bags.get(key) {
+				try(i)
+			}
+		})
+		if len(q.tokens) >= nearMin {
+			rest.bags = nearBag
+		}
+	}
+	if (bi < 0 || rest.unseenBound(q) >= best-slack) && len(q.distinct) <= maxSubsets {
+		ix.subsets(q, try)
+		rest.subsets = true
+	}
 	if bi < 0 || rest.unseenBound(q) >= best-slack { // most names with a twin stop here
 		p := ix.plan(q, s)
-		for f := p.next(q, rest); f != nil; f = p.next(q, rest) {
+		for {
 			if bi >= 0 && rest.unseenBound(q) < best-slack {
+				break
+			}
+			var f *feature
+			if bi >= 0 {
+				f = p.planned(q, rest, best-slack)
+			}
+			if f == nil {
+				f = p.next(q, rest)
+			}
+			if f == nil {
 				break
 			}
 			floor := 0.0
 			if bi >= 0 {
 				floor = best - slack
 			}
-			if lead := ix.read(f, q, s, &rest, floor); lead >= 0 {
-				try(lead) // the best score rises early, so fewer lists are read
+			// The best score rises early, so fewer lists are read.
+			lead, signed := ix.read(f, q, s, &rest, floor)
+			for _, i := range [2]int32{lead, signed} {
+				if i >= 0 {
+					try(i)
+				}
 			}
+			ix.seed(q, s, &rest, try)
 		}
 	}
 	for _, i := range s.touched {
-		c := &s.at[i]
-		if c.scored {
+		if s.state[i]&scored != 0 {
 			continue
 		}
+		c := &s.at[i].counters
 		if bi >= 0 {
 			// From the counts; then with the token signatures, which sit
 			// beside the sizes; then, for the few left, with the trigrams
 			// in common counted from above by a bit set (all several times
 			// cheaper than scoring).
-			sz := &ix.sizes[i]
+			sz := &s.at[i].sz
 			sh := rest.counted(q, sz, c)
 			if bound(q, sz, sh) < best-slack {
 				continue
@@ -210,8 +190,12 @@ func (ix *Index) best(name string, s *scratch) (Scored, bool) {
 // each token's followed by its prefix's.
 type plan struct {
 	features []feature
-	grams    int // trigram lists, at the start
-	nextGram int // the shortest unread one
+	grams    int        // trigram lists, at the start
+	nextGram int        // the shortest unread one
+	chosen   []*feature // planned's lists, in order
+	at       int        // the next of them
+	tried    bool       // planned has chosen
+	target   float64    // for this best score
 }
 
 func (ix *Index) plan(q *entry, s *scratch) *plan {
@@ -225,12 +209,19 @@ func (ix *Index) plan(q *entry, s *scratch) *plan {
 	for k, t := range q.distinct[:min(len(q.distinct), 64)] {
 		mult := q.tokenBits[k].mult
 		pre, long := prefix(t)
-		p = append(p, feature{list: ix.tokens[t], kind: tokenFeature, tok: k, mult: mult, long: long})
+		tl := ix.tokens[t]
+		p = append(p, feature{list: tl, kind: tokenFeature, tok: k, mult: mult, long: long})
 		if long {
-			p = append(p, feature{list: ix.prefixes[pre], kind: prefixFeature, tok: k, mult: mult})
+			// The prefix's list holds the token's; as long, it is the same
+			// (every "mana…" is "management") and adds nothing: read free.
+			pl := ix.prefixes[pre]
+			if len(pl) == len(tl) {
+				pl = nil
+			}
+			p = append(p, feature{list: pl, kind: prefixFeature, tok: k, mult: mult})
 		}
 	}
-	s.plan = plan{features: p, grams: len(q.grams)}
+	s.plan = plan{features: p, grams: len(q.grams), chosen: s.plan.chosen[:0]}
 	return &s.plan
 }
 
@@ -249,6 +240,9 @@ func (p *plan) next(q *entry, rest unread) *feature {
 		if gain := (now - after.unseenBound(q)) / float64(cost+1); gain > best {
 			pick, best = f, gain
 		}
+	}
+	for p.nextGram < p.grams && p.features[p.nextGram].read {
+		p.nextGram++ // read by planned
 	}
 	after, cost := rest, 0
 	for k := p.nextGram; k < p.grams; k++ {
@@ -287,21 +281,31 @@ func (p *plan) next(q *entry, rest unread) *feature {
 // now shares the most, if any, worth scoring at once. Once there is a best
 // score (floor), a candidate whose token signature alone rules it out is
 // passed over: it is not counted, nor looked at at the end.
-func (ix *Index) read(f *feature, q *entry, s *scratch, rest *unread, floor float64) int32 {
+func (ix *Index) read(f *feature, q *entry, s *scratch, rest *unread, floor float64) (lead, sigLead int32) {
 	lead, most := int32(-1), 0
+	sigLead, high := int32(-1), 0.0
 	bit := uint64(1) << f.tok
 	rest.apply(f)
 	admit := func(i int32) *counters {
-		// The signature first: it is one load, and rules out most.
-		if sz := &ix.sizes[i]; floor > 0 && bound(q, sz, signed(q, sz, shares{len(q.grams), 1 << 30, 1 << 30, 1 << 30})) < floor {
+		switch st := s.state[i]; {
+		case st&met != 0:
+			return &s.at[i].counters
+		case st&ruledOut != 0: // the floor only rises: still out
 			return nil
 		}
-		c := &s.at[i]
-		if !c.seen {
-			c.seen = true
-			s.touched = append(s.touched, i)
+		// The signature first: it is one load, and rules out most. Of
+		// those it keeps, the highest is worth scoring at once too.
+		if sz := &s.at[i].sz; floor > 0 {
+			b := bound(q, sz, signed(q, sz, shares{len(q.grams), 1 << 30, 1 << 30, 1 << 30}))
+			if b < floor {
+				s.mark(i, ruledOut)
+				return nil
+			}
+			if b > high {
+				sigLead, high = i, b
+			}
 		}
-		return c
+		return s.touch(i)
 	}
 	switch f.kind {
 	case gramFeature:
@@ -326,45 +330,50 @@ func (ix *Index) read(f *feature, q *entry, s *scratch, rest *unread, floor floa
 		}
 	case prefixFeature:
 		for _, i := range f.list {
-			if s.at[i].has&bit == 0 {
+			if s.state[i]&met == 0 || s.at[i].has&bit == 0 {
 				if c := admit(i); c != nil {
 					c.prefixed += uint32(f.mult)
 				}
 			}
 		}
 	}
-	return lead
+	return lead, sigLead
 }
 
 // unseenBound is at least the score of any candidate not met so far: its
 // trigram set is not the name's (those were all scored first), and it
 // shares only what the unread lists hold.
 func (r *unread) unseenBound(q *entry) float64 {
-	lq, gq := len(q.tokens), len(q.grams)
-	// Trigram Dice: at most r.grams in common; with every list unread, a
-	// set that differs still has one fewer in common or one more of its own.
-	c := 2 * float64(r.grams) / float64(gq+r.grams)
+	return max(0.6*r.tokenBound(len(q.tokens))+0.4*r.gramBound(len(q.grams)), r.containBound(q))
+}
+
+// gramBound is the most trigram Dice an unseen candidate can have: at most
+// r.grams in common; with every list unread, a set that differs still has
+// one fewer in common or one more of its own.
+func (r *unread) gramBound(gq int) float64 {
 	if r.grams == gq {
-		c = 2 * float64(gq) / float64(2*gq+1)
+		return 2 * float64(gq) / float64(2*gq+1)
 	}
-	// Token Dice: each unread position pairs with at most one token of the
-	// candidate, which is then at least that long; pairing every one is best.
-	t := 0.0
-	if k := r.exact + r.half; k > 0 {
-		t = min(1, 2*(float64(r.exact)+0.8*float64(r.half))/float64(lq+k))
-	}
-	b := 0.6*t + 0.4*c
+	return 2 * float64(r.grams) / float64(gq+r.grams)
+}
+
+// containBound is the most containment score an unseen candidate can have.
+func (r *unread) containBound(q *entry) float64 {
+	lq := len(q.tokens)
 	// Containment needs every word of the shorter name in the longer: with
 	// a token list read and not holding the candidate, the name cannot be
 	// the shorter, and the candidate has fewer words, each one of those
 	// unread (or a repeat of one: no name repeats more than r.repeats).
+	// With subsets scored, an unseen candidate has a token the name lacks,
+	// so it can only be the longer.
 	switch {
 	case r.tokens == len(q.distinct):
-		b = max(b, 0.95)
+		return 0.95
+	case r.subsets:
 	case r.tokens > 0 && lq > 1:
-		b = max(b, 0.6+0.35*float64(min(lq-1, r.tokens+r.repeats))/float64(lq))
+		return 0.6 + 0.35*float64(min(lq-1, r.tokens+r.repeats))/float64(lq)
 	}
-	return b
+	return 0
 }
 
 // shares is what a candidate may have in common with the name, each
