@@ -210,7 +210,10 @@ func (s *keyScreen) setKeys() {
 // has been shown once.
 func (s *keyScreen) confirm() tea.Cmd {
 	s.forget()
-	return tea.Batch(emit(core.KeyConfirmed), releaseMemory)
+	// The renderer keeps the last frame with the key until it draws the
+	// next screen, and frames made before then die after: scrub once the
+	// next screen is up, and again later for a loaded machine.
+	return tea.Batch(emit(core.KeyConfirmed), releaseMemoryAfter(250*time.Millisecond), releaseMemoryAfter(2*time.Second))
 }
 
 // showing reports whether the key is on screen.
@@ -230,17 +233,19 @@ func (s *keyScreen) keyBox(w int) string {
 	return s.box
 }
 
-// releaseMemory collects the garbage the key's frames left and returns
-// the freed memory to the system, which hands it back zeroed: copies of
-// the key in dropped frames do not linger in the process. Go never zeroes
+// releaseMemoryAfter, d from now, collects the garbage the key's frames
+// left and returns the freed memory to the system, which hands it back
+// zeroed: copies of the key in dropped frames do not linger. Go never zeroes
 // a dead object, and a dead frame that shares its span with live objects
 // is not returned; so zeroed memory is first allocated over the free
 // slots of every small size class, then dropped.
-func releaseMemory() tea.Msg {
-	runtime.GC() // the frames are free slots now
-	overwriteFreeSlots()
-	debug.FreeOSMemory()
-	return nil
+func releaseMemoryAfter(d time.Duration) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg {
+		runtime.GC() // the frames are free slots now
+		overwriteFreeSlots()
+		debug.FreeOSMemory()
+		return nil
+	})
 }
 
 // overwriteFreeSlots allocates zeroed blocks of each small size up to

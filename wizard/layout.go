@@ -104,8 +104,8 @@ func (m *Model) footer() string {
 	if lipgloss.Width(free.ShortHelpView(h.ShortHelp())) > m.c.width {
 		// Narrow: the main action without its detail ("(3 accounts to
 		// map)"), so ? and q still show.
-		if d := h.Main.Help().Desc; strings.Contains(d, " (") {
-			h.Main = ui.With(h.Main, d[:strings.Index(d, " (")])
+		if d, _, ok := strings.Cut(h.Main.Help().Desc, " ("); ok {
+			h.Main = ui.With(h.Main, d)
 		}
 	}
 	return m.help.ShortHelpView(h.ShortHelp())

@@ -124,8 +124,10 @@ func (s *productsScreen) setSize(w, h int) {
 // refuse says why enter did not move on, or clears it (""): the list
 // makes room for it.
 func (s *productsScreen) refuse(why string) {
-	s.refusal = why
-	s.setSize(s.w, s.h)
+	if why != s.refusal {
+		s.refusal = why
+		s.setSize(s.w, s.h)
+	}
 }
 
 func (s *productsScreen) update(msg tea.Msg) tea.Cmd {

@@ -28,13 +28,13 @@ type Env struct {
 	Sandbox   *meshemu.Sandbox
 	PortalURL string // "" for the real regional portals
 	Notice    string // what opening the state file fixed or found
-	// InUse is the state file another mesh-gradient holds, when a command
-	// that only reads Synthesize ran without it (on an empty store).
-	InUse string
-	tmp   string // that empty store's directory
-	// StatePath is the state file the user named (or the default), even
-	// when a stand-in was used.
+	// StatePath is the state file the user named (or the default). A
+	// command that only reads Synthesize runs on an empty stand-in (in
+	// tmp) when that file does not exist, or when another mesh-gradient
+	// holds it (InUse).
 	StatePath string
+	InUse     bool
+	tmp       string
 	logFile   *os.File
 }
 
@@ -79,13 +79,10 @@ func scenario(g *Globals) (*meshemu.Scenario, error) {
 // GRADIENT_URL and GRADIENT_TOKEN, or the embedded sandbox.
 func (f *Factory) Open(g *Globals) (*Env, error) { return f.open(g, false) }
 
-// OpenReading is Open for a command that only reads Synthesize (status,
-// alerts): while another mesh-gradient (a technician's wizard) holds the
-// state file, it runs on an empty store instead of failing, so a
-// monitoring job keeps working. Not with the sandbox, whose Synthesize
-// lives with the state file's holder.
-func (f *Factory) OpenReading(g *Globals) (*Env, error) { return f.open(g, true) }
-
+// open is Open; reading, for a command that only reads Synthesize (status,
+// alerts), it runs on an empty stand-in instead of making a state file or
+// failing while a technician's wizard holds it, so a monitoring job keeps
+// working. Not with the sandbox, whose Synthesize lives with the file.
 func (f *Factory) open(g *Globals, reading bool) (*Env, error) {
 	sc, err := scenario(g)
 	if err != nil {
@@ -99,7 +96,7 @@ func (f *Factory) open(g *Globals, reading bool) (*Env, error) {
 		}
 	}
 	var st *store.Store
-	inUse, tmp := "", ""
+	inUse, tmp := false, ""
 	_, statErr := os.Stat(statePath)
 	switch {
 	case reading && !sandbox && errors.Is(statErr, fs.ErrNotExist):
@@ -112,7 +109,7 @@ func (f *Factory) open(g *Globals, reading bool) (*Env, error) {
 	}
 	var locked *store.LockedError
 	if errors.As(err, &locked) && reading && !sandbox {
-		inUse = locked.Path
+		inUse = true
 		st, tmp, err = emptyStore()
 	}
 	if err != nil {
@@ -122,7 +119,7 @@ func (f *Factory) open(g *Globals, reading bool) (*Env, error) {
 	if tmp != "" {
 		path = statePath // the file the user named, not the stand-in
 	}
-	e := &Env{Store: st, InUse: inUse, tmp: tmp, StatePath: path}
+	e := &Env{Store: st, StatePath: path, InUse: inUse, tmp: tmp}
 	gopts := gradient.Options{}
 	if g.Debug != "" {
 		if e.logFile, err = openLog(g.Debug); err != nil {
@@ -208,8 +205,8 @@ func runEnv(f *Factory, g *Globals, cmd *cobra.Command, reading bool, fn func(ct
 	if err != nil {
 		return err
 	}
-	if env.InUse != "" {
-		fmt.Fprintf(f.IO.ErrOut, "mesh-gradient: another mesh-gradient is using %s; this shows what Synthesize says, without that file's facts.\n", env.InUse)
+	if env.InUse {
+		fmt.Fprintf(f.IO.ErrOut, "mesh-gradient: another mesh-gradient is using %s; this shows what Synthesize says, without that file's facts.\n", env.StatePath)
 	}
 	if cmd.HasParent() { // the wizard and the prompts say it on their first screen
 		env.warn(f.IO.ErrOut)

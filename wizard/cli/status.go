@@ -29,11 +29,8 @@ func newStatusCmd(f *Factory, g *Globals) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				switch {
-				case env.InUse != "": // the file's facts are another process's
-					st.Local = core.LocalStatus{StateFile: env.InUse, InUse: true}
-				case env.Standin():
-					st.Local = core.LocalStatus{StateFile: env.StatePath} // none yet: nothing was made for it
+				if env.Standin() { // nothing was read from the file: it is not there, or another's
+					st.Local = core.LocalStatus{StateFile: env.StatePath, InUse: env.InUse}
 				}
 				st.Sandbox = env.Sandbox != nil
 				if o.json {
